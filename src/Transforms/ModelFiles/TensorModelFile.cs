@@ -1,0 +1,241 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+
+namespace MLNetExtensions.Transforms.ModelFiles;
+
+/// <summary>
+/// One model file for every pipeline that holds components of this project: ML.NET's own zip
+/// (written by <c>mlContext.Model.Save</c>, with a stand-in for each of our components) plus,
+/// under <c>MLNetExtensions/</c>, a manifest and each component's payload (configuration JSON,
+/// safetensors tensors, vocabulary). See docs/model-files.md.
+/// </summary>
+internal static class TensorModelFile
+{
+    /// <summary>The manifest's format name.</summary>
+    public const string FormatName = "MLNetExtensions.ModelFile";
+
+    /// <summary>The current layout version; files of a newer version are rejected with a clear message.</summary>
+    public const int FormatVersion = 1;
+
+    private const string Root = "MLNetExtensions/";
+    private const string ManifestEntry = Root + "manifest.json";
+
+    [ThreadStatic]
+    private static List<ITensorModelComponent>? _saving;
+
+    /// <summary>The manifest stored in the file.</summary>
+    internal sealed record Manifest(string Format, int FormatVersion, List<ComponentRecord> Components);
+
+    /// <summary>One component of the manifest, in ML.NET's save order.</summary>
+    internal sealed record ComponentRecord(int Index, string Kind, int PayloadVersion);
+
+    /// <summary>Saves <paramref name="model"/> atomically: a failure leaves any previous file at <paramref name="path"/> untouched.</summary>
+    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var components = new List<ITensorModelComponent>();
+            _saving = components;
+            try
+            {
+                mlContext.Model.Save(model, inputSchema, temporary);
+            }
+            finally
+            {
+                _saving = null;
+            }
+
+            using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Update))
+            {
+                var manifest = new Manifest(FormatName, FormatVersion, new List<ComponentRecord>());
+                for (int i = 0; i < components.Count; i++)
+                {
+                    var writer = new ModelPayloadWriter();
+                    components[i].WritePayload(writer);
+                    foreach (var (name, bytes) in writer.Entries)
+                    {
+                        var entry = zip.CreateEntry($"{Root}{i:D3}/{name}", CompressionLevel.Fastest);
+                        using var stream = entry.Open();
+                        stream.Write(bytes);
+                    }
+
+                    manifest.Components.Add(new ComponentRecord(i, components[i].ComponentKind, components[i].PayloadVersion));
+                }
+
+                var manifestEntry = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest);
+                using var manifestStream = manifestEntry.Open();
+                manifestStream.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, ModelPayloadWriter.Json));
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Called from a component's <c>Save</c>: records it for the payload, or explains which call to use.</summary>
+    internal static void OnComponentSaving(ITensorModelComponent component)
+    {
+        if (_saving is null)
+        {
+            throw new InvalidOperationException(
+                $"The model contains an MLNetExtensions component ({component.ComponentKind}) whose tensors mlContext.Model.Save cannot write. Save it with mlContext.Model.SaveWithTensors(model, inputSchema, path) and load it with mlContext.Model.LoadWithTensors(path, out schema).");
+        }
+
+        _saving.Add(component);
+    }
+
+    /// <summary>Loads a file written by <see cref="Save"/> (or a plain ML.NET model file).</summary>
+    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        }
+
+        var (manifest, payloads) = ReadPayloads(path);
+        var components = new List<ITransformer>();
+        try
+        {
+            for (int i = 0; i < manifest.Components.Count; i++)
+            {
+                var record = manifest.Components[i];
+                string description = $"Model file '{path}', component {i} ({record.Kind})";
+                var loader = TensorModelComponentRegistry.Find(record.Kind, $"Model file '{path}'");
+                components.Add(loader(mlContext, new ModelPayloadReader(payloads[i], description), record.PayloadVersion));
+            }
+
+            mlContext.ComponentCatalog.RegisterAssembly(typeof(TensorPayloadCarrier).Assembly);
+            ITransformer model;
+            using (TensorPayloadCarrier.BeginLoading())
+            {
+                try
+                {
+                    model = mlContext.Model.Load(path, out inputSchema);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    throw new InvalidDataException($"Model file '{path}' could not be read by ML.NET: {exception.Message}", exception);
+                }
+            }
+
+            int next = 0;
+            var result = ReplaceStandIns(model, components, ref next);
+            if (next != components.Count)
+            {
+                throw new InvalidDataException($"Model file '{path}' declares {components.Count} MLNetExtensions components but its ML.NET part holds {next}: the file is inconsistent.");
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (var component in components.OfType<IDisposable>())
+            {
+                component.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static (Manifest Manifest, List<Dictionary<string, byte[]>> Payloads) ReadPayloads(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var manifestEntry = zip.GetEntry(ManifestEntry);
+            if (manifestEntry is null)
+            {
+                return (new Manifest(FormatName, FormatVersion, new List<ComponentRecord>()), new List<Dictionary<string, byte[]>>());
+            }
+
+            Manifest manifest;
+            using (var stream = manifestEntry.Open())
+            {
+                manifest = System.Text.Json.JsonSerializer.Deserialize<Manifest>(stream, ModelPayloadWriter.Json)
+                    ?? throw new InvalidDataException($"Model file '{path}' has an empty manifest.");
+            }
+
+            if (manifest.Format != FormatName)
+            {
+                throw new InvalidDataException($"Model file '{path}' has a manifest of format '{manifest.Format}', expected '{FormatName}'.");
+            }
+
+            if (manifest.FormatVersion < 1 || manifest.FormatVersion > FormatVersion)
+            {
+                throw new InvalidDataException(
+                    $"Model file '{path}' is of MLNetExtensions format version {manifest.FormatVersion}; this version of the library reads versions 1 to {FormatVersion}. Upgrade MLNetExtensions to load it.");
+            }
+
+            var payloads = new List<Dictionary<string, byte[]>>();
+            for (int i = 0; i < manifest.Components.Count; i++)
+            {
+                string prefix = $"{Root}{i:D3}/";
+                var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(prefix, StringComparison.Ordinal)))
+                {
+                    using var stream = entry.Open();
+                    using var memory = new MemoryStream();
+                    stream.CopyTo(memory);
+                    entries[entry.FullName[prefix.Length..]] = memory.ToArray();
+                }
+
+                payloads.Add(entries);
+            }
+
+            return (manifest, payloads);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or IOException)
+        {
+            if (exception is InvalidDataException && exception.Message.StartsWith("Model file", StringComparison.Ordinal))
+            {
+                throw;
+            }
+
+            throw new InvalidDataException($"Model file '{path}' is truncated or corrupted: {exception.Message}", exception);
+        }
+    }
+
+    private static ITransformer ReplaceStandIns(ITransformer transformer, List<ITransformer> components, ref int next)
+    {
+        if (transformer is CustomMappingTransformer<TensorPayloadCarrier.Row, TensorPayloadCarrier.Row>)
+        {
+            if (next >= components.Count)
+            {
+                throw new InvalidDataException("The model file holds more MLNetExtensions stand-ins than its manifest declares: the file is inconsistent.");
+            }
+
+            return components[next++];
+        }
+
+        if (transformer is TransformerChain<ITransformer> chain)
+        {
+            var children = new List<ITransformer>();
+            foreach (var child in chain)
+            {
+                children.Add(ReplaceStandIns(child, components, ref next));
+            }
+
+            return new TransformerChain<ITransformer>(children.ToArray());
+        }
+
+        return transformer;
+    }
+}

@@ -1,0 +1,88 @@
+using MLNetExtensions.Estimators.Data;
+using MLNetExtensions.Transforms.Text;
+
+namespace MLNetExtensions.Tests.Text;
+
+/// <summary>Known BERT-uncased tokenizations with the shipped vocabulary.</summary>
+public sealed class WordPieceEncoderTests
+{
+    private static readonly WordPieceEncoder Encoder = WordPieceEncoder.FromFile(ShippedData.BertVocabularyPath);
+
+    [Theory]
+    [InlineData("unaffable", "una ##ffa ##ble")]
+    [InlineData("Café déjà vu", "cafe de ##ja vu")]
+    [InlineData("don't stop-believing 3.14", "don ' t stop - believing 3 . 14")]
+    [InlineData("HELLO World", "hello world")]
+    [InlineData("中文", "中 文")]
+    [InlineData("東京", "東 京")]
+    public void Tokenize_MatchesBertUncased(string text, string expected) =>
+        string.Join(' ', Encoder.Tokenize(text)).Should().Be(expected);
+
+    [Fact]
+    public void Unaffable_HasTheReferenceIds() =>
+        Encoder.EncodeWithoutSpecialTokens("unaffable").Should().Equal(14477, 20961, 3468);
+
+    [Fact]
+    public void AWordWithNoPieces_IsUnknown()
+    {
+        var ids = Encoder.EncodeWithoutSpecialTokens("\u2c00\u2c01\u2c02");
+        ids.Should().Equal(Encoder.UnknownTokenId);
+        Encoder.UnknownTokenId.Should().Be(100);
+    }
+
+    [Fact]
+    public void SpecialTokens_HaveTheVocabularyIds()
+    {
+        Encoder.PaddingTokenId.Should().Be(0);
+        Encoder.ClassificationTokenId.Should().Be(101);
+        Encoder.SeparatorTokenId.Should().Be(102);
+        Encoder.MaskTokenId.Should().Be(103);
+        Encoder.VocabularySize.Should().Be(30522);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void NullOrEmptyText_GivesClsSep(string? text)
+    {
+        var ids = new int[6];
+        var mask = new int[6];
+        var segments = new int[6];
+        Encoder.EncodeRow(text, null, 6, ids, mask, segments);
+        ids.Should().Equal(101, 102, 0, 0, 0, 0);
+        mask.Should().Equal(1, 1, 0, 0, 0, 0);
+        segments.Should().Equal(0, 0, 0, 0, 0, 0);
+    }
+
+    [Fact]
+    public void LongText_IsTruncatedToTheMaximumLength_KeepingSep()
+    {
+        var ids = new int[5];
+        var mask = new int[5];
+        var segments = new int[5];
+        Encoder.EncodeRow("one two three four five six", null, 5, ids, mask, segments);
+        ids.Should().Equal(101, Id("one"), Id("two"), Id("three"), 102);
+        mask.Should().OnlyContain(m => m == 1);
+    }
+
+    [Fact]
+    public void Pairs_GetSegmentIds_AndTruncateTheLongerSideFirst()
+    {
+        var ids = new int[8];
+        var mask = new int[8];
+        var segments = new int[8];
+        Encoder.EncodeRow("one two", "three four five six", 8, ids, mask, segments);
+        ids.Should().Equal(101, Id("one"), Id("two"), 102, Id("three"), Id("four"), Id("five"), 102);
+        segments.Should().Equal(0, 0, 0, 0, 1, 1, 1, 1);
+        mask.Should().OnlyContain(m => m == 1);
+    }
+
+    [Fact]
+    public void AMissingVocabulary_NamesThePath()
+    {
+        var act = () => WordPieceEncoder.FromFile("/no/such/vocab.txt");
+        act.Should().Throw<FileNotFoundException>().WithMessage("*/no/such/vocab.txt*");
+    }
+
+    private static int Id(string word) => Encoder.EncodeWithoutSpecialTokens(word).Single();
+}
