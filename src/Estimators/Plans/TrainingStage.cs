@@ -1,0 +1,41 @@
+namespace MLNetExtensions.Estimators.Plans;
+
+/// <summary>
+/// One stage of a <see cref="TrainingPlan"/>: which encoder at which depth, how layers added by this stage
+/// start, which parameters train, and for how many optimiser steps. Layers that do not train run forward-only.
+/// </summary>
+public sealed class TrainingStage
+{
+    /// <summary>A name for logs and reports.</summary>
+    public string Name { get; set; } = "stage";
+
+    /// <summary>The encoder trained in this stage.</summary>
+    public EncoderArchitecture Architecture { get; set; } = EncoderArchitecture.Full;
+
+    /// <summary>Number of encoder layers during this stage; layers beyond the previous stage's depth are added on top.</summary>
+    public int Depth { get; set; }
+
+    /// <summary>How the layers this stage adds start.</summary>
+    public NewLayerInitialization NewLayers { get; set; } = NewLayerInitialization.CopyTopLayers;
+
+    /// <summary>The top layers that train; null trains every layer. Layers below run under no_grad.</summary>
+    public int? TrainableTopLayers { get; set; }
+
+    /// <summary>Whether the embeddings train (they run forward-only otherwise).</summary>
+    public bool TrainEmbeddings { get; set; } = true;
+
+    /// <summary>Whether the masked-LM head trains.</summary>
+    public bool TrainHead { get; set; } = true;
+
+    /// <summary>Optimiser steps in this stage.</summary>
+    public int Steps { get; set; }
+
+    /// <summary>Whether AdamW moments of parameters that trained before are dropped when this stage starts.</summary>
+    public bool ResetOptimizerState { get; set; }
+
+    /// <summary>The number of layers that train at this stage's depth.</summary>
+    public int TrainableLayerCount => TrainableTopLayers is { } top ? Math.Min(top, Depth) : Depth;
+
+    /// <summary>A copy.</summary>
+    public TrainingStage Clone() => (TrainingStage)MemberwiseClone();
+}
