@@ -88,7 +88,7 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
             return hidden;
         }
 
-        var mask = attentionMask is null ? null : BertSelfAttention.ToAttentionMask(attentionMask);
+        var mask = attentionMask is null ? null : BertSelfAttention.ToAttentionMask(attentionMask).to(hidden.device);
         for (var i = fromLayer; i < toLayer; i++)
         {
             hidden = layer[i].forward(hidden, mask);
