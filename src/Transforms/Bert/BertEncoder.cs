@@ -1,0 +1,157 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Transforms.Bert;
+
+/// <summary>
+/// The stack of encoder layers (<c>encoder</c>), held in a module list named <c>layer</c> so the
+/// parameters are named <c>layer.{i}.…</c>. Besides the full forward pass it runs any range of
+/// layers (<see cref="ForwardLayers"/>) and grows by appending layers on top (<see cref="AppendLayers"/>),
+/// which staged (layer-wise) training needs.
+/// </summary>
+public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
+{
+    [ComponentName(Name = "layer")]
+    private readonly ModuleList<BertLayer> layer;
+
+    private BertConfig config;
+
+    /// <summary>Creates <see cref="BertConfig.NumHiddenLayers"/> layers, initialised as in Hugging Face.</summary>
+    /// <param name="config">The model configuration (validated here).</param>
+    /// <param name="generator">Generator of the initial values; null uses the global one.</param>
+    public BertEncoder(BertConfig config, Generator? generator = null)
+        : this(config, generator, initialize: true)
+    {
+    }
+
+    internal BertEncoder(BertConfig config, Generator? generator, bool initialize)
+        : base(nameof(BertEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        this.config = config.Validate();
+        var layers = new BertLayer[config.NumHiddenLayers];
+        for (var i = 0; i < layers.Length; i++)
+        {
+            layers[i] = new BertLayer(config, generator, initialize);
+        }
+
+        layer = nn.ModuleList(layers);
+        RegisterComponents();
+    }
+
+    /// <summary>The configuration, its <see cref="BertConfig.NumHiddenLayers"/> always equal to <see cref="Count"/>.</summary>
+    public BertConfig Config => config;
+
+    /// <summary>Number of layers.</summary>
+    public int Count => layer.Count;
+
+    /// <summary>The layers, bottom (index 0) to top.</summary>
+    public IReadOnlyList<BertLayer> Layers => new ReadOnlyCollection<BertLayer>(layer);
+
+    /// <summary>Runs all layers.</summary>
+    /// <param name="hidden">Hidden states [batch, sequence, hidden] (the embeddings).</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token, 0/false = padding), or null for no padding.</param>
+    /// <returns>Hidden states of the top layer [batch, sequence, hidden].</returns>
+    public override Tensor forward(Tensor hidden, Tensor? attentionMask) => ForwardLayers(hidden, attentionMask, 0, Count);
+
+    /// <summary>
+    /// Runs layers <paramref name="fromLayer"/> (inclusive) to <paramref name="toLayer"/> (exclusive)
+    /// on the output of layer <paramref name="fromLayer"/> − 1 (or on the embeddings when it is 0).
+    /// An empty range returns <paramref name="hidden"/> itself. Gradient recording follows the caller's
+    /// context (wrap the call in <c>torch.no_grad()</c> for a forward-only pass).
+    /// </summary>
+    /// <param name="hidden">Input hidden states [batch, sequence, hidden].</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token), or null.</param>
+    /// <param name="fromLayer">First layer to run, in [0, <see cref="Count"/>].</param>
+    /// <param name="toLayer">One past the last layer to run, in [<paramref name="fromLayer"/>, <see cref="Count"/>].</param>
+    /// <returns>Hidden states after layer <paramref name="toLayer"/> − 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside [0, <see cref="Count"/>] or reversed.</exception>
+    public Tensor ForwardLayers(Tensor hidden, Tensor? attentionMask, int fromLayer, int toLayer)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        if (fromLayer < 0 || fromLayer > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fromLayer), fromLayer, $"fromLayer must be in [0, {Count}] (the encoder has {Count} layers).");
+        }
+
+        if (toLayer < fromLayer || toLayer > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(toLayer), toLayer, $"toLayer must be in [fromLayer = {fromLayer}, {Count}] (the encoder has {Count} layers).");
+        }
+
+        if (fromLayer == toLayer)
+        {
+            return hidden;
+        }
+
+        var mask = attentionMask is null ? null : BertSelfAttention.ToAttentionMask(attentionMask).to(hidden.device);
+        for (var i = fromLayer; i < toLayer; i++)
+        {
+            hidden = layer[i].forward(hidden, mask);
+        }
+
+        return hidden;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> new layers on top of the stack and updates <see cref="Config"/>.
+    /// The new layers are placed on the device and dtype of the existing ones, take the encoder's
+    /// train/eval mode, and their parameters require gradients (whatever the source layers' flags).
+    /// </summary>
+    /// <param name="count">Number of layers to add (at least 1; at most <see cref="Count"/> for <see cref="LayerInitialization.CopyTopLayers"/>).</param>
+    /// <param name="initialization">
+    /// <see cref="LayerInitialization.CopyTopLayers"/>: the new layers are exact copies of the current top
+    /// <paramref name="count"/> layers, in the same order (layer <c>n + j</c> copies layer <c>n − count + j</c>);
+    /// <see cref="LayerInitialization.Random"/>: fresh Hugging Face initialisation from <paramref name="generator"/>.
+    /// </param>
+    /// <param name="generator">Generator for <see cref="LayerInitialization.Random"/>; null uses the global one. Ignored when copying.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is out of range.</exception>
+    public void AppendLayers(int count, LayerInitialization initialization, Generator? generator = null)
+    {
+        var existing = Count;
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
+        }
+
+        if (initialization == LayerInitialization.CopyTopLayers && count > existing)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count,
+                $"CopyTopLayers can copy at most the {existing} existing layers, but count was {count}.");
+        }
+
+        if (!Enum.IsDefined(initialization))
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Unknown LayerInitialization.");
+        }
+
+        var reference = layer[0].parameters().First();
+        var training = this.training;
+        for (var j = 0; j < count; j++)
+        {
+            var copy = initialization == LayerInitialization.CopyTopLayers;
+            var added = new BertLayer(config, copy ? null : generator, initialize: !copy);
+            if (reference.device_type != DeviceType.CPU || reference.dtype != ScalarType.Float32)
+            {
+                added.to(reference.device, reference.dtype);
+            }
+
+            if (copy)
+            {
+                ModelTensorIO.CopyTensors(layer[existing - count + j], added);
+            }
+
+            added.train(training);
+            var index = layer.Count;
+            layer.Add(added);
+            // ModuleList registers its items once, when its owner registers it; later items must be registered by hand.
+            layer.register_module(index.ToString(CultureInfo.InvariantCulture), added);
+        }
+
+        config = config with { NumHiddenLayers = layer.Count };
+    }
+}

@@ -1,0 +1,87 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Transforms.Bert;
+
+/// <summary>
+/// BERT with a classification head on the pooled output, laid out as Hugging Face
+/// <c>BertForSequenceClassification</c>: <c>bert</c> (with pooler), <c>dropout</c> and
+/// <c>classifier</c> (weight [labels, hidden], bias [labels]).
+/// </summary>
+public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, Tensor?, Tensor>
+{
+    [ComponentName(Name = "bert")]
+    private readonly BertModel bert;
+
+    [ComponentName(Name = "dropout")]
+    private readonly Dropout dropout;
+
+    [ComponentName(Name = "classifier")]
+    private readonly Linear classifier;
+
+    /// <summary>Creates the model, initialised as in Hugging Face.</summary>
+    /// <param name="config">The model configuration (validated here); the classifier dropout is <see cref="BertConfig.HiddenDropoutProb"/>.</param>
+    /// <param name="numLabels">Number of classes (at least 1; 1 for regression).</param>
+    /// <param name="generator">Generator of every initial value (encoder, pooler, classifier); null uses the global one.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numLabels"/> is below 1.</exception>
+    public BertForSequenceClassification(BertConfig config, int numLabels, Generator? generator = null)
+        : base(nameof(BertForSequenceClassification))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (numLabels < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(numLabels), numLabels, "numLabels must be at least 1.");
+        }
+
+        bert = new BertModel(config, generator, addPoolingLayer: true, initialize: true);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        classifier = BertInitializer.NewLinear(config.HiddenSize, numLabels, config, generator, initialize: true);
+        NumLabels = numLabels;
+        RegisterComponents();
+    }
+
+    /// <summary>Number of classes.</summary>
+    public int NumLabels { get; }
+
+    /// <summary>The current configuration.</summary>
+    public BertConfig Config => bert.Config;
+
+    /// <summary>The encoder (<c>bert</c>).</summary>
+    public BertModel Bert => bert;
+
+    /// <summary>Class logits for each sequence.</summary>
+    /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token), or null.</param>
+    /// <param name="tokenTypeIds">Token type ids [batch, sequence], or null for all zeros.</param>
+    /// <returns>Logits [batch, labels].</returns>
+    public override Tensor forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
+        => Forward(inputIds, attentionMask, tokenTypeIds);
+
+    /// <summary>Class logits, optionally with the lower part forward-only (see <see cref="BertModel.Forward"/>).</summary>
+    /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token), or null.</param>
+    /// <param name="tokenTypeIds">Token type ids [batch, sequence], or null for all zeros.</param>
+    /// <param name="frozenBelowLayer">Layers below this index (and the embeddings) run under <c>torch.no_grad()</c>.</param>
+    /// <param name="freezeEmbeddings">Run the embeddings forward-only even when <paramref name="frozenBelowLayer"/> is 0.</param>
+    /// <returns>Logits [batch, labels].</returns>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, int frozenBelowLayer = 0, bool freezeEmbeddings = false)
+    {
+        var output = bert.Forward(inputIds, attentionMask, tokenTypeIds, frozenBelowLayer, freezeEmbeddings);
+        return classifier.forward(dropout.forward(output.PooledOutput!));
+    }
+
+    /// <summary>
+    /// The parameters by group: <c>embeddings</c>, <c>layer.{i}</c>, <c>pooler</c>, <c>classifier</c>;
+    /// names are full state-dict names (<c>bert.…</c>, <c>classifier.…</c>).
+    /// </summary>
+    /// <returns>The groups; every parameter appears once.</returns>
+    public IReadOnlyList<BertParameterGroup> GetParameterGroups()
+    {
+        var collector = new BertParameterGroupCollector();
+        bert.AddParameterGroups(collector, "bert.");
+        collector.Add("classifier", BertParameterGroupKind.Classifier, null, classifier, "classifier.");
+        return collector.Groups;
+    }
+}

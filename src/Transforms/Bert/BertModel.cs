@@ -1,0 +1,176 @@
+using System.Globalization;
+using TorchSharp;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Transforms.Bert;
+
+/// <summary>
+/// The BERT encoder (<c>bert</c> in the task models): <c>embeddings</c>, <c>encoder</c> and, unless
+/// built without one, <c>pooler</c>; parameter names and shapes follow Hugging Face <c>BertModel</c>.
+/// Models are built in float32 on the CPU; move them with <c>.to(...)</c>.
+/// </summary>
+/// <remarks>
+/// Staged (layer-wise) training: <see cref="Forward"/> takes <c>frozenBelowLayer</c>, which runs the
+/// embeddings and the layers below that index forward-only under <c>torch.no_grad()</c> (no autograd
+/// graph is kept, and no gradient reaches their parameters), then runs the remaining layers and the
+/// pooler with gradient recording. Grow the encoder with <see cref="BertEncoder.AppendLayers"/>.
+/// </remarks>
+public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOutput>
+{
+    [ComponentName(Name = "embeddings")]
+    private readonly BertEmbeddings embeddings;
+
+    [ComponentName(Name = "encoder")]
+    private readonly BertEncoder encoder;
+
+    [ComponentName(Name = "pooler")]
+    private readonly BertPooler? pooler;
+
+    /// <summary>Creates a BERT model initialised as in Hugging Face.</summary>
+    /// <param name="config">The model configuration (validated here).</param>
+    /// <param name="generator">
+    /// Generator of every initial value (embeddings, then layers bottom to top, then pooler); two models built
+    /// from generators with the same seed are bit-identical. Null uses the global generator.
+    /// </param>
+    /// <param name="addPoolingLayer">Whether to build the pooler (Hugging Face's <c>add_pooling_layer</c>).</param>
+    public BertModel(BertConfig config, Generator? generator = null, bool addPoolingLayer = true)
+        : this(config, generator, addPoolingLayer, initialize: true)
+    {
+    }
+
+    internal BertModel(BertConfig config, Generator? generator, bool addPoolingLayer, bool initialize)
+        : base(nameof(BertModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        embeddings = new BertEmbeddings(config, generator, initialize);
+        encoder = new BertEncoder(config, generator, initialize);
+        pooler = addPoolingLayer ? new BertPooler(config, generator, initialize) : null;
+        RegisterComponents();
+    }
+
+    /// <summary>The current configuration (its layer count follows <see cref="BertEncoder.AppendLayers"/>).</summary>
+    public BertConfig Config => encoder.Config;
+
+    /// <summary>The input embeddings (<c>embeddings</c>).</summary>
+    public BertEmbeddings Embeddings => embeddings;
+
+    /// <summary>The encoder layers (<c>encoder</c>).</summary>
+    public BertEncoder Encoder => encoder;
+
+    /// <summary>The pooler (<c>pooler</c>), or null when built without one.</summary>
+    public BertPooler? Pooler => pooler;
+
+    /// <summary>Runs the whole model with gradient recording as set by the caller.</summary>
+    /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token, 0/false = padding), or null for no padding.</param>
+    /// <param name="tokenTypeIds">Token type ids, int64 [batch, sequence], or null for all zeros.</param>
+    /// <returns>The top layer's hidden states and the pooled output.</returns>
+    public override BertModelOutput forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
+        => Forward(inputIds, attentionMask, tokenTypeIds);
+
+    /// <summary>
+    /// Runs the model, optionally with its lower part forward-only (staged training).
+    /// </summary>
+    /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
+    /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token, 0/false = padding), or null for no padding.</param>
+    /// <param name="tokenTypeIds">Token type ids, int64 [batch, sequence], or null for all zeros.</param>
+    /// <param name="frozenBelowLayer">
+    /// Layers with index below this value (0 … <see cref="BertEncoder.Count"/>) run inside <c>torch.no_grad()</c>, and
+    /// their output is detached before the remaining layers run with gradient recording. Since no gradient
+    /// can then reach the embeddings through the encoder, the embeddings also run forward-only whenever this is
+    /// above 0. 0 (the default) freezes nothing. Dropout in the frozen part still follows the module's
+    /// train/eval mode; call <c>eval()</c> on those submodules to switch it off.
+    /// </param>
+    /// <param name="freezeEmbeddings">
+    /// Also run the embeddings forward-only when <paramref name="frozenBelowLayer"/> is 0 (implied when it is above 0).
+    /// Note that the MLM decoder shares the word embeddings, so they can still receive gradient through the head.
+    /// </param>
+    /// <returns>The top layer's hidden states and the pooled output (null without a pooler).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="frozenBelowLayer"/> is outside [0, layer count].</exception>
+    public BertModelOutput Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, int frozenBelowLayer = 0, bool freezeEmbeddings = false)
+    {
+        var layers = encoder.Count;
+        if (frozenBelowLayer < 0 || frozenBelowLayer > layers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(frozenBelowLayer), frozenBelowLayer,
+                string.Create(CultureInfo.InvariantCulture, $"frozenBelowLayer must be in [0, {layers}] (the encoder has {layers} layers)."));
+        }
+
+        Tensor hidden;
+        if (frozenBelowLayer > 0 || freezeEmbeddings)
+        {
+            Tensor frozenOutput;
+            using (no_grad())
+            {
+                frozenOutput = embeddings.forward(inputIds, tokenTypeIds);
+                frozenOutput = encoder.ForwardLayers(frozenOutput, attentionMask, 0, frozenBelowLayer);
+            }
+
+            hidden = frozenOutput.detach();
+        }
+        else
+        {
+            hidden = embeddings.forward(inputIds, tokenTypeIds);
+        }
+
+        hidden = encoder.ForwardLayers(hidden, attentionMask, frozenBelowLayer, layers);
+        return new BertModelOutput(hidden, pooler?.forward(hidden));
+    }
+
+    /// <summary>
+    /// The parameters by group, in order: <c>embeddings</c>, <c>layer.0</c> … <c>layer.{n-1}</c>, then
+    /// <c>pooler</c> (when present). Names are relative to this model (e.g. <c>encoder.layer.0.attention.self.query.weight</c>).
+    /// </summary>
+    /// <returns>The groups.</returns>
+    public IReadOnlyList<BertParameterGroup> GetParameterGroups()
+    {
+        var collector = new BertParameterGroupCollector();
+        AddParameterGroups(collector, prefix: string.Empty);
+        return collector.Groups;
+    }
+
+    internal void AddParameterGroups(BertParameterGroupCollector collector, string prefix)
+    {
+        collector.Add("embeddings", BertParameterGroupKind.Embeddings, null, embeddings, prefix + "embeddings.");
+        var layers = encoder.Layers;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var index = i.ToString(CultureInfo.InvariantCulture);
+            collector.Add("layer." + index, BertParameterGroupKind.EncoderLayer, i, layers[i], prefix + "encoder.layer." + index + ".");
+        }
+
+        if (pooler is not null)
+        {
+            collector.Add("pooler", BertParameterGroupKind.Pooler, null, pooler, prefix + "pooler.");
+        }
+    }
+
+    /// <summary>
+    /// Copies every tensor of <paramref name="source"/> into this model, exactly: the embeddings and all
+    /// encoder layers (the layer counts and all shapes must match), and the pooler when both models have one
+    /// (a pooler only this model has is left as it is). To build a deeper model from a shallower one, copy
+    /// into a model of the same depth and then call <see cref="BertEncoder.AppendLayers"/>.
+    /// </summary>
+    /// <param name="source">The model to copy from.</param>
+    /// <exception cref="ArgumentException">The layer counts differ.</exception>
+    /// <exception cref="InvalidDataException">A tensor is missing or has another shape.</exception>
+    public void CopyFrom(BertModel source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.encoder.Count != encoder.Count)
+        {
+            throw new ArgumentException(
+                $"The source has {source.encoder.Count} encoder layers but this model has {encoder.Count}; copy into a model of the same depth, then append layers.",
+                nameof(source));
+        }
+
+        ModelTensorIO.CopyTensors(source.embeddings, embeddings);
+        ModelTensorIO.CopyTensors(source.encoder, encoder);
+        if (pooler is not null && source.pooler is not null)
+        {
+            ModelTensorIO.CopyTensors(source.pooler, pooler);
+        }
+    }
+}
