@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace MLNetExtensions.Estimators.Data;
@@ -34,8 +33,13 @@ internal static class DataFile
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         try
         {
-            Stream content = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            Stream content = IsGzip(file) ? new GzipTrailerCheckingStream(file) : file;
             return new Utf8LineReader(content, BufferSize);
+        }
+        catch (InvalidDataException e)
+        {
+            file.Dispose();
+            throw FormatError(path, 1, $"expected complete, valid gzip data: {e.Message}");
         }
         catch
         {
@@ -83,7 +87,7 @@ internal static class DataFile
         }
         catch (InvalidDataException e)
         {
-            throw FormatError(path, lineNumber, $"the compressed data is corrupt ({e.Message})");
+            throw FormatError(path, lineNumber, $"expected complete, valid gzip data: {e.Message}");
         }
     }
 
