@@ -4,6 +4,11 @@ namespace MLNetExtensions.Estimators.Data;
 /// "The Complete Journey" grocery data of 84.51° as shipped: a 75,000-line transaction sample and the 92,331-product
 /// table, read from gzip CSV files with headers (columns found by name, quoted fields supported).
 /// </summary>
+/// <remarks>
+/// The files were written by R, which prints a few whole-number ids in exponent notation (basket <c>4.0128e+10</c>,
+/// product <c>9e+05</c>); these are read exactly. 222 lines of the shipped sample name products that the shipped
+/// product table lacks, so look products up with <c>TryGetValue</c>.
+/// </remarks>
 public sealed class CompleteJourneyData
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss";
