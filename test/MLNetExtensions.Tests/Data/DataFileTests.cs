@@ -75,6 +75,17 @@ public sealed class DataFileTests
         act.Should().Throw<InvalidDataException>().WithMessage("cut.txt.gz, line *");
     }
 
+    [Fact]
+    public void A_gzip_file_shorter_than_any_complete_one_is_an_error()
+    {
+        using var files = new TemporaryDataFiles();
+        var path = files.WriteBytes("stub.gz", [0x1f, 0x8b, 0x08, 0x00]);
+
+        var act = () => TextCorpusReader.ReadSentences(path, TextCorpusKind.Brown).ToList();
+
+        act.Should().Throw<InvalidDataException>().WithMessage("stub.gz, line 1: expected complete, valid gzip data: the gzip data is only 4 bytes long*");
+    }
+
     private static List<string> ReadAll(Utf8LineReader reader)
     {
         var lines = new List<string>();
