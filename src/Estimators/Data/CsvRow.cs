@@ -28,22 +28,26 @@ internal sealed class CsvRow
     /// <summary>The raw text of the requested column <paramref name="column"/> (an index into the requested column list).</summary>
     public string GetString(int column) => _fields[_columnPositions[column]];
 
-    /// <summary>The requested column as a 32-bit integer.</summary>
+    /// <summary>
+    /// The requested column as a 32-bit integer. Whole numbers written in exponent notation, as R writes some ids
+    /// (<c>9e+05</c>), are accepted.
+    /// </summary>
     public int GetInt32(int column)
     {
         var text = GetString(column);
-        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Error(column, "an integer", text);
+        return TryParseWholeNumber(text, out var value) && value is >= int.MinValue and <= int.MaxValue
+            ? (int)value
+            : throw Error(column, "a 32-bit integer", text);
     }
 
-    /// <summary>The requested column as a 64-bit integer.</summary>
+    /// <summary>
+    /// The requested column as a 64-bit integer. Whole numbers written in exponent notation, as R writes some ids
+    /// (<c>4.0128e+10</c>), are accepted.
+    /// </summary>
     public long GetInt64(int column)
     {
         var text = GetString(column);
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Error(column, "an integer", text);
+        return TryParseWholeNumber(text, out var value) ? value : throw Error(column, "an integer", text);
     }
 
     /// <summary>The requested column as a finite floating-point number (invariant culture, '.' as decimal point).</summary>
@@ -69,6 +73,26 @@ internal sealed class CsvRow
     {
         var text = GetString(column);
         return text.Length > 0 ? text : throw Error(column, "a non-empty value", text);
+    }
+
+    private static bool TryParseWholeNumber(string text, out long value)
+    {
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        // Exponent notation: decimal keeps it exact, and only a whole number in range is accepted.
+        if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out var number)
+            && number == decimal.Truncate(number) && number is >= long.MinValue and <= long.MaxValue)
+        {
+            value = (long)number;
+            return true;
+        }
+
+        value = 0;
+        return false;
     }
 
     /// <summary>An <see cref="InvalidDataException"/> for a bad value in the requested column.</summary>

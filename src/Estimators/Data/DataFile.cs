@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace MLNetExtensions.Estimators.Data;
@@ -12,9 +11,6 @@ namespace MLNetExtensions.Estimators.Data;
 internal static class DataFile
 {
     private const int BufferSize = 1 << 16;
-
-    /// <summary>UTF-8 that throws on invalid bytes instead of silently substituting U+FFFD.</summary>
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Throws <see cref="FileNotFoundException"/> (with the full path) unless <paramref name="path"/> is an existing file.</summary>
     public static void EnsureExists(string path)
@@ -30,15 +26,20 @@ internal static class DataFile
     public static InvalidDataException FormatError(string path, long lineNumber, string message) =>
         new($"{Path.GetFileName(path)}, line {lineNumber}: {message}");
 
-    /// <summary>Opens the file for reading text, decompressing it on the fly when it is gzip data.</summary>
-    public static StreamReader OpenText(string path)
+    /// <summary>Opens the file for reading lines, decompressing it on the fly when it is gzip data.</summary>
+    public static Utf8LineReader OpenLines(string path)
     {
         EnsureExists(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         try
         {
-            Stream content = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            return new StreamReader(content, StrictUtf8, detectEncodingFromByteOrderMarks: true, BufferSize);
+            Stream content = IsGzip(file) ? new GzipTrailerCheckingStream(file) : file;
+            return new Utf8LineReader(content, BufferSize);
+        }
+        catch (InvalidDataException e)
+        {
+            file.Dispose();
+            throw FormatError(path, 1, $"expected complete, valid gzip data: {e.Message}");
         }
         catch
         {
@@ -58,7 +59,7 @@ internal static class DataFile
 
         static IEnumerable<NumberedLine> Iterate(string path)
         {
-            using var reader = OpenText(path);
+            using var reader = OpenLines(path);
             var number = 0;
             while (true)
             {
@@ -74,7 +75,7 @@ internal static class DataFile
         }
     }
 
-    private static string? ReadLine(StreamReader reader, string path, int lineNumber)
+    private static string? ReadLine(Utf8LineReader reader, string path, int lineNumber)
     {
         try
         {
@@ -86,7 +87,7 @@ internal static class DataFile
         }
         catch (InvalidDataException e)
         {
-            throw FormatError(path, lineNumber, $"the compressed data is corrupt ({e.Message})");
+            throw FormatError(path, lineNumber, $"expected complete, valid gzip data: {e.Message}");
         }
     }
 
