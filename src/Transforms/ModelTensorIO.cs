@@ -99,7 +99,8 @@ public static class ModelTensorIO
         Assign(target, values, $"source module ({source.GetType().Name})");
     }
 
-    private static void Import(nn.Module module, Stream stream, string description)
+    /// <summary>Strict import with <paramref name="description"/> naming the source in errors.</summary>
+    internal static void Import(nn.Module module, Stream stream, string description)
     {
         ArgumentNullException.ThrowIfNull(module);
         Dictionary<string, Tensor> loaded;

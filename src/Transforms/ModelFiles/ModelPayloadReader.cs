@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TorchSharp;
-using TorchSharp.PyBridge;
 
 namespace MLNetExtensions.Transforms.ModelFiles;
 
@@ -42,38 +41,13 @@ internal sealed class ModelPayloadReader
         }
     }
 
-    /// <summary>Named tensors from a safetensors entry, on the CPU.</summary>
-    public Dictionary<string, torch.Tensor> ReadTensors(string name)
-    {
-        byte[] bytes = ReadBytes(name);
-        try
-        {
-            using var stream = new MemoryStream(bytes, writable: false);
-            return Safetensors.LoadStateDict(stream, true, null);
-        }
-        catch (Exception exception) when (exception is not InvalidDataException and not OutOfMemoryException)
-        {
-            throw new InvalidDataException($"{_description}: entry '{name}' is not a readable safetensors file ({exception.Message}).", exception);
-        }
-    }
-
     /// <summary>
-    /// Copies the tensors of entry <paramref name="name"/> into <paramref name="module"/>'s state, requiring exactly
-    /// the same names and shapes (a file that does not match the declared architecture is rejected, naming the tensor).
+    /// Copies the tensors of entry <paramref name="name"/> into <paramref name="module"/>, requiring exactly the same
+    /// names and shapes: a file that does not match the declared architecture is rejected, naming the tensors.
     /// </summary>
     public void ReadModule(string name, torch.nn.Module module)
     {
-        var loaded = ReadTensors(name);
-        try
-        {
-            TensorStateCopier.CopyExactly(loaded, module, $"{_description}, entry '{name}'");
-        }
-        finally
-        {
-            foreach (var tensor in loaded.Values)
-            {
-                tensor.Dispose();
-            }
-        }
+        using var stream = new MemoryStream(ReadBytes(name), writable: false);
+        ModelTensorIO.Import(module, stream, $"{_description}, entry '{name}'");
     }
 }

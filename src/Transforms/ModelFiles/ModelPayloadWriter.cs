@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TorchSharp;
-using TorchSharp.PyBridge;
 
 namespace MLNetExtensions.Transforms.ModelFiles;
 
@@ -20,17 +19,11 @@ internal sealed class ModelPayloadWriter
     /// <summary>Writes UTF-8 text.</summary>
     public void WriteText(string name, string text) => _entries[name] = System.Text.Encoding.UTF8.GetBytes(text);
 
-    /// <summary>Writes named tensors as a safetensors file (copied to the CPU first).</summary>
-    public void WriteTensors(string name, IEnumerable<(string Name, torch.Tensor Tensor)> tensors)
+    /// <summary>Writes a module's named tensors (Hugging Face names where the module follows that layout) as safetensors.</summary>
+    public void WriteModule(string name, torch.nn.Module module)
     {
-        using var scope = torch.NewDisposeScope();
-        var dictionary = tensors.ToDictionary(t => t.Name, t => t.Tensor.detach().cpu().contiguous(), StringComparer.Ordinal);
         using var stream = new MemoryStream();
-        Safetensors.SaveStateDict(stream, dictionary, true);
+        ModelTensorIO.ExportSafetensors(module, stream);
         _entries[name] = stream.ToArray();
     }
-
-    /// <summary>Writes a module's parameters and buffers by their state-dict names.</summary>
-    public void WriteModule(string name, torch.nn.Module module) =>
-        WriteTensors(name, module.state_dict().Select(pair => (pair.Key, pair.Value)));
 }
