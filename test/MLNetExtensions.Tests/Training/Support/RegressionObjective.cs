@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MLNetExtensions.Tests.Training.Support;
 
 /// <summary>Mean squared error of <see cref="TinyRegressor"/>; records the ids of the training batches it sees.</summary>
-public class RegressionObjective : ITrainingObjective<RegressionBatch>
+public class RegressionObjective : TrainingObjective<RegressionBatch>
 {
     private readonly nn.Module<Tensor, Tensor> _model;
 
@@ -17,7 +17,7 @@ public class RegressionObjective : ITrainingObjective<RegressionBatch>
     public List<int[]> SeenBatches { get; } = new();
 
     /// <inheritdoc/>
-    public IReadOnlyList<ColumnRequirement> RequiredColumns { get; } =
+    public override IReadOnlyList<ColumnRequirement> RequiredColumns { get; } =
     [
         ColumnRequirement.Vector("Features", NumberDataViewType.Single, RegressionData.FeatureCount),
         ColumnRequirement.Scalar("Label", NumberDataViewType.Single),
@@ -25,10 +25,10 @@ public class RegressionObjective : ITrainingObjective<RegressionBatch>
     ];
 
     /// <inheritdoc/>
-    public IBatchBuilder<RegressionBatch> CreateBatchBuilder(DataViewRowCursor cursor) => new Builder(cursor);
+    public override IBatchBuilder<RegressionBatch> CreateBatchBuilder(DataViewRowCursor cursor) => new Builder(cursor);
 
     /// <inheritdoc/>
-    public virtual Tensor ComputeLoss(RegressionBatch batch, TrainingStepContext context)
+    public override Tensor ComputeLoss(RegressionBatch batch, TrainingStepContext context)
     {
         if (context.IsTraining)
         {
