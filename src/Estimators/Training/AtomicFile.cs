@@ -1,0 +1,61 @@
+namespace MLNetExtensions.Estimators.Training;
+
+/// <summary>
+/// Replaces a file atomically: the content goes to <c>&lt;path&gt;.tmp</c> in the same directory, is flushed to
+/// disk, and is then renamed over <c>&lt;path&gt;</c>. Readers see the old file or the new one, never a partial one;
+/// a leftover temp file from a crashed write is simply overwritten by the next write.
+/// </summary>
+internal static class AtomicFile
+{
+    /// <summary>The temp file used for <paramref name="path"/>.</summary>
+    public static string TempPathFor(string path) => Path.GetFullPath(path) + ".tmp";
+
+    /// <summary>Writes <paramref name="path"/> atomically.</summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="write">Writes the whole content to the stream it receives.</param>
+    /// <param name="decorator">Optional wrapper around the file stream (tests inject failures with it).</param>
+    public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? decorator = null)
+    {
+        string full = Path.GetFullPath(path);
+        string? directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temp = TempPathFor(full);
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            {
+                var target = decorator?.Invoke(file) ?? file;
+                write(target);
+                target.Flush();
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a stale temp file is harmless, the next write replaces it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+}

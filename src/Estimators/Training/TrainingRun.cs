@@ -1,0 +1,922 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Estimators.Training;
+
+/// <summary>
+/// One execution of <see cref="TrainingEngine.Train{TBatch}"/>: set-up (columns, groups, optimizer, resume),
+/// the step loop, validation, checkpoints and clean-up. Not reusable.
+/// </summary>
+internal sealed class TrainingRun<TBatch> : IDisposable
+{
+    private readonly TrainingEngine _engine;
+    private readonly MLContext _mlContext;
+    private readonly nn.Module _model;
+    private readonly ITrainingObjective<TBatch> _objective;
+    private readonly IDataView _trainData;
+    private readonly IDataView? _validationData;
+    private readonly IReadOnlyList<ParameterGroup> _groups;
+    private readonly TrainingOptions _options;
+    private readonly CancellationToken _cancellationToken;
+    private readonly TrainingLogger _logger;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private readonly Dictionary<IntPtr, string> _parameterNames = new();
+    private readonly List<(Parameter Parameter, bool RequiresGrad)> _originalRequiresGrad = new();
+    private readonly List<Parameter> _trainable = new();
+    private readonly List<AdamW.ParamGroup> _optimizerGroups = new();
+    private readonly List<float> _stepLosses = new();
+    private readonly EarlyStoppingTracker? _earlyStopping;
+
+    private string[] _trainColumns = [];
+    private string[] _validationColumns = [];
+    private AdamW? _optimizer;
+    private BatchReader<TBatch>? _reader;
+    private LearningRateSchedule? _schedule;
+    private Dictionary<string, Tensor>? _bestWeights;
+    private bool _originalTrainingMode;
+    private bool _trainingModeChanged;
+
+    private int _seed;
+    private long _totalSteps;
+    private long? _stepsPerEpoch;
+    private string _fingerprint = string.Empty;
+    private long _step;
+    private long _examplesSeen;
+    private long? _resumedFrom;
+    private long _lastValidationStep = -1;
+    private bool _earlyStopped;
+    private IReadOnlyDictionary<string, double>? _lastMetrics;
+    private string? _lastCheckpointPath;
+    private long _lastCheckpointStep = -1;
+    private TimeSpan _lastCheckpointTime;
+    private double _lastLoss = double.NaN;
+    private double _lastLearningRate = double.NaN;
+    private double? _lastGradientNorm;
+    private long _trainableCount;
+    private long _frozenCount;
+
+    // Step-report window and epoch accumulators (this call only).
+    private double _windowLoss;
+    private long _windowSteps;
+    private long _windowRows;
+    private TimeSpan _windowStart;
+    private double _epochLoss;
+    private long _epochSteps;
+    private TimeSpan _loopStart;
+    private long _loopStartStep;
+
+    public TrainingRun(
+        TrainingEngine engine,
+        MLContext mlContext,
+        nn.Module model,
+        ITrainingObjective<TBatch> objective,
+        IDataView trainData,
+        IDataView? validationData,
+        IReadOnlyList<ParameterGroup> groups,
+        TrainingOptions options,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        _engine = engine;
+        _mlContext = mlContext;
+        _model = model;
+        _objective = objective;
+        _trainData = trainData;
+        _validationData = validationData;
+        _groups = groups;
+        _options = options;
+        _cancellationToken = cancellationToken;
+        _logger = new TrainingLogger(mlContext, progress);
+        _earlyStopping = options.EarlyStopping is { } early ? new EarlyStoppingTracker(early) : null;
+    }
+
+    public TrainingResult Execute()
+    {
+        torch.set_num_threads(_options.Threads ?? Environment.ProcessorCount);
+        ResolveColumns();
+        ConfigureParameters();
+        ComputeLength();
+
+        using var resumeFrom = _options.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpoint.Load(resumePath) : null;
+        _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
+        _schedule = new LearningRateSchedule(_options.LearningRate, _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
+        _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps);
+        CreateOptimizer();
+        _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed);
+        if (resumeFrom is not null)
+        {
+            Resume(resumeFrom, _options.ResumeFromCheckpoint!);
+        }
+
+        _logger.Info(
+            $"Training {_trainableCount:N0} weights in {_groups.Count} group(s) ({_frozenCount:N0} frozen); {_totalSteps} steps" +
+            (_stepsPerEpoch is long spe ? $" ({spe} per epoch)" : string.Empty) + $", seed {_seed}" +
+            (_resumedFrom is long from ? $", resumed at step {from}" : string.Empty) + ".");
+
+        _originalTrainingMode = _model.training;
+        _trainingModeChanged = true;
+        _model.train();
+        _loopStart = _windowStart = _clock.Elapsed;
+        _loopStartStep = _step;
+        _lastCheckpointTime = _clock.Elapsed;
+
+        bool cancelled = RunLoop();
+
+        if (!cancelled && !_earlyStopped && _validationData is not null && _lastValidationStep != _step && _step > 0)
+        {
+            Validate();
+        }
+
+        if (_options.CheckpointPath is not null && (_lastCheckpointStep != _step || cancelled))
+        {
+            WriteCheckpoint();
+        }
+
+        bool restored = false;
+        if (!cancelled && _options.EarlyStopping?.RestoreBestWeights == true && _bestWeights is not null && _earlyStopping?.BestStep != _step)
+        {
+            CopyInto(_model.state_dict(), _bestWeights);
+            restored = true;
+            _logger.Info($"Restored the weights of step {_earlyStopping?.BestStep} ({_options.EarlyStopping.Metric} {_earlyStopping?.Best:G5}).");
+        }
+
+        _logger.Report(new TrainingProgress
+        {
+            Kind = TrainingProgressKind.Finished,
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = _reader.Epoch,
+            Loss = _lastLoss,
+            LearningRate = _lastLearningRate,
+            Elapsed = _clock.Elapsed,
+            Metrics = _lastMetrics ?? new Dictionary<string, double>(),
+        });
+
+        return new TrainingResult
+        {
+            Steps = _step,
+            TotalSteps = _totalSteps,
+            StepsThisRun = _step - _loopStartStep,
+            EpochsCompleted = _reader.Epoch,
+            BatchesInEpoch = _reader.BatchesInEpoch,
+            Seed = _seed,
+            FinalLoss = _lastLoss,
+            StepLosses = _stepLosses.ToArray(),
+            LastValidationMetrics = _lastMetrics,
+            BestMetric = _earlyStopping?.Best,
+            BestStep = _earlyStopping?.BestStep,
+            Cancelled = cancelled,
+            StoppedEarly = _earlyStopped,
+            RestoredBestWeights = restored,
+            ResumedFromStep = _resumedFrom,
+            LastCheckpointPath = _lastCheckpointPath,
+            TrainableParameterCount = _trainableCount,
+            FrozenParameterCount = _frozenCount,
+            Elapsed = _clock.Elapsed,
+        };
+    }
+
+    public void Dispose()
+    {
+        if (_trainingModeChanged)
+        {
+            _model.train(_originalTrainingMode);
+        }
+
+        // Free the gradients of the last step and give the model back with its own requires_grad flags.
+        _model.zero_grad(true);
+        foreach (var (parameter, requiresGrad) in _originalRequiresGrad)
+        {
+            parameter.requires_grad = requiresGrad;
+        }
+
+        _reader?.Dispose();
+        _optimizer?.Dispose();
+        DisposeBestWeights();
+        _logger.Dispose();
+    }
+
+    /// <summary>The step loop. Returns true when it stopped because of cancellation.</summary>
+    private bool RunLoop()
+    {
+        var reader = _reader!;
+        if (_earlyStopped)
+        {
+            return false;
+        }
+
+        while (_step < _totalSteps)
+        {
+            if (_cancellationToken.IsCancellationRequested)
+            {
+                _logger.Info($"Cancelled at step {_step}.");
+                return true;
+            }
+
+            if (!reader.TryFill(out int rows))
+            {
+                if (reader.BatchesInEpoch == 0)
+                {
+                    throw EmptyData(rowCount: null);
+                }
+
+                if (_stepsPerEpoch is long expected)
+                {
+                    throw new InvalidOperationException(
+                        $"Epoch {reader.Epoch} of the training data ended after {reader.BatchesInEpoch} batches, but {expected} were counted: " +
+                        "the data view returned fewer rows than it reported.");
+                }
+
+                EndEpoch();
+                if (_earlyStopped)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            TrainStep(rows);
+
+            if (_stepsPerEpoch is long perEpoch && reader.BatchesInEpoch >= perEpoch)
+            {
+                EndEpoch();
+            }
+
+            if (!_earlyStopped && _validationData is not null && _options.ValidateEveryNSteps is int every && _step % every == 0)
+            {
+                Validate();
+            }
+
+            if (_earlyStopped)
+            {
+                break;
+            }
+
+            MaybeWriteCheckpoint();
+        }
+
+        return false;
+    }
+
+    private void TrainStep(int rows)
+    {
+        var reader = _reader!;
+        double learningRate = _schedule!.LearningRateAt(_step);
+        for (int i = 0; i < _groups.Count; i++)
+        {
+            _optimizerGroups[i].LearningRate = learningRate * _groups[i].LearningRateMultiplier;
+        }
+
+        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, SeedDerivation.ForStep(_seed, _step), learningRate, isTraining: true);
+        double lossValue;
+        double? gradientNorm = null;
+        using (var scope = NewDisposeScope())
+        {
+            torch.manual_seed(context.Seed).Dispose();
+            var batch = reader.Build();
+            try
+            {
+                _model.zero_grad(true);
+                var loss = _objective.ComputeLoss(batch, context);
+                CheckLoss(loss);
+                lossValue = loss.ToDouble();
+                if (!double.IsFinite(lossValue) && _options.StopOnNonFiniteLoss)
+                {
+                    throw new InvalidOperationException(
+                        $"The training loss is {lossValue} at step {_step} (epoch {context.Epoch}, batch {context.BatchInEpoch}). " +
+                        "Lower the learning rate, turn on gradient clipping (TrainingOptions.MaxGradientNorm) or check the data; " +
+                        "set TrainingOptions.StopOnNonFiniteLoss = false to continue regardless.");
+                }
+
+                loss.backward();
+                if (_options.MaxGradientNorm is double maxNorm)
+                {
+                    gradientNorm = nn.utils.clip_grad_norm_(_trainable, maxNorm);
+                }
+
+                _engine.AfterGradientClipping?.Invoke(_trainable);
+                _optimizer!.step();
+            }
+            finally
+            {
+                (batch as IDisposable)?.Dispose();
+                context.Release();
+            }
+        }
+
+        _step++;
+        _examplesSeen += rows;
+        _stepLosses.Add((float)lossValue);
+        _lastLoss = lossValue;
+        _lastLearningRate = learningRate;
+        _lastGradientNorm = gradientNorm;
+        _windowLoss += lossValue;
+        _windowSteps++;
+        _windowRows += rows;
+        _epochLoss += lossValue;
+        _epochSteps++;
+
+        if (_step % _options.LogEveryNSteps == 0 || _step == _totalSteps)
+        {
+            ReportStep();
+        }
+    }
+
+    private void CheckLoss(Tensor loss)
+    {
+        if (loss is null)
+        {
+            throw new InvalidOperationException("ITrainingObjective.ComputeLoss returned null.");
+        }
+
+        if (loss.numel() != 1)
+        {
+            throw new InvalidOperationException(
+                $"ITrainingObjective.ComputeLoss must return a tensor with one element; it returned shape {TensorSerializer.FormatShape(loss.shape)}.");
+        }
+
+        if (!loss.requires_grad)
+        {
+            throw new InvalidOperationException(
+                "The loss does not depend on any trainable parameter (requires_grad is false): check that the parameter groups hold " +
+                "the parameters the loss uses and that the model does not run them under no_grad.");
+        }
+    }
+
+    private void ReportStep()
+    {
+        var now = _clock.Elapsed;
+        double windowSeconds = (now - _windowStart).TotalSeconds;
+        long doneThisRun = _step - _loopStartStep;
+        TimeSpan? eta = doneThisRun > 0
+            ? TimeSpan.FromSeconds((now - _loopStart).TotalSeconds / doneThisRun * (_totalSteps - _step))
+            : null;
+        _logger.Report(new TrainingProgress
+        {
+            Kind = TrainingProgressKind.Step,
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = _reader!.Epoch,
+            Loss = _lastLoss,
+            AverageLoss = _windowSteps > 0 ? _windowLoss / _windowSteps : double.NaN,
+            LearningRate = _lastLearningRate,
+            GradientNorm = _lastGradientNorm,
+            ExamplesPerSecond = windowSeconds > 0 ? _windowRows / windowSeconds : 0,
+            Elapsed = now,
+            EstimatedRemaining = eta,
+        });
+        _windowLoss = 0;
+        _windowSteps = 0;
+        _windowRows = 0;
+        _windowStart = now;
+    }
+
+    private void EndEpoch()
+    {
+        var reader = _reader!;
+        _logger.Report(new TrainingProgress
+        {
+            Kind = TrainingProgressKind.Epoch,
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = reader.Epoch,
+            Loss = _lastLoss,
+            AverageLoss = _epochSteps > 0 ? _epochLoss / _epochSteps : double.NaN,
+            LearningRate = _lastLearningRate,
+            Elapsed = _clock.Elapsed,
+        });
+        _epochLoss = 0;
+        _epochSteps = 0;
+        reader.NextEpoch();
+        if (_validationData is not null && _options.ValidateEveryNSteps is null)
+        {
+            Validate();
+        }
+    }
+
+    private void Validate()
+    {
+        var validationData = _validationData!;
+        var context = new TrainingStepContext(
+            _step, _totalSteps, _reader!.Epoch, _reader.BatchesInEpoch, SeedDerivation.ForValidation(_seed, _step), _lastLearningRate, isTraining: false);
+        IReadOnlyDictionary<string, double> metrics;
+        _model.eval();
+        try
+        {
+            using (no_grad())
+            {
+                torch.manual_seed(context.Seed).Dispose();
+                metrics = _objective.Evaluate(validationData, context) ?? ValidationLoss(validationData, context);
+            }
+        }
+        finally
+        {
+            _model.train();
+            context.Release();
+        }
+
+        _lastMetrics = metrics;
+        _lastValidationStep = _step;
+        _logger.Report(new TrainingProgress
+        {
+            Kind = TrainingProgressKind.Validation,
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = _reader.Epoch,
+            Loss = _lastLoss,
+            LearningRate = _lastLearningRate,
+            Elapsed = _clock.Elapsed,
+            Metrics = metrics,
+        });
+
+        if (_earlyStopping is null)
+        {
+            return;
+        }
+
+        var early = _options.EarlyStopping!;
+        if (!metrics.TryGetValue(early.Metric, out double value))
+        {
+            throw new InvalidOperationException(
+                $"Early stopping watches metric '{early.Metric}', but validation produced only: {string.Join(", ", metrics.Keys.Select(k => $"'{k}'"))}.");
+        }
+
+        if (_earlyStopping.Record(value, _step))
+        {
+            if (early.RestoreBestWeights)
+            {
+                DisposeBestWeights();
+                _bestWeights = Snapshot(_model.state_dict());
+            }
+        }
+        else if (_earlyStopping.ShouldStop)
+        {
+            _earlyStopped = true;
+            _logger.Info(
+                $"Early stopping at step {_step}: {early.Metric} did not improve on {_earlyStopping.Best:G5} (step {_earlyStopping.BestStep}) " +
+                $"for {_earlyStopping.ValidationsWithoutImprovement} validations.");
+        }
+    }
+
+    private Dictionary<string, double> ValidationLoss(IDataView validationData, TrainingStepContext context)
+    {
+        int batchSize = _options.ValidationBatchSize ?? _options.BatchSize;
+        double sum = 0;
+        long rows = 0;
+        using var cursor = validationData.GetRowCursor(_validationColumns.Select(name => validationData.Schema[name]));
+        var builder = _objective.CreateBatchBuilder(cursor);
+        try
+        {
+            bool more = true;
+            while (more)
+            {
+                while (builder.Count < batchSize && (more = cursor.MoveNext()))
+                {
+                    builder.Append();
+                }
+
+                int count = builder.Count;
+                if (count == 0)
+                {
+                    break;
+                }
+
+                using var scope = NewDisposeScope();
+                var batch = builder.Build();
+                try
+                {
+                    sum += _objective.ComputeLoss(batch, context).ToDouble() * count;
+                    rows += count;
+                }
+                finally
+                {
+                    (batch as IDisposable)?.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            (builder as IDisposable)?.Dispose();
+        }
+
+        if (rows == 0)
+        {
+            throw new InvalidOperationException("The validation data is empty: it has no rows to compute the validation loss on.");
+        }
+
+        return new Dictionary<string, double> { [TrainingMetricNames.ValidationLoss] = sum / rows };
+    }
+
+    private void MaybeWriteCheckpoint()
+    {
+        if (_options.CheckpointPath is null)
+        {
+            return;
+        }
+
+        bool byStep = _options.CheckpointEveryNSteps is int every && _step % every == 0;
+        bool byTime = _options.CheckpointInterval is TimeSpan interval && _clock.Elapsed - _lastCheckpointTime >= interval;
+        if (byStep || byTime)
+        {
+            WriteCheckpoint();
+        }
+    }
+
+    private void WriteCheckpoint()
+    {
+        string path = _options.CheckpointPath!;
+        var optimizerStates = _optimizer!.state_dict().State;
+        var named = new Dictionary<string, OptimizerParameterState>();
+        for (int i = 0; i < _trainable.Count; i++)
+        {
+            var state = (AdamW.State)optimizerStates[i];
+            named.Add(_parameterNames[_trainable[i].Handle], new OptimizerParameterState(state.step, state.exp_avg, state.exp_avg_sq));
+        }
+
+        byte[] rngState;
+        using (var rng = torch.random.get_rng_state())
+        {
+            rngState = rng.bytes.ToArray();
+        }
+
+        byte[]? objectiveState = null;
+        if (_objective is ICheckpointableObjective checkpointable)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                checkpointable.WriteState(writer);
+            }
+
+            objectiveState = buffer.ToArray();
+        }
+
+        using var checkpoint = new TrainingCheckpoint(ownsTensors: false)
+        {
+            OptionsFingerprint = _fingerprint,
+            Seed = _seed,
+            GlobalStep = _step,
+            TotalSteps = _totalSteps,
+            Epoch = _reader!.Epoch,
+            BatchesInEpoch = _reader.BatchesInEpoch,
+            ExamplesSeen = _examplesSeen,
+            ModelTensors = _model.state_dict(),
+            OptimizerState = named,
+            TorchRngState = rngState,
+            BestModelTensors = _bestWeights,
+            BestMetric = _earlyStopping?.Best,
+            BestStep = _earlyStopping?.BestStep,
+            ValidationsWithoutImprovement = _earlyStopping?.ValidationsWithoutImprovement ?? 0,
+            LastValidationStep = _lastValidationStep,
+            EarlyStopped = _earlyStopped,
+            ObjectiveState = objectiveState,
+        };
+        CheckpointSerializer.Write(path, checkpoint, _engine.CheckpointStreamDecorator);
+        _lastCheckpointPath = path;
+        _lastCheckpointStep = _step;
+        _lastCheckpointTime = _clock.Elapsed;
+        _logger.Report(new TrainingProgress
+        {
+            Kind = TrainingProgressKind.Checkpoint,
+            Step = _step,
+            TotalSteps = _totalSteps,
+            Epoch = _reader.Epoch,
+            Loss = _lastLoss,
+            LearningRate = _lastLearningRate,
+            Elapsed = _clock.Elapsed,
+            CheckpointPath = path,
+        });
+    }
+
+    private void Resume(TrainingCheckpoint checkpoint, string path)
+    {
+        CheckModelTensors(checkpoint.ModelTensors, path, "model");
+        var differences = OptionsFingerprint.Differences(checkpoint.OptionsFingerprint, _fingerprint);
+        if (differences.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Checkpoint '{path}' was written by a run with different settings, so resuming would not continue that run: " +
+                string.Join("; ", differences) + ".");
+        }
+
+        if (checkpoint.BestModelTensors is not null)
+        {
+            CheckModelTensors(checkpoint.BestModelTensors, path, "best-weights");
+        }
+
+        var optimizerStates = _optimizer!.state_dict().State;
+        var trainableNames = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _trainable.Count; i++)
+        {
+            string name = _parameterNames[_trainable[i].Handle];
+            trainableNames.Add(name);
+            if (!checkpoint.OptimizerState.TryGetValue(name, out var saved))
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' has no optimizer state for trainable parameter '{name}' (was it frozen when the checkpoint was written?).");
+            }
+
+            if (!saved.ExpAvg.shape.SequenceEqual(_trainable[i].shape) || !saved.ExpAvgSq.shape.SequenceEqual(_trainable[i].shape))
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' holds optimizer state of shape {TensorSerializer.FormatShape(saved.ExpAvg.shape)} for parameter '{name}', " +
+                    $"whose shape is {TensorSerializer.FormatShape(_trainable[i].shape)}.");
+            }
+        }
+
+        foreach (string name in checkpoint.OptimizerState.Keys)
+        {
+            if (!trainableNames.Contains(name))
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' holds optimizer state for '{name}', which is not trainable in this run.");
+            }
+        }
+
+        // Everything fits: apply.
+        CopyInto(_model.state_dict(), checkpoint.ModelTensors);
+        using (no_grad())
+        {
+            for (int i = 0; i < _trainable.Count; i++)
+            {
+                var state = (AdamW.State)optimizerStates[i];
+                var saved = checkpoint.OptimizerState[_parameterNames[_trainable[i].Handle]];
+                state.step = saved.Step;
+                state.exp_avg.copy_(saved.ExpAvg);
+                state.exp_avg_sq.copy_(saved.ExpAvgSq);
+            }
+        }
+
+        if (checkpoint.TorchRngState.Length > 0)
+        {
+            using var rng = torch.tensor(checkpoint.TorchRngState, dtype: ScalarType.Byte);
+            torch.random.set_rng_state(rng);
+        }
+
+        if (checkpoint.ObjectiveState is not null)
+        {
+            if (_objective is ICheckpointableObjective checkpointable)
+            {
+                using var reader = new BinaryReader(new MemoryStream(checkpoint.ObjectiveState, writable: false));
+                checkpointable.ReadState(reader);
+            }
+            else
+            {
+                _logger.Warning($"Checkpoint '{path}' holds objective state, but the objective does not implement ICheckpointableObjective; it is ignored.");
+            }
+        }
+
+        _earlyStopping?.Restore(checkpoint.BestMetric, checkpoint.BestStep, checkpoint.ValidationsWithoutImprovement);
+        if (checkpoint.BestModelTensors is not null && _options.EarlyStopping?.RestoreBestWeights == true)
+        {
+            DisposeBestWeights();
+            _bestWeights = Snapshot(checkpoint.BestModelTensors);
+        }
+
+        _step = checkpoint.GlobalStep;
+        _examplesSeen = checkpoint.ExamplesSeen;
+        _lastValidationStep = checkpoint.LastValidationStep;
+        _earlyStopped = checkpoint.EarlyStopped;
+        _lastCheckpointStep = checkpoint.GlobalStep;
+        _resumedFrom = checkpoint.GlobalStep;
+        _reader!.Seek(checkpoint.Epoch, checkpoint.BatchesInEpoch);
+    }
+
+    private void CheckModelTensors(IReadOnlyDictionary<string, Tensor> saved, string path, string what)
+    {
+        var current = _model.state_dict();
+        foreach (var (name, tensor) in current)
+        {
+            if (!saved.TryGetValue(name, out var stored))
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' does not fit this model: its {what} tensors have no '{name}' " +
+                    $"({TensorSerializer.FormatShape(tensor.shape)} {tensor.dtype} in the model).");
+            }
+
+            if (!stored.shape.SequenceEqual(tensor.shape) || stored.dtype != tensor.dtype)
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' does not fit this model: {what} tensor '{name}' is {TensorSerializer.FormatShape(stored.shape)} {stored.dtype} " +
+                    $"in the checkpoint but {TensorSerializer.FormatShape(tensor.shape)} {tensor.dtype} in the model.");
+            }
+        }
+
+        foreach (string name in saved.Keys)
+        {
+            if (!current.ContainsKey(name))
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' does not fit this model: its {what} tensors include '{name}', which the model does not have.");
+            }
+        }
+    }
+
+    private static void CopyInto(IReadOnlyDictionary<string, Tensor> targets, IReadOnlyDictionary<string, Tensor> sources)
+    {
+        using (no_grad())
+        {
+            foreach (var (name, target) in targets)
+            {
+                target.copy_(sources[name]);
+            }
+        }
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        var copy = new Dictionary<string, Tensor>(tensors.Count);
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in tensors)
+            {
+                copy[name] = tensor.detach().clone().DetachFromDisposeScope();
+            }
+        }
+
+        return copy;
+    }
+
+    private void DisposeBestWeights()
+    {
+        if (_bestWeights is null)
+        {
+            return;
+        }
+
+        foreach (var tensor in _bestWeights.Values)
+        {
+            tensor.Dispose();
+        }
+
+        _bestWeights = null;
+    }
+
+    private void ResolveColumns()
+    {
+        var requirements = _objective.RequiredColumns ?? throw new InvalidOperationException("ITrainingObjective.RequiredColumns returned null.");
+        _trainColumns = requirements.Select(r => r.Resolve(_trainData.Schema, "training data", "trainData").Name).Distinct(StringComparer.Ordinal).ToArray();
+        if (_validationData is not null)
+        {
+            _validationColumns = requirements.Select(r => r.Resolve(_validationData.Schema, "validation data", "validationData").Name).Distinct(StringComparer.Ordinal).ToArray();
+        }
+    }
+
+    private void ConfigureParameters()
+    {
+        if (_groups.Count == 0)
+        {
+            throw new ArgumentException("At least one parameter group must be given: with none, nothing would train.", "trainableGroups");
+        }
+
+        var modelParameters = _model.named_parameters().ToList();
+        foreach (var (name, parameter) in modelParameters)
+        {
+            _parameterNames[parameter.Handle] = name;
+        }
+
+        var owner = new Dictionary<IntPtr, string>();
+        var groupNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in _groups)
+        {
+            if (group is null)
+            {
+                throw new ArgumentException("The parameter groups contain null.", "trainableGroups");
+            }
+
+            if (!groupNames.Add(group.Name))
+            {
+                throw new ArgumentException($"Two parameter groups are named '{group.Name}'.", "trainableGroups");
+            }
+
+            if (group.Parameters.Count == 0)
+            {
+                throw new ArgumentException($"Parameter group '{group.Name}' is empty.", "trainableGroups");
+            }
+
+            foreach (var parameter in group.Parameters)
+            {
+                if (!_parameterNames.TryGetValue(parameter.Handle, out string? name))
+                {
+                    throw new ArgumentException(
+                        $"Parameter group '{group.Name}' holds a parameter of shape {TensorSerializer.FormatShape(parameter.shape)} that is not a parameter of the model.",
+                        "trainableGroups");
+                }
+
+                if (!owner.TryAdd(parameter.Handle, group.Name))
+                {
+                    throw new ArgumentException(
+                        $"Parameter '{name}' is in parameter group '{owner[parameter.Handle]}' and in '{group.Name}'; each parameter may be in one group only.",
+                        "trainableGroups");
+                }
+
+                if (!parameter.is_floating_point())
+                {
+                    throw new ArgumentException($"Parameter '{name}' in group '{group.Name}' is of type {parameter.dtype}; only floating-point parameters can train.", "trainableGroups");
+                }
+
+                _trainable.Add(parameter);
+                _trainableCount += parameter.numel();
+            }
+        }
+
+        foreach (var (_, parameter) in modelParameters)
+        {
+            _originalRequiresGrad.Add((parameter, parameter.requires_grad));
+            bool trains = owner.ContainsKey(parameter.Handle);
+            parameter.requires_grad = trains;
+            if (!trains)
+            {
+                _frozenCount += parameter.numel();
+            }
+        }
+    }
+
+    private void ComputeLength()
+    {
+        if (_options.Epochs is null && _options.MaxSteps is long maxOnly)
+        {
+            long? known = _trainData.GetRowCount();
+            if (known == 0)
+            {
+                throw EmptyData(0);
+            }
+
+            _stepsPerEpoch = null;
+            _totalSteps = maxOnly;
+            return;
+        }
+
+        long rows = CountRows(_trainData);
+        if (rows == 0)
+        {
+            throw EmptyData(0);
+        }
+
+        long perEpoch = _options.DropLastPartialBatch ? rows / _options.BatchSize : (rows + _options.BatchSize - 1) / _options.BatchSize;
+        if (perEpoch == 0)
+        {
+            throw EmptyData(rows);
+        }
+
+        _stepsPerEpoch = perEpoch;
+        long total = checked((_options.Epochs ?? 1) * perEpoch);
+        _totalSteps = _options.MaxSteps is long max ? Math.Min(total, max) : total;
+        if (_options.WarmupSteps > _totalSteps)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(TrainingOptions.WarmupSteps),
+                _options.WarmupSteps,
+                $"TrainingOptions.WarmupSteps ({_options.WarmupSteps}) exceeds the total number of steps ({_totalSteps}: {rows} rows, batch size {_options.BatchSize}, " +
+                $"{_options.Epochs ?? 1} epoch(s){(_options.MaxSteps is long m ? $", at most {m} steps" : string.Empty)}).");
+        }
+    }
+
+    private InvalidOperationException EmptyData(long? rowCount) => rowCount is long rows && rows > 0
+        ? new InvalidOperationException(
+            $"The training data has {rows} rows, fewer than TrainingOptions.BatchSize ({_options.BatchSize}), and TrainingOptions.DropLastPartialBatch is set: no batch can be formed.")
+        : new InvalidOperationException("The training data is empty: it has no rows to train on.");
+
+    private static long CountRows(IDataView data)
+    {
+        if (data.GetRowCount() is long known)
+        {
+            return known;
+        }
+
+        long count = 0;
+        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        while (cursor.MoveNext())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private void CreateOptimizer()
+    {
+        // Built outside any dispose scope: AdamW allocates its moment tensors here, and a scope would free them.
+        foreach (var group in _groups)
+        {
+            var options = new AdamW.Options
+            {
+                LearningRate = _options.LearningRate * group.LearningRateMultiplier,
+                beta1 = _options.Beta1,
+                beta2 = _options.Beta2,
+                eps = _options.Epsilon,
+                weight_decay = group.ApplyWeightDecay ? _options.WeightDecay : 0.0,
+                amsgrad = false,
+                maximize = false,
+            };
+            _optimizerGroups.Add(new AdamW.ParamGroup(group.Parameters.ToArray(), options));
+        }
+
+        _optimizer = new AdamW(_optimizerGroups, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
+    }
+}
