@@ -1,3 +1,5 @@
+using MLNetExtensions.Estimators.Training;
+
 namespace MLNetExtensions.Estimators.Plans;
 
 /// <summary>One learning-rate schedule over all the steps of a plan: linear warm-up, then a decay shape.</summary>
@@ -10,7 +12,7 @@ public sealed class LearningRateScheduleSettings
     public int WarmupSteps { get; set; } = 100;
 
     /// <summary>The decay after warm-up.</summary>
-    public ScheduleShape Decay { get; set; } = ScheduleShape.Linear;
+    public LearningRateDecay Decay { get; set; } = LearningRateDecay.Linear;
 
     /// <summary>The learning rate at the last step, as a fraction of the peak.</summary>
     public double FinalFraction { get; set; }

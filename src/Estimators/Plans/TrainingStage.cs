@@ -1,3 +1,5 @@
+using MLNetExtensions.Transforms.Bert;
+
 namespace MLNetExtensions.Estimators.Plans;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed class TrainingStage
     public int Depth { get; set; }
 
     /// <summary>How the layers this stage adds start.</summary>
-    public NewLayerInitialization NewLayers { get; set; } = NewLayerInitialization.CopyTopLayers;
+    public LayerInitialization NewLayers { get; set; } = LayerInitialization.CopyTopLayers;
 
     /// <summary>The top layers that train; null trains every layer. Layers below run under no_grad.</summary>
     public int? TrainableTopLayers { get; set; }

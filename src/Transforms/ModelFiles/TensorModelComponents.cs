@@ -6,6 +6,7 @@ internal static class TensorModelComponents
     private static readonly Lazy<bool> Registered = new(() =>
     {
         Text.WordPieceTokenizingTransformer.RegisterLoader();
+        Bert.BertEmbeddingTransformer.RegisterLoader();
         return true;
     });
 

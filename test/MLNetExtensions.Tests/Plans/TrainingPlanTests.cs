@@ -1,4 +1,6 @@
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Tests.Plans;
 
@@ -7,11 +9,11 @@ public sealed class TrainingPlanTests
     private static TrainingPlan TwoStages() => new()
     {
         Name = "grow",
-        Schedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 10, Decay = ScheduleShape.Cosine },
+        Schedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 10, Decay = LearningRateDecay.Cosine },
         Stages =
         {
             new TrainingStage { Name = "s0", Depth = 2, Steps = 50 },
-            new TrainingStage { Name = "s1", Depth = 4, Steps = 70, TrainableTopLayers = 2, TrainEmbeddings = false, NewLayers = NewLayerInitialization.Random },
+            new TrainingStage { Name = "s1", Depth = 4, Steps = 70, TrainableTopLayers = 2, TrainEmbeddings = false, NewLayers = LayerInitialization.Random },
         },
     };
 

@@ -1,0 +1,162 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.DataView;
+using MLNetExtensions.Transforms.ModelFiles;
+using MLNetExtensions.Transforms.Text;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Transforms.Bert;
+
+/// <summary>
+/// A pre-trained BERT encoder as an ML.NET transformer: a text column becomes an <c>Embedding</c> vector
+/// (hidden size, Single) pooled from the final hidden states, usable as <c>Features</c> by any ML.NET trainer.
+/// Produced by the BERT pre-training estimators; records the training plan and per-stage metrics that made it.
+/// </summary>
+public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDisposable
+{
+    private const string Kind = "BertEmbedding";
+    private readonly BertModel _model;
+    private readonly object _forwardLock = new();
+    private readonly EmbeddingMapper _mapper;
+
+    internal BertEmbeddingTransformer(BertModel model, WordPieceEncoder encoder, BertTextSettings settings, string? trainingRecordJson)
+    {
+        _model = model;
+        _model.eval();
+        Tokenizer = encoder;
+        Settings = settings;
+        TrainingRecordJson = trainingRecordJson;
+        _mapper = new EmbeddingMapper(this);
+    }
+
+    /// <summary>The encoder's configuration.</summary>
+    public BertConfig Config => _model.Config;
+
+    /// <summary>The WordPiece encoder the model was trained with.</summary>
+    public WordPieceEncoder Tokenizer { get; }
+
+    /// <summary>Columns, maximum length and pooling.</summary>
+    public BertTextSettings Settings { get; }
+
+    /// <summary>JSON describing how the model was trained (plan, per-stage metrics), or null.</summary>
+    public string? TrainingRecordJson { get; }
+
+    /// <summary>The encoder (read-only use: it is shared with this transformer).</summary>
+    internal BertModel Model => _model;
+
+    private protected override string ComponentKind => Kind;
+
+    private protected override BatchRowMapper Mapper => _mapper;
+
+    /// <summary>Copies this encoder's tensors into <paramref name="target"/>, which must have the same configuration.</summary>
+    public void CopyEncoderTo(BertModel target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.CopyFrom(_model);
+    }
+
+    /// <summary>Embeds <paramref name="texts"/> directly (one vector per text).</summary>
+    public float[][] Embed(IReadOnlyList<string?> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            return Array.Empty<float[]>();
+        }
+
+        lock (_forwardLock)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var device = _model.Embeddings.WordEmbeddings.Weight.device;
+            var (ids, mask) = BertTextEncoding.Encode(Tokenizer, texts, Settings.MaximumLength, device);
+            var hidden = _model.Forward(ids, mask).LastHiddenState;
+            return BertTextEncoding.ToRows(BertTextEncoding.Pool(hidden, mask, Settings.Pooling));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _model.Dispose();
+
+    private protected override void WritePayload(ModelPayloadWriter writer)
+    {
+        writer.WriteText("config.json", Config.ToJson());
+        writer.WriteJson("settings.json", Settings);
+        writer.WriteJson("tokenizer.json", new TokenizerFlags(Tokenizer.LowerCase, Tokenizer.StripAccents));
+        writer.WriteText("vocab.txt", Tokenizer.VocabularyText);
+        writer.WriteModule("encoder.safetensors", _model);
+        if (TrainingRecordJson is not null)
+        {
+            writer.WriteText("training.json", TrainingRecordJson);
+        }
+    }
+
+    internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
+
+    private static ITransformer Load(MLContext mlContext, ModelPayloadReader reader, int payloadVersion)
+    {
+        if (payloadVersion != 1)
+        {
+            throw new InvalidDataException($"{reader.Description}: payload version {payloadVersion} is not supported (expected 1).");
+        }
+
+        BertConfig config;
+        try
+        {
+            config = BertConfig.FromJson(reader.ReadText("config.json"));
+        }
+        catch (Exception exception) when (exception is ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"{reader.Description}: config.json is not a valid BERT configuration: {exception.Message}", exception);
+        }
+
+        var settings = reader.ReadJson<BertTextSettings>("settings.json");
+        var flags = reader.ReadJson<TokenizerFlags>("tokenizer.json");
+        var encoder = WordPieceEncoder.FromText(reader.ReadText("vocab.txt"), flags.LowerCase, flags.StripAccents);
+        var model = new BertModel(config, addPoolingLayer: false);
+        try
+        {
+            reader.ReadModule("encoder.safetensors", model);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        string? record = null;
+        try
+        {
+            record = reader.ReadText("training.json");
+        }
+        catch (InvalidDataException)
+        {
+            // Optional entry.
+        }
+
+        return new BertEmbeddingTransformer(model, encoder, settings, record);
+    }
+
+    private sealed record TokenizerFlags(bool LowerCase, bool StripAccents);
+
+    private sealed class EmbeddingMapper : BatchRowMapper
+    {
+        private readonly BertEmbeddingTransformer _owner;
+
+        public EmbeddingMapper(BertEmbeddingTransformer owner)
+        {
+            _owner = owner;
+            OutputColumns = new[] { new MappedColumn(owner.Settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, owner.Config.HiddenSize)) };
+            InputColumnNames = new[] { owner.Settings.InputColumnName };
+        }
+
+        public override IReadOnlyList<MappedColumn> OutputColumns { get; }
+
+        public override IReadOnlyList<string> InputColumnNames { get; }
+
+        public override void CheckInputSchema(DataViewSchema inputSchema) =>
+            WordPieceRowMapper.CheckTextColumn(inputSchema, _owner.Settings.InputColumnName, nameof(BertTextSettings.InputColumnName));
+
+        public override RowBatchComputer CreateComputer(DataViewRow input) => new TextBatchComputer(input, _owner.Settings.InputColumnName, texts => _owner.Embed(texts));
+    }
+}
