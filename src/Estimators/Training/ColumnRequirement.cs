@@ -66,7 +66,7 @@ public sealed class ColumnRequirement
     /// <param name="name">The column name.</param>
     /// <returns>The requirement.</returns>
     public static ColumnRequirement Key(string name) =>
-        new(name, "Key<UInt32> (any key count)", t => t is KeyDataViewType);
+        new(name, "Key (any key count and raw type)", t => t is KeyDataViewType);
 
     /// <summary>Finds the column in <paramref name="schema"/> or throws, naming the column and the expected type.</summary>
     /// <param name="schema">The schema of the data.</param>

@@ -9,6 +9,11 @@ namespace MLNetExtensions.Estimators.Training;
 /// <see cref="TrainingEngine.Train{TBatch}"/> separately.
 /// </summary>
 /// <typeparam name="TBatch">The batch type, for example a record of tensors.</typeparam>
+/// <remarks>
+/// The objective places batch tensors on the model's device; the engine itself is device-agnostic. When objectives
+/// inherit from one another, derive from <see cref="TrainingObjective{TBatch}"/>: a subclass's own <c>Evaluate</c>
+/// does not replace this interface's default implementation unless the subclass re-lists the interface.
+/// </remarks>
 public interface ITrainingObjective<TBatch>
 {
     /// <summary>
