@@ -26,6 +26,8 @@ internal static class OptionsFingerprint
             ("Epsilon", F(options.Epsilon)),
             ("WarmupSteps", F(options.WarmupSteps)),
             ("Decay", options.Decay.ToString()),
+            ("ScheduleOffsetSteps", F(options.ScheduleOffsetSteps)),
+            ("ScheduleTotalSteps", options.ScheduleTotalSteps is long scheduleTotal ? F(scheduleTotal) : "run"),
             ("FinalLearningRateFraction", F(options.FinalLearningRateFraction)),
             ("MaxGradientNorm", options.MaxGradientNorm is double clip ? F(clip) : "none"),
             ("ValidateEveryNSteps", options.ValidateEveryNSteps is int every ? F(every) : "epoch"),

@@ -103,13 +103,17 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         using var resumeFrom = _options.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpoint.Load(resumePath) : null;
         _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
-        _schedule = new LearningRateSchedule(_options.LearningRate, _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
+        _schedule = new LearningRateSchedule(_options.LearningRate, _options.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
         _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps);
         CreateOptimizer();
         _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed);
         if (resumeFrom is not null)
         {
             Resume(resumeFrom, _options.ResumeFromCheckpoint!);
+        }
+        else
+        {
+            _options.OptimizerStateCarry?.ApplyTo(_optimizer!, _trainable, _parameterNames);
         }
 
         _logger.Info(
@@ -135,6 +139,8 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         {
             WriteCheckpoint();
         }
+
+        _options.OptimizerStateCarry?.CaptureFrom(_optimizer!, _trainable, _parameterNames);
 
         bool restored = false;
         if (!cancelled && _options.EarlyStopping?.RestoreBestWeights == true && _bestWeights is not null && _earlyStopping?.BestStep != _step)
@@ -266,7 +272,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private void TrainStep(int rows)
     {
         var reader = _reader!;
-        double learningRate = _schedule!.LearningRateAt(_step);
+        double learningRate = _schedule!.LearningRateAt(_options.ScheduleOffsetSteps + _step);
         for (int i = 0; i < _groups.Count; i++)
         {
             _optimizerGroups[i].LearningRate = learningRate * _groups[i].LearningRateMultiplier;

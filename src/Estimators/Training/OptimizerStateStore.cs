@@ -1,0 +1,73 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Estimators.Training;
+
+/// <summary>
+/// AdamW moments by parameter name, carried from one training run to the next (see
+/// <see cref="TrainingOptions.OptimizerStateCarry"/>): a staged-training plan keeps the moments of parameters
+/// that go on training in the next stage, and keeps those of frozen parameters for a later stage that trains
+/// them again. Holds copies; dispose it to free them.
+/// </summary>
+public sealed class OptimizerStateStore : IDisposable
+{
+    private readonly Dictionary<string, OptimizerParameterState> _states = new(StringComparer.Ordinal);
+
+    /// <summary>Names of the parameters with a stored state.</summary>
+    public IReadOnlyCollection<string> Names => _states.Keys;
+
+    /// <summary>The stored state of <paramref name="name"/>, if any.</summary>
+    public OptimizerParameterState? this[string name] => _states.TryGetValue(name, out var state) ? state : null;
+
+    /// <summary>Forgets every stored state (a stage that resets the optimizer).</summary>
+    public void Clear()
+    {
+        foreach (var state in _states.Values)
+        {
+            state.ExpAvg.Dispose();
+            state.ExpAvgSq.Dispose();
+        }
+
+        _states.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Clear();
+
+    /// <summary>Loads stored moments into the optimizer for trainable parameters that have them (and the same shape).</summary>
+    internal void ApplyTo(AdamW optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyDictionary<IntPtr, string> names)
+    {
+        var states = optimizer.state_dict().State;
+        using var noGrad = no_grad();
+        for (int i = 0; i < trainable.Count; i++)
+        {
+            if (_states.TryGetValue(names[trainable[i].Handle], out var saved) && saved.ExpAvg.shape.SequenceEqual(trainable[i].shape))
+            {
+                var state = (AdamW.State)states[i];
+                state.step = saved.Step;
+                state.exp_avg.copy_(saved.ExpAvg);
+                state.exp_avg_sq.copy_(saved.ExpAvgSq);
+            }
+        }
+    }
+
+    /// <summary>Copies the optimizer's moments of every trainable parameter into the store.</summary>
+    internal void CaptureFrom(AdamW optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyDictionary<IntPtr, string> names)
+    {
+        var states = optimizer.state_dict().State;
+        for (int i = 0; i < trainable.Count; i++)
+        {
+            string name = names[trainable[i].Handle];
+            var state = (AdamW.State)states[i];
+            if (_states.Remove(name, out var old))
+            {
+                old.ExpAvg.Dispose();
+                old.ExpAvgSq.Dispose();
+            }
+
+            var copy = new OptimizerParameterState(state.step, state.exp_avg.detach().clone().DetachFromDisposeScope(), state.exp_avg_sq.detach().clone().DetachFromDisposeScope());
+            _states[name] = copy;
+        }
+    }
+}
