@@ -4,6 +4,7 @@ using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetExtensions.Transforms.FineTuning;
@@ -17,6 +18,22 @@ namespace MLNetExtensions.Transforms.FineTuning;
 public abstract class BertClassificationTransformer : TensorMappingTransformer, IDisposable
 {
     private const string ModelEntry = "model.safetensors";
+
+    /// <summary>
+    /// Rows per run of the head (pooler and classifier). CPU matrix-product kernels pick their algorithm, and so the
+    /// order of their sums, from the matrix shape: a one-row product and a 7-row product of the same rows can differ in
+    /// the last bit. Running the head always on this many rows (the last chunk padded with zeros) gives every row the
+    /// same arithmetic whatever the batch it comes in, so <c>PredictionEngine</c> and batched <c>Transform</c> agree exactly.
+    /// </summary>
+    private const int HeadRows = 64;
+
+    /// <summary>
+    /// The fewest token rows (rows × <see cref="BertClassificationSettings.MaximumLength"/>) the encoder runs on; shorter
+    /// calls get filler rows. Below about 16 rows the CPU kernels switch to small-matrix algorithms (measured with
+    /// libtorch 2.10 here); at and above it the results of a row do not depend on the number of rows.
+    /// </summary>
+    private const int MinimumTokenRows = 64;
+
     private readonly BertForSequenceClassification _model;
     private readonly object _forwardLock = new();
     private BatchRowMapper? _mapper;
@@ -83,12 +100,19 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             buffer.Add(texts[i], secondTexts?[i]);
         }
 
+        // Filler rows keep the encoder's matrix products out of the small-matrix kernels (see MinimumTokenRows).
+        while (buffer.Count * Settings.MaximumLength < MinimumTokenRows)
+        {
+            buffer.Add(string.Empty, secondTexts is null ? null : string.Empty);
+        }
+
         lock (_forwardLock)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (ids, mask, types) = buffer.ToTensors(_model.Bert.Embeddings.WordEmbeddings.Weight.device);
-            return BertTextEncoding.ToRows(_model.Forward(ids, mask, types));
+            var hidden = _model.Bert.Forward(ids, mask, types).LastHiddenState;
+            return BertTextEncoding.ToRows(ClassifyInFixedChunks(hidden.narrow(0, 0, texts.Count)));
         }
     }
 
@@ -97,6 +121,29 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     {
         _model.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden], the head run on <see cref="HeadRows"/> rows at a time.</summary>
+    private Tensor ClassifyInFixedChunks(Tensor hidden)
+    {
+        var pooler = _model.Bert.Pooler!;
+        var classifier = (Linear)_model.named_children().Single(child => child.name == "classifier").module;
+        long rows = hidden.shape[0];
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < rows; start += HeadRows)
+        {
+            long count = Math.Min(HeadRows, rows - start);
+            var first = hidden.narrow(0, start, count).narrow(1, 0, 1);
+            if (count < HeadRows)
+            {
+                first = cat(new[] { first, zeros(new[] { HeadRows - count, 1, hidden.shape[2] }, dtype: hidden.dtype, device: hidden.device) }, 0);
+            }
+
+            // The dropout between pooler and classifier is the identity in evaluation mode.
+            chunks.Add(classifier.forward(pooler.forward(first)).narrow(0, 0, count));
+        }
+
+        return cat(chunks, 0);
     }
 
     /// <summary>The output values of one row (in <see cref="OutputColumns"/> order) from its logits.</summary>
