@@ -96,6 +96,28 @@ internal sealed class FineTuningTestData : IDisposable
         }).ToArray();
     }
 
+    /// <summary>Sentences with a topic keyword and a sentiment keyword, labelled with both.</summary>
+    public static ReviewRow[] Reviews(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            int topic = i % TopicNames.Length;
+            bool positive = i % 2 == 0;
+            var keywords = positive ? Positive : Negative;
+            string text = Sentence(random, keywords[random.Next(keywords.Length)]) + " " + TopicWords[topic][random.Next(TopicWords[topic].Length)];
+            return new ReviewRow { Text = text, Topic = TopicNames[topic], Label = positive };
+        }).ToArray();
+    }
+
+    /// <summary>A pre-trained encoder stand-in: a seeded random encoder (no pooler) with the test vocabulary, 16 tokens.</summary>
+    public BertEmbeddingTransformer Encoder(int seed, BertConfig? config = null)
+    {
+        using var generator = new TorchSharp.torch.Generator((ulong)seed);
+        var model = new BertModel(config ?? Config(), generator, addPoolingLayer: false);
+        return new BertEmbeddingTransformer(model, Transforms.Text.WordPieceEncoder.FromFile(VocabularyPath), new BertTextSettings("Text", "Embedding", 16, BertPooling.Cls), null);
+    }
+
     public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
 
     private static string Sentence(Random random, string? keyword)
@@ -124,6 +146,16 @@ public sealed class TopicRow
     public string Text { get; set; } = string.Empty;
 
     public string Label { get; set; } = string.Empty;
+}
+
+/// <summary>A sentence with a topic and a Boolean sentiment label.</summary>
+public sealed class ReviewRow
+{
+    public string Text { get; set; } = string.Empty;
+
+    public string Topic { get; set; } = string.Empty;
+
+    public bool Label { get; set; }
 }
 
 /// <summary>A sentence pair with a Boolean label.</summary>
