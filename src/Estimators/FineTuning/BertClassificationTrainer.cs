@@ -52,13 +52,19 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         _options.CancellationToken.ThrowIfCancellationRequested();
         var requirements = _columns.Requirements;
         var labelColumn = Resolve(requirements, input.Schema, "training data", nameof(input))[^1];
-        if (_options.ValidationData is { } validation)
-        {
-            Resolve(requirements, validation.Schema, "validation data", nameof(BertClassificationOptions.ValidationData));
-        }
-
         var label = _columns.Label;
         int classes = label.CountClasses(labelColumn);
+        if (_options.ValidationData is { } validation)
+        {
+            var validationLabel = Resolve(requirements, validation.Schema, "validation data", nameof(BertClassificationOptions.ValidationData))[^1];
+            if (label.CountClasses(validationLabel) != classes)
+            {
+                throw new ArgumentException(
+                    $"The label column '{label.ColumnName}' has {classes} classes in the training data but {label.CountClasses(validationLabel)} in the validation data; map both with the same MapValueToKey transformer.",
+                    nameof(BertClassificationOptions.ValidationData));
+            }
+        }
+
         var classNames = label.ClassNames(labelColumn);
         bool hasMissingLabels = CheckLabels(input, classes, classNames);
         int seed = _options.Seed ?? TrainingEngine.TryGetContextSeed(_mlContext) ?? Random.Shared.Next();
@@ -78,7 +84,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
             model.to(device);
             var objective = new BertClassificationObjective(model, _columns, _start.Encoder, _start.MaximumLength, device);
             var result = new TrainingEngine().Train(
-                _mlContext, model, objective, trainData, validationData, OptimizerGroups(model), CreateTrainingOptions(trainData, seed, validationData is not null), _options.Progress, _options.CancellationToken);
+                _mlContext, model, objective, trainData, validationData, OptimizerGroups(model), CreateTrainingOptions(trainData, classes, seed, validationData is not null), _options.Progress, _options.CancellationToken);
             if (result.Cancelled)
             {
                 throw new OperationCanceledException($"Fine-tuning was cancelled after {result.Steps} of {result.TotalSteps} steps.", _options.CancellationToken);
@@ -102,10 +108,10 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckTextShape(inputSchema, _columns.Text, nameof(BertClassificationOptions.TextColumnName));
+        WordPieceTokenizingEstimator.CheckText(inputSchema, _columns.Text, nameof(BertClassificationOptions.TextColumnName));
         if (_columns.SecondText is { } second)
         {
-            CheckTextShape(inputSchema, second, nameof(BertClassificationOptions.SecondTextColumnName));
+            WordPieceTokenizingEstimator.CheckText(inputSchema, second, nameof(BertClassificationOptions.SecondTextColumnName));
         }
 
         var label = _columns.Label;
@@ -137,20 +143,6 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     private static List<DataViewSchema.Column> Resolve(IReadOnlyList<ColumnRequirement> requirements, DataViewSchema schema, string description, string parameterName) =>
         requirements.Select(requirement => requirement.Resolve(schema, description, parameterName)).ToList();
 
-    private static void CheckTextShape(SchemaShape shape, string name, string option)
-    {
-        var column = shape.FirstOrDefault(c => c.Name == name);
-        if (column.Name is null)
-        {
-            throw new ArgumentOutOfRangeException(option, $"Text column '{name}' ({option}) of type String was not found in the input.");
-        }
-
-        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
-        {
-            throw new ArgumentOutOfRangeException(option, $"Text column '{name}' ({option}) is {Describe(column)}, but String is expected.");
-        }
-    }
-
     private static string Describe(SchemaShape.Column column) =>
         $"{(column.IsKey ? "a key of " : string.Empty)}{column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? string.Empty : $" ({column.Kind})")}";
 
@@ -173,25 +165,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     private bool CheckLabels(IDataView data, int classes, IReadOnlyList<string>? classNames)
     {
         var label = _columns.Label;
-        var counts = new long[classes];
-        long missing = 0;
-        using (var cursor = data.GetRowCursor(new[] { data.Schema[label.ColumnName] }))
-        {
-            var read = label.CreateReader(cursor);
-            while (cursor.MoveNext())
-            {
-                int value = read();
-                if (value < 0)
-                {
-                    missing++;
-                }
-                else
-                {
-                    counts[value]++;
-                }
-            }
-        }
-
+        var (counts, missing) = CountLabels(data, classes);
         long labelled = counts.Sum();
         if (labelled == 0)
         {
@@ -211,9 +185,32 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         return missing > 0;
     }
 
-    private TrainingOptions CreateTrainingOptions(IDataView trainData, int seed, bool validates)
+    /// <summary>Rows per class, and rows with a missing label.</summary>
+    private (long[] Counts, long Missing) CountLabels(IDataView data, int classes)
     {
-        long rows = CountRows(trainData);
+        var counts = new long[classes];
+        long missing = 0;
+        using var cursor = data.GetRowCursor(new[] { data.Schema[_columns.Label.ColumnName] });
+        var read = _columns.Label.CreateReader(cursor);
+        while (cursor.MoveNext())
+        {
+            int value = read();
+            if (value < 0)
+            {
+                missing++;
+            }
+            else
+            {
+                counts[value]++;
+            }
+        }
+
+        return (counts, missing);
+    }
+
+    private TrainingOptions CreateTrainingOptions(IDataView trainData, int classes, int seed, bool validates)
+    {
+        long rows = CountLabels(trainData, classes).Counts.Sum();
         if (rows == 0)
         {
             throw new InvalidOperationException("No training rows remain after holding out the validation rows (ValidationFraction).");
@@ -243,23 +240,6 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
                 ? new EarlyStoppingOptions { Patience = patience, RestoreBestWeights = true }
                 : null,
         };
-    }
-
-    private static long CountRows(IDataView data)
-    {
-        if (data.GetRowCount() is long known)
-        {
-            return known;
-        }
-
-        long count = 0;
-        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext())
-        {
-            count++;
-        }
-
-        return count;
     }
 
     private BertClassificationSettings CreateSettings(int classes, IReadOnlyList<string>? classNames) => new()

@@ -52,7 +52,8 @@ public sealed class WordPieceTokenizingEstimator : IEstimator<WordPieceTokenizin
         return SchemaShapeColumns.Append(inputSchema, new WordPieceRowMapper(_encoder, _options).OutputColumns);
     }
 
-    private static void CheckText(SchemaShape shape, string name, string option)
+    /// <summary>Throws, naming the column and the option, unless <paramref name="shape"/> has a scalar text column <paramref name="name"/>.</summary>
+    internal static void CheckText(SchemaShape shape, string name, string option)
     {
         var column = shape.FirstOrDefault(c => c.Name == name);
         if (column.Name is null)

@@ -117,6 +117,17 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void ValidationLabelsWithAnotherKeyCount_AreRejected()
+    {
+        var train = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(Topics("food", "tech", "sports")).Transform(Topics("food", "tech", "sports"));
+        var validation = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(Topics("food", "tech")).Transform(Topics("food", "tech"));
+        var options = _data.Options();
+        options.ValidationData = validation;
+        var act = () => _mlContext.MulticlassClassification.Trainers.BertClassifier(options).Fit(train);
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ValidationData").WithMessage("*3 classes in the training data but 2 in the validation data*");
+    }
+
+    [Fact]
     public void EmptyTrainingData_IsRejected()
     {
         var act = () => _mlContext.BinaryClassification.Trainers.BertClassifier(_data.Options()).Fit(Sentiment(0));
@@ -134,7 +145,7 @@ public sealed class BadInputTests : IDisposable
         var noLabel = () => trainer.GetOutputSchema(SchemaShapeColumns.ShapeOf(_mlContext.Data.LoadFromEnumerable(new[] { new TextOnlyRow() }).Schema));
         noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' of type Boolean was not found*");
         var noText = () => trainer.GetOutputSchema(SchemaShapeColumns.ShapeOf(_mlContext.Data.LoadFromEnumerable(new[] { new { Label = true } }).Schema));
-        noText.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Text column 'Text' (TextColumnName) of type String was not found*");
+        noText.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Input column 'Text' (TextColumnName) was not found; expected a text column*");
     }
 
     [Fact]

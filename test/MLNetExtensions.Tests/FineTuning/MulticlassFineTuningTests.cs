@@ -48,14 +48,17 @@ public sealed class MulticlassFineTuningTests : IDisposable
     }
 
     [Fact]
-    public void RowsWithAMissingKey_AreSkipped_AndPredictionEngineMatchesTransform()
+    public void RowsWithAMissingKey_AreSkippedInTrainingAndValidation_AndPredictionEngineMatchesTransform()
     {
         var rows = FineTuningTestData.Topics(60, seed: 3).Concat(Enumerable.Range(0, 20).Select(i => new TopicRow { Text = "the film", Label = "unknown" })).ToArray();
         var data = _mlContext.Data.LoadFromEnumerable(rows);
         var keys = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.TopicNames.Select(name => new LabelOnlyRow { Label = name }));
         var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label", keyData: keys).Fit(data).Transform(data);
-        var trainer = _mlContext.MulticlassClassification.Trainers.BertClassifier(Options(epochs: 1));
+        var options = Options(epochs: 1);
+        options.ValidationData = keyed;
+        var trainer = _mlContext.MulticlassClassification.Trainers.BertClassifier(options);
         using var model = trainer.Fit(keyed);
+        trainer.LastTrainingResult!.LastValidationMetrics.Should().ContainKey("ValidationLoss", "validation rows with a missing key are skipped too");
 
         trainer.LastTrainingResult!.Steps.Should().Be(4, "60 labelled rows in batches of 16; the 20 rows whose label is not a key are skipped");
         model.NumberOfClasses.Should().Be(3);
