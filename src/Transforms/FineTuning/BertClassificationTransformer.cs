@@ -35,6 +35,8 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     private const int MinimumTokenRows = 64;
 
     private readonly BertForSequenceClassification _model;
+    private readonly BertPooler _pooler;
+    private readonly Linear _classifier;
     private readonly object _forwardLock = new();
     private BatchRowMapper? _mapper;
 
@@ -50,6 +52,9 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
 
         _model = model;
         _model.eval();
+        _pooler = model.Bert.Pooler ?? throw new ArgumentException("The classifier's encoder has no pooler.", nameof(model));
+        _classifier = model.named_children().Single(child => child.name == "classifier").module as Linear
+            ?? throw new ArgumentException("The model's 'classifier' is not a linear layer.", nameof(model));
         Tokenizer = encoder;
         Settings = settings;
     }
@@ -126,8 +131,6 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden], the head run on <see cref="HeadRows"/> rows at a time.</summary>
     private Tensor ClassifyInFixedChunks(Tensor hidden)
     {
-        var pooler = _model.Bert.Pooler!;
-        var classifier = (Linear)_model.named_children().Single(child => child.name == "classifier").module;
         long rows = hidden.shape[0];
         var chunks = new List<Tensor>();
         for (long start = 0; start < rows; start += HeadRows)
@@ -140,7 +143,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             }
 
             // The dropout between pooler and classifier is the identity in evaluation mode.
-            chunks.Add(classifier.forward(pooler.forward(first)).narrow(0, 0, count));
+            chunks.Add(_classifier.forward(_pooler.forward(first)).narrow(0, 0, count));
         }
 
         return cat(chunks, 0);
