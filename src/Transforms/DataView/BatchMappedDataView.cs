@@ -40,7 +40,7 @@ internal sealed class BatchMappedDataView : IDataView
         builder.AddColumns(input);
         foreach (var column in mapper.OutputColumns)
         {
-            builder.AddColumn(column.Name, column.Type);
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
         }
 
         return builder.ToSchema();

@@ -6,7 +6,8 @@ namespace MLNetExtensions.Transforms.DataView;
 /// <summary>A column that a <see cref="BatchRowMapper"/> adds to each row.</summary>
 /// <param name="Name">The output column's name.</param>
 /// <param name="Type">Its type: a primitive type or a known-size vector of one.</param>
-public sealed record MappedColumn(string Name, DataViewType Type);
+/// <param name="Annotations">Its annotations (for example key values or slot names), or null for none.</param>
+public sealed record MappedColumn(string Name, DataViewType Type, DataViewSchema.Annotations? Annotations = null);
 
 /// <summary>
 /// A computation from some input columns to new columns, carried out on a batch of rows at a

@@ -17,7 +17,10 @@ internal static class SchemaShapeColumns
         ?? throw new MissingMethodException("SchemaShape.Column's constructor (name, kind, item type, is key, annotations) was not found: this Microsoft.ML version is not supported.");
 
     /// <summary>A column of <paramref name="type"/>: a scalar, a known-size vector or a variable-size vector.</summary>
-    public static SchemaShape.Column Create(string name, DataViewType type)
+    /// <param name="name">The column name.</param>
+    /// <param name="type">The column type.</param>
+    /// <param name="annotations">The shape of the column's annotations (key values, slot names), or null for none.</param>
+    public static SchemaShape.Column Create(string name, DataViewType type, SchemaShape? annotations = null)
     {
         var (kind, itemType) = type switch
         {
@@ -25,8 +28,23 @@ internal static class SchemaShapeColumns
             VectorDataViewType vector => (SchemaShape.Column.VectorKind.VariableVector, vector.ItemType),
             _ => (SchemaShape.Column.VectorKind.Scalar, type),
         };
-        return (SchemaShape.Column)ColumnConstructor.Invoke(new object?[] { name, kind, itemType, itemType is KeyDataViewType, null });
+        // A shape describes a key column by its raw type with isKey set; the key type itself is not allowed as item type.
+        bool isKey = itemType is KeyDataViewType;
+        if (itemType is KeyDataViewType key)
+        {
+            itemType = KeyRawType(key);
+        }
+
+        return (SchemaShape.Column)ColumnConstructor.Invoke(new object?[] { name, kind, itemType, isKey, annotations });
     }
+
+    private static DataViewType KeyRawType(KeyDataViewType key) => key.RawType switch
+    {
+        var t when t == typeof(byte) => NumberDataViewType.Byte,
+        var t when t == typeof(ushort) => NumberDataViewType.UInt16,
+        var t when t == typeof(uint) => NumberDataViewType.UInt32,
+        _ => NumberDataViewType.UInt64,
+    };
 
     /// <summary><paramref name="input"/> with <paramref name="added"/> appended (an added column replaces an input column of the same name).</summary>
     public static SchemaShape Append(SchemaShape input, IEnumerable<MappedColumn> added)
@@ -34,9 +52,12 @@ internal static class SchemaShapeColumns
         var columns = input.ToDictionary(c => c.Name);
         foreach (var column in added)
         {
-            columns[column.Name] = Create(column.Name, column.Type);
+            columns[column.Name] = Create(column.Name, column.Type, column.Annotations is null ? null : ShapeOf(column.Annotations.Schema));
         }
 
         return new SchemaShape(columns.Values);
     }
+
+    /// <summary>The shape of <paramref name="schema"/>'s columns (without their own annotations).</summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => new(schema.Select(column => Create(column.Name, column.Type)));
 }

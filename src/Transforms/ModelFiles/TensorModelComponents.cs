@@ -7,6 +7,8 @@ internal static class TensorModelComponents
     {
         Text.WordPieceTokenizingTransformer.RegisterLoader();
         Bert.BertEmbeddingTransformer.RegisterLoader();
+        FineTuning.BertBinaryClassificationTransformer.RegisterLoader();
+        FineTuning.BertMulticlassClassificationTransformer.RegisterLoader();
         return true;
     });
 

@@ -54,34 +54,16 @@ internal sealed class WordPieceRowMapper : BatchRowMapper
     private sealed class Computer : RowBatchComputer
     {
         private readonly WordPieceRowMapper _mapper;
-        private readonly ValueGetter<ReadOnlyMemory<char>> _first;
-        private readonly ValueGetter<ReadOnlyMemory<char>>? _second;
+        private readonly TextPairGetter _texts;
         private readonly List<(string First, string? Second)> _pending = new();
 
         public Computer(WordPieceRowMapper mapper, DataViewRow input)
         {
             _mapper = mapper;
-            _first = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[mapper._options.InputColumnName]);
-            if (mapper._options.SecondInputColumnName is { } second)
-            {
-                _second = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[second]);
-            }
+            _texts = new TextPairGetter(input, mapper._options.InputColumnName, mapper._options.SecondInputColumnName);
         }
 
-        protected override void ReadCurrentRow()
-        {
-            ReadOnlyMemory<char> first = default;
-            _first(ref first);
-            string? second = null;
-            if (_second is not null)
-            {
-                ReadOnlyMemory<char> value = default;
-                _second(ref value);
-                second = value.ToString();
-            }
-
-            _pending.Add((first.ToString(), second));
-        }
+        protected override void ReadCurrentRow() => _pending.Add(_texts.Read());
 
         protected override IReadOnlyList<object[]> ComputeBatch(int count)
         {

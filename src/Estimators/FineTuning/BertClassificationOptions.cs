@@ -1,0 +1,245 @@
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Bert;
+
+namespace MLNetExtensions.Estimators.FineTuning;
+
+/// <summary>
+/// Options of the BERT classification trainers (<see cref="BertBinaryClassificationTrainer"/>,
+/// <see cref="BertMulticlassClassificationTrainer"/>): which columns to read and write, where the encoder comes from,
+/// and how long and how fast to fine-tune. The trainer reads them when it is created.
+/// </summary>
+/// <remarks>
+/// The model starts either from <see cref="PretrainedEncoder"/> (its embeddings and encoder layers are copied;
+/// the pooler and the classifier head start from random values drawn from the seed) or, when that is null, from
+/// random initialisation of <see cref="Config"/> with the vocabulary at <see cref="VocabularyPath"/>.
+/// </remarks>
+public sealed class BertClassificationOptions
+{
+    /// <summary>The text column (String).</summary>
+    public string TextColumnName { get; set; } = "Text";
+
+    /// <summary>
+    /// An optional second text column: rows become sentence pairs <c>[CLS] text [SEP] second [SEP]</c> with segment
+    /// (token type) ids 0 and 1.
+    /// </summary>
+    public string? SecondTextColumnName { get; set; }
+
+    /// <summary>The label column: Boolean for binary classification, a key (UInt32, as made by <c>MapValueToKey</c>) for multiclass.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Output: the score (binary: Single log-odds; multiclass: vector of class probabilities).</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output: the predicted label (binary: Boolean; multiclass: a key of the label's key type).</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Output of binary classification: the probability of the positive class (Single).</summary>
+    public string ProbabilityColumnName { get; set; } = "Probability";
+
+    /// <summary>
+    /// The pre-trained encoder to start from, with its tokenizer; null initialises the encoder randomly from
+    /// <see cref="Config"/> and <see cref="VocabularyPath"/>. Its tensors are copied: the transformer itself is not changed.
+    /// </summary>
+    public BertEmbeddingTransformer? PretrainedEncoder { get; set; }
+
+    /// <summary>
+    /// The architecture for random initialisation (required when <see cref="PretrainedEncoder"/> is null). With a
+    /// pre-trained encoder it may be given to change the dropout probabilities; every other setting must then equal
+    /// the encoder's.
+    /// </summary>
+    public BertConfig? Config { get; set; }
+
+    /// <summary>The WordPiece vocabulary for random initialisation (one token per line; its size must equal <c>Config.VocabSize</c>).</summary>
+    public string? VocabularyPath { get; set; }
+
+    /// <summary>Lower-case text before tokenizing (random initialisation only; a pre-trained encoder brings its own setting).</summary>
+    public bool LowerCase { get; set; } = true;
+
+    /// <summary>Strip accents before tokenizing (random initialisation only; a pre-trained encoder brings its own setting).</summary>
+    public bool StripAccents { get; set; } = true;
+
+    /// <summary>
+    /// Tokens per row including [CLS] and [SEP]; longer text is truncated. Null: the pre-trained encoder's maximum
+    /// length, or 128 (at most <c>Config.MaxPositionEmbeddings</c>) for random initialisation.
+    /// </summary>
+    public int? MaximumLength { get; set; }
+
+    /// <summary>Rows per training batch.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Passes over the training data; training stops at <see cref="Epochs"/> or <see cref="MaxSteps"/>, whichever comes first.</summary>
+    public int? Epochs { get; set; } = 3;
+
+    /// <summary>The most updates to make, or null for no limit beyond <see cref="Epochs"/>.</summary>
+    public long? MaxSteps { get; set; }
+
+    /// <summary>Peak learning rate of AdamW (after warm-up; then linear decay to 0). About 2e-5 to 5e-5 suits pre-trained encoders; small random models need about 1e-3.</summary>
+    public double LearningRate { get; set; } = 5e-5;
+
+    /// <summary>AdamW decoupled weight decay, applied to weight matrices and embeddings but not to biases and layer norms.</summary>
+    public double WeightDecay { get; set; } = 0.01;
+
+    /// <summary>The share of the updates spent warming the learning rate up linearly from 0, in [0, 1).</summary>
+    public double WarmupFraction { get; set; } = 0.1;
+
+    /// <summary>Dropout before the classifier head, in [0, 1); null uses the configuration's hidden dropout (as Hugging Face does).</summary>
+    public double? ClassifierDropout { get; set; }
+
+    /// <summary>Clip gradients to this global L2 norm; null turns clipping off.</summary>
+    public double? MaxGradientNorm { get; set; } = 1.0;
+
+    /// <summary>
+    /// Seed of every random choice (initial weights of the parts that are not copied, dropout, data order, the
+    /// validation split). Null uses the MLContext's seed, or a random seed when the context has none. On the CPU the
+    /// same seed and data give bit-identical models.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Threads for torch's CPU kernels (process-wide); null uses every core.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>Validation rows (same columns as the training data), or null. Cannot be combined with <see cref="ValidationFraction"/>.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>The share of the training rows held out for validation, in (0, 1), drawn from the seed; or null.</summary>
+    public double? ValidationFraction { get; set; }
+
+    /// <summary>
+    /// With validation data: stop after this many validations in a row without a lower validation loss, and keep the
+    /// weights of the best validation. Null validates without stopping early.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; set; } = 3;
+
+    /// <summary>With validation data: validate every this many updates; null validates at the end of each epoch.</summary>
+    public int? ValidateEveryNSteps { get; set; }
+
+    /// <summary>Receives the training engine's reports, synchronously on the training thread; or null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Cancels training at the next step boundary; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
+    /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
+    public void Validate()
+    {
+        RequireName(TextColumnName, nameof(TextColumnName));
+        RequireName(LabelColumnName, nameof(LabelColumnName));
+        RequireName(ScoreColumnName, nameof(ScoreColumnName));
+        RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        RequireName(ProbabilityColumnName, nameof(ProbabilityColumnName));
+        if (SecondTextColumnName is not null)
+        {
+            RequireName(SecondTextColumnName, nameof(SecondTextColumnName));
+        }
+
+        if (MaximumLength is int length && length < MinimumLength)
+        {
+            throw Bad(nameof(MaximumLength), length, $"must be at least {MinimumLength} to hold [CLS] and [SEP]{(SecondTextColumnName is null ? string.Empty : " twice")}");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw Bad(nameof(BatchSize), BatchSize, "must be ≥ 1");
+        }
+
+        if (Epochs is < 1)
+        {
+            throw Bad(nameof(Epochs), Epochs, "must be ≥ 1 when set");
+        }
+
+        if (MaxSteps is < 1)
+        {
+            throw Bad(nameof(MaxSteps), MaxSteps, "must be ≥ 1 when set");
+        }
+
+        if (!(double.IsFinite(LearningRate) && LearningRate > 0))
+        {
+            throw Bad(nameof(LearningRate), LearningRate, "must be a finite number > 0");
+        }
+
+        if (!(double.IsFinite(WeightDecay) && WeightDecay >= 0))
+        {
+            throw Bad(nameof(WeightDecay), WeightDecay, "must be a finite number ≥ 0");
+        }
+
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1))
+        {
+            throw Bad(nameof(WarmupFraction), WarmupFraction, "must be in [0, 1)");
+        }
+
+        if (ClassifierDropout is double dropout && !(dropout >= 0 && dropout < 1))
+        {
+            throw Bad(nameof(ClassifierDropout), dropout, "must be in [0, 1) when set");
+        }
+
+        if (MaxGradientNorm is double norm && !(double.IsFinite(norm) && norm > 0))
+        {
+            throw Bad(nameof(MaxGradientNorm), norm, "must be a finite number > 0 when set");
+        }
+
+        if (NumberOfThreads is < 1)
+        {
+            throw Bad(nameof(NumberOfThreads), NumberOfThreads, "must be ≥ 1 when set");
+        }
+
+        if (ValidationFraction is double fraction && !(fraction > 0 && fraction < 1))
+        {
+            throw Bad(nameof(ValidationFraction), fraction, "must be in (0, 1) when set");
+        }
+
+        if (ValidationFraction is not null && ValidationData is not null)
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.ValidationData and BertClassificationOptions.ValidationFraction are both set; give validation rows one way only.",
+                nameof(ValidationFraction));
+        }
+
+        if (EarlyStoppingPatience is < 1)
+        {
+            throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be ≥ 1 when set");
+        }
+
+        if (ValidateEveryNSteps is < 1)
+        {
+            throw Bad(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "must be ≥ 1 when set");
+        }
+
+        if (PretrainedEncoder is null && Config is null)
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.PretrainedEncoder is null and BertClassificationOptions.Config is not set: give a pre-trained encoder, or Config and VocabularyPath to start from random weights.",
+                nameof(Config));
+        }
+
+        if (PretrainedEncoder is null && string.IsNullOrWhiteSpace(VocabularyPath))
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.VocabularyPath must name a WordPiece vocabulary file when the encoder is initialised randomly (PretrainedEncoder is null).",
+                nameof(VocabularyPath));
+        }
+
+        if (PretrainedEncoder is not null && VocabularyPath is not null)
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.VocabularyPath is set together with PretrainedEncoder, which brings its own vocabulary; leave VocabularyPath null.",
+                nameof(VocabularyPath));
+        }
+    }
+
+    /// <summary>The smallest <see cref="MaximumLength"/> that holds the special tokens.</summary>
+    internal int MinimumLength => SecondTextColumnName is null ? 2 : 3;
+
+    private static void RequireName(string? name, string option)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException($"BertClassificationOptions.{option} must name a column.", option);
+        }
+    }
+
+    private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
+        new(option, value, $"BertClassificationOptions.{option} {rule}, but was {value}.");
+}

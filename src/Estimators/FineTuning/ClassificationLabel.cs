@@ -1,0 +1,154 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Training;
+
+namespace MLNetExtensions.Estimators.FineTuning;
+
+/// <summary>
+/// The label column of a classification task as ML.NET's trainers expect it: Boolean for binary classification
+/// (false → class 0, true → class 1) or a UInt32 key for multiclass (key k → class k − 1; key 0 is a missing label).
+/// </summary>
+internal abstract class ClassificationLabel
+{
+    private const string KeyValuesKind = "KeyValues";
+
+    private ClassificationLabel(string columnName, string expectedType)
+    {
+        ColumnName = columnName;
+        ExpectedType = expectedType;
+        Requirement = new ColumnRequirement(columnName, expectedType, Accepts);
+    }
+
+    /// <summary>The label column's name.</summary>
+    public string ColumnName { get; }
+
+    /// <summary>The accepted type, for messages.</summary>
+    public string ExpectedType { get; }
+
+    /// <summary>The requirement the training engine checks.</summary>
+    public ColumnRequirement Requirement { get; }
+
+    /// <summary>A Boolean label (binary classification).</summary>
+    public static ClassificationLabel Boolean(string columnName) => new BooleanLabel(columnName);
+
+    /// <summary>A key label (multiclass classification).</summary>
+    public static ClassificationLabel Key(string columnName) => new KeyLabel(columnName);
+
+    /// <summary>Whether a value can be missing (key 0).</summary>
+    public abstract bool CanBeMissing { get; }
+
+    /// <summary>Whether a column of <paramref name="type"/> can be the label.</summary>
+    public abstract bool Accepts(DataViewType type);
+
+    /// <summary>Whether a column of this shape can be the label (estimator schema propagation).</summary>
+    public abstract bool AcceptsShape(SchemaShape.Column column);
+
+    /// <summary>Whether the label of this shape has text key values, which the outputs then carry.</summary>
+    public bool HasClassNames(SchemaShape.Column column) =>
+        column.Annotations.Any(annotation => annotation.Name == KeyValuesKind && annotation.ItemType is TextDataViewType);
+
+    /// <summary>The number of classes the label column holds.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The key type has fewer than 2 values.</exception>
+    public abstract int CountClasses(DataViewSchema.Column column);
+
+    /// <summary>The text key values of the label column (one per class), or null.</summary>
+    public IReadOnlyList<string>? ClassNames(DataViewSchema.Column column)
+    {
+        if (column.Type is not KeyDataViewType || !column.HasKeyValues(TextDataViewType.Instance))
+        {
+            return null;
+        }
+
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        column.GetKeyValues(ref values);
+        return values.DenseValues().Select(value => value.ToString()).ToArray();
+    }
+
+    /// <summary>A class as it appears in the data, for messages.</summary>
+    public abstract string Describe(int classIndex, IReadOnlyList<string>? classNames);
+
+    /// <summary>A reader of the current row's class index (0-based), or −1 for a missing label.</summary>
+    public abstract Func<int> CreateReader(DataViewRow row);
+
+    private sealed class BooleanLabel : ClassificationLabel
+    {
+        public BooleanLabel(string columnName)
+            : base(columnName, "Boolean")
+        {
+        }
+
+        public override bool CanBeMissing => false;
+
+        public override bool Accepts(DataViewType type) => type is BooleanDataViewType;
+
+        public override bool AcceptsShape(SchemaShape.Column column) =>
+            column.Kind == SchemaShape.Column.VectorKind.Scalar && !column.IsKey && column.ItemType is BooleanDataViewType;
+
+        public override int CountClasses(DataViewSchema.Column column) => 2;
+
+        public override string Describe(int classIndex, IReadOnlyList<string>? classNames) => classIndex == 1 ? "true" : "false";
+
+        public override Func<int> CreateReader(DataViewRow row)
+        {
+            var getter = row.GetGetter<bool>(row.Schema[ColumnName]);
+            return () =>
+            {
+                bool value = false;
+                getter(ref value);
+                return value ? 1 : 0;
+            };
+        }
+    }
+
+    private sealed class KeyLabel : ClassificationLabel
+    {
+        public KeyLabel(string columnName)
+            : base(columnName, "Key<UInt32> (as made by MapValueToKey)")
+        {
+        }
+
+        public override bool CanBeMissing => true;
+
+        public override bool Accepts(DataViewType type) => type is KeyDataViewType key && key.RawType == typeof(uint);
+
+        public override bool AcceptsShape(SchemaShape.Column column) =>
+            column.Kind == SchemaShape.Column.VectorKind.Scalar && column.IsKey && column.ItemType.RawType == typeof(uint);
+
+        public override int CountClasses(DataViewSchema.Column column)
+        {
+            ulong count = ((KeyDataViewType)column.Type).Count;
+            if (count < 2)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(BertClassificationOptions.LabelColumnName),
+                    $"The label column '{ColumnName}' is a key type with {count} value(s); multiclass classification needs at least 2 classes.");
+            }
+
+            if (count > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(BertClassificationOptions.LabelColumnName),
+                    string.Create(CultureInfo.InvariantCulture, $"The label column '{ColumnName}' is a key type with {count} values, too many classes for a classifier head."));
+            }
+
+            return (int)count;
+        }
+
+        public override string Describe(int classIndex, IReadOnlyList<string>? classNames) =>
+            classNames is not null && classIndex < classNames.Count
+                ? $"'{classNames[classIndex]}'"
+                : string.Create(CultureInfo.InvariantCulture, $"key {classIndex + 1}");
+
+        public override Func<int> CreateReader(DataViewRow row)
+        {
+            var getter = row.GetGetter<uint>(row.Schema[ColumnName]);
+            return () =>
+            {
+                uint value = 0;
+                getter(ref value);
+                return (int)value - 1;
+            };
+        }
+    }
+}
