@@ -33,7 +33,7 @@ internal static class BertBaseBenchmark
         var result = new BertBaseBenchmarkResult
         {
             Quick = quick,
-            Model = new ModelDescription(config.NumHiddenLayers, config.HiddenSize, config.NumAttentionHeads, config.IntermediateSize, setup.SequenceLength, config.VocabSize, setup.BatchSize, setup.TotalSteps, pretrained.Encoder.Model.parameters().Sum(p => p.numel())),
+            Model = new ModelDescription(config.NumHiddenLayers, config.HiddenSize, config.NumAttentionHeads, config.IntermediateSize, setup.SequenceLength, config.VocabSize, setup.BatchSize, setup.TotalSteps, pretrained.Encoder.ParameterCount),
             PretrainSeconds = report.TrainingSeconds,
             Steps = report.Steps,
             FinalValMlmLoss = report.FinalValidationLoss,

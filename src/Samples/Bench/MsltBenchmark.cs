@@ -103,8 +103,7 @@ internal static class MsltBenchmark
         }
     }
 
-    private static long CountParameters(Transforms.Bert.BertEmbeddingTransformer encoder) =>
-        encoder.Model.parameters().Sum(p => p.numel());
+    private static long CountParameters(Transforms.Bert.BertEmbeddingTransformer encoder) => encoder.ParameterCount;
 
     private static void PrintTable(MsltBenchmarkResult result)
     {
