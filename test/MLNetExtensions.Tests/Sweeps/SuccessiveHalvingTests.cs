@@ -144,6 +144,28 @@ public sealed class SuccessiveHalvingTests
         first.Best!.ValidationLoss.Should().Be(first.Trials.Where(t => t.BudgetFraction == 1).Min(t => t.ValidationLoss));
     }
 
+    [Fact]
+    public void Progress_ReportsEachRunAndEachStop()
+    {
+        var reports = new List<SweepTrial>();
+        var space = NineRates();
+        space.PeakLearningRate = SearchDimension.Choice(3e-4, 4e-4, 1e-4);
+        new SuccessiveHalving(new GridSearch(), eta: 3, minBudgetFraction: 1.0 / 9).Run("progress", space, TableRunner(), new SynchronousProgress(reports.Add));
+
+        reports.Select(r => (r.Id, r.Rung, r.Status)).Should().Equal(
+            (1, 0, TrialStatus.InProgress),
+            (2, 0, TrialStatus.InProgress),
+            (3, 0, TrialStatus.InProgress),
+            (2, 0, TrialStatus.StoppedEarly),
+            (3, 0, TrialStatus.StoppedEarly),
+            (1, 2, TrialStatus.Completed));
+    }
+
     private static int[] Ids(SweepResult result, TrialStatus status, int rung) =>
         result.Trials.Where(t => t.Status == status && t.Rung == rung).Select(t => t.Id).ToArray();
+
+    private sealed class SynchronousProgress(Action<SweepTrial> report) : IProgress<SweepTrial>
+    {
+        public void Report(SweepTrial value) => report(value);
+    }
 }
