@@ -19,5 +19,6 @@ public interface ISearchStrategy
     /// </param>
     /// <param name="cancellationToken">Stops the sweep.</param>
     /// <returns>Every trial that ran, the ranking and the best settings.</returns>
+    /// <exception cref="InvalidOperationException">The space has no valid candidate.</exception>
     SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default);
 }
