@@ -46,22 +46,13 @@ internal static class StepApportionment
             assigned += parts[i];
         }
 
-        // Largest remainders first; ties to the earlier part. Rounding inside decimal division can leave the sum
-        // of the floors a step off either way, so the loop also takes steps back (smallest remainder, later part).
+        // The floors add up to at most the total (their quotas add up to it); the steps left go to the largest
+        // remainders, ties to the earlier part.
         var byRemainder = Enumerable.Range(0, count).OrderByDescending(i => remainders[i]).ThenBy(i => i).ToArray();
         for (int k = 0; assigned < total; k = (k + 1) % count)
         {
             parts[byRemainder[k]]++;
             assigned++;
-        }
-
-        for (int k = count - 1; assigned > total; k = (k - 1 + count) % count)
-        {
-            if (parts[byRemainder[k]] > 0)
-            {
-                parts[byRemainder[k]]--;
-                assigned--;
-            }
         }
 
         for (int i = 0; i < count; i++)

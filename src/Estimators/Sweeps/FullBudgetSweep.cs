@@ -15,13 +15,11 @@ internal static class FullBudgetSweep
         var session = new SweepSession(name, source.Description, source.Seed, space, source.Propose(space), runner, progress, cancellationToken);
         foreach (var trial in session.Trials)
         {
-            if (!session.Run(trial, rung: 0, fraction: 1))
+            if (!session.Run(trial, rung: 0, fraction: 1, lastRung: true))
             {
                 session.CancelOpenTrials();
                 return session.Finish(cancelled: true);
             }
-
-            trial.Status ??= TrialStatus.Completed;
         }
 
         return session.Finish(cancelled: false);

@@ -13,8 +13,12 @@ public interface ISearchStrategy
     /// <param name="name">The sweep's name (reports, file names).</param>
     /// <param name="space">The search space.</param>
     /// <param name="runner">Runs one trial.</param>
-    /// <param name="progress">Told after each run of a trial, or null.</param>
+    /// <param name="progress">
+    /// Told, on the sweep's thread, after each run of a trial and when successive halving stops one; a trial still in
+    /// play is reported as <see cref="TrialStatus.InProgress"/>. Null for none.
+    /// </param>
     /// <param name="cancellationToken">Stops the sweep.</param>
     /// <returns>Every trial that ran, the ranking and the best settings.</returns>
+    /// <exception cref="InvalidOperationException">The space has no valid candidate.</exception>
     SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default);
 }

@@ -60,16 +60,6 @@ public sealed class PlanSearchSpace
     /// <summary>Each swept setting's dimension, described (e.g. <c>StartDepth: choice[2, 3]</c>).</summary>
     public IReadOnlyDictionary<string, string> Describe() => Axes().ToDictionary(a => a.Name, a => a.Description);
 
-    /// <summary>The candidate of the given settings.</summary>
-    /// <param name="settings">Settings (copied).</param>
-    /// <exception cref="ArgumentException">The settings are invalid; the message names the option.</exception>
-    public static SweepCandidate CreateCandidate(MultiStagePlanSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var copy = settings.Clone();
-        return new SweepCandidate(copy, MultiStagePlans.Mslt(copy));
-    }
-
     /// <summary>Every valid combination of the dimensions' grid points, in nesting order, without repeats.</summary>
     internal CandidateSet Grid(int pointsPerRange)
     {

@@ -68,11 +68,16 @@ public sealed class SuccessiveHalving : ISearchStrategy
 
             foreach (var trial in alive)
             {
-                if (!session.Run(trial, rung, RungBudgets[rung]))
+                if (!session.Run(trial, rung, RungBudgets[rung], lastRung: rung == last))
                 {
                     session.CancelOpenTrials();
                     return session.Finish(cancelled: true);
                 }
+            }
+
+            if (rung == last)
+            {
+                break;
             }
 
             var finished = alive
@@ -80,16 +85,10 @@ public sealed class SuccessiveHalving : ISearchStrategy
                 .OrderBy(t => t.History[^1].ValidationLoss!.Value)
                 .ThenBy(t => t.Id)
                 .ToList();
-            if (rung == last)
-            {
-                finished.ForEach(t => t.Status = TrialStatus.Completed);
-                break;
-            }
-
             int advance = Math.Min(finished.Count, Math.Max(1, alive.Count / Eta));
             foreach (var stopped in finished.Skip(advance))
             {
-                stopped.Status = TrialStatus.StoppedEarly;
+                session.StopEarly(stopped);
             }
 
             alive = finished.Take(advance).OrderBy(t => t.Id).ToList();

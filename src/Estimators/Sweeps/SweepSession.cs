@@ -51,8 +51,12 @@ internal sealed class SweepSession
     }
 
     /// <summary>Runs <paramref name="trial"/> with <paramref name="fraction"/> of its budget.</summary>
+    /// <param name="trial">The trial.</param>
+    /// <param name="rung">The rung.</param>
+    /// <param name="fraction">The budget fraction.</param>
+    /// <param name="lastRung">Whether a completed run completes the trial (it is not compared again).</param>
     /// <returns>False when the sweep was cancelled (before or during the run): the caller must stop.</returns>
-    public bool Run(TrialState trial, int rung, double fraction)
+    public bool Run(TrialState trial, int rung, double fraction, bool lastRung)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -94,9 +98,20 @@ internal sealed class SweepSession
             trial.Status = result.Status;
             trial.Message = result.Message;
         }
+        else if (lastRung)
+        {
+            trial.Status = TrialStatus.Completed;
+        }
 
         progress?.Report(trial.Snapshot());
         return carryOn;
+    }
+
+    /// <summary>Marks <paramref name="trial"/> stopped early by successive halving, and reports it.</summary>
+    public void StopEarly(TrialState trial)
+    {
+        trial.Status = TrialStatus.StoppedEarly;
+        progress?.Report(trial.Snapshot());
     }
 
     /// <summary>Marks every started trial still in play as cancelled.</summary>
