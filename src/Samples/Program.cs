@@ -11,7 +11,12 @@ public static class Program
     {
         var root = new RootCommand("MLNetExtensions: staged BERT pre-training, ID embeddings and persistent-memory RNNs for ML.NET.")
         {
+            DemoCommand.Create(),
+            PretrainCommand.Create(),
+            FinetuneCommand.Create(),
+            EmbedCommand.Create(),
             BenchCommand.Create(),
+            SweepCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

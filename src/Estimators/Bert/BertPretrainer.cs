@@ -13,12 +13,21 @@ internal static class BertPretrainer
     {
         ArgumentNullException.ThrowIfNull(input);
         options.Validate();
+        var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
+        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, Seed(mlContext, options), options.BatchSize);
+        return Train(mlContext, corpus, encoder, options, out report);
+    }
+
+    /// <summary>The seed a run uses: the options', else the MLContext's, else 0.</summary>
+    public static int Seed(MLContext mlContext, BertPretrainingOptions options) => options.Seed ?? Training.TrainingEngine.TryGetContextSeed(mlContext) ?? 0;
+
+    /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans).</summary>
+    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
+    {
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(mlContext);
-        int seed = options.Seed ?? Training.TrainingEngine.TryGetContextSeed(mlContext) ?? 0;
+        int seed = Seed(mlContext, options);
         var plan = options.BuildPlan();
-        var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, seed, options.BatchSize);
 
         var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth);
         using var generator = new torch.Generator(unchecked((ulong)seed));
