@@ -50,6 +50,12 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
     /// <summary>Whether the embeddings run under no_grad.</summary>
     public bool FreezeEmbeddings { get; set; }
 
+    /// <summary>The column of token ids read.</summary>
+    public string TokenIdsColumn => _tokenIdsColumn;
+
+    /// <summary>Time spent in <see cref="Evaluate"/> so far (training-time measurements exclude it).</summary>
+    public TimeSpan EvaluationTime { get; private set; }
+
     /// <inheritdoc />
     public IReadOnlyList<ColumnRequirement> RequiredColumns { get; }
 
@@ -67,6 +73,7 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double>? Evaluate(IDataView validationData, TrainingStepContext context)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         bool wasTraining = _model.training;
         _model.eval();
         double lossSum = 0;
@@ -102,6 +109,7 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
         finally
         {
             _model.train(wasTraining);
+            EvaluationTime += clock.Elapsed;
         }
 
         if (masked == 0)

@@ -34,11 +34,14 @@ public sealed class TrainingPlan
     [JsonIgnore]
     public int FinalDepth => Stages.Count == 0 ? 0 : Stages[^1].Depth;
 
-    /// <summary>The one-stage plan: every parameter of a <paramref name="depth"/>-layer encoder trains for <paramref name="steps"/> steps.</summary>
+    /// <summary>
+    /// The one-stage plan: every parameter of a <paramref name="depth"/>-layer encoder trains for <paramref name="steps"/> steps
+    /// (default schedule: warm-up over a tenth of the steps, at most 100, then linear decay).
+    /// </summary>
     public static TrainingPlan FullDepth(int depth, int steps, LearningRateScheduleSettings? schedule = null) => new()
     {
         Name = "full-depth",
-        Schedule = schedule ?? new LearningRateScheduleSettings(),
+        Schedule = schedule ?? new LearningRateScheduleSettings { WarmupSteps = Math.Min(100, steps / 10) },
         Stages = { new TrainingStage { Name = "full", Depth = depth, Steps = steps } },
     };
 

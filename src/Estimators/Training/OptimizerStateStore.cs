@@ -12,6 +12,7 @@ namespace MLNetExtensions.Estimators.Training;
 /// </summary>
 public sealed class OptimizerStateStore : IDisposable
 {
+    private const string FileMagic = "MLNetExtensions.OptimizerStateStore/1";
     private readonly Dictionary<string, OptimizerParameterState> _states = new(StringComparer.Ordinal);
 
     /// <summary>Names of the parameters with a stored state.</summary>
@@ -34,6 +35,49 @@ public sealed class OptimizerStateStore : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Clear();
+
+    /// <summary>Writes the store atomically (staged training saves it with its checkpoints).</summary>
+    public void Save(string path) => AtomicFile.Write(path, stream =>
+    {
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(FileMagic);
+        writer.Write(_states.Count);
+        foreach (var (name, state) in _states)
+        {
+            writer.Write(state.Step);
+            TensorSerializer.Write(writer, name + "/exp_avg", state.ExpAvg);
+            TensorSerializer.Write(writer, name + "/exp_avg_sq", state.ExpAvgSq);
+        }
+    });
+
+    /// <summary>Replaces the store's content with a file written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not such a file, or is truncated.</exception>
+    public void Load(string path)
+    {
+        Clear();
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            if (reader.ReadString() != FileMagic)
+            {
+                throw new InvalidDataException($"'{path}' is not an optimizer-state file.");
+            }
+
+            int count = reader.ReadInt32();
+            for (int i = 0; i < count; i++)
+            {
+                long step = reader.ReadInt64();
+                var (averageName, average) = TensorSerializer.Read(reader);
+                var (_, squares) = TensorSerializer.Read(reader);
+                _states[averageName[..^"/exp_avg".Length]] = new OptimizerParameterState(step, average, squares);
+            }
+        }
+        catch (EndOfStreamException exception)
+        {
+            Clear();
+            throw new InvalidDataException($"Optimizer-state file '{path}' is truncated.", exception);
+        }
+    }
 
     /// <summary>Loads stored moments into the optimizer for trainable parameters that have them (and the same shape).</summary>
     internal void ApplyTo(AdamW optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyDictionary<IntPtr, string> names)

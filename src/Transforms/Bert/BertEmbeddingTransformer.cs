@@ -41,6 +41,9 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
     /// <summary>JSON describing how the model was trained (plan, per-stage metrics), or null.</summary>
     public string? TrainingRecordJson { get; }
 
+    /// <summary>Number of weights in the encoder.</summary>
+    public long ParameterCount => _model.parameters().Sum(p => p.numel());
+
     /// <summary>The encoder (read-only use: it is shared with this transformer).</summary>
     internal BertModel Model => _model;
 

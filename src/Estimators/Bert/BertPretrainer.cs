@@ -1,0 +1,61 @@
+using Microsoft.ML;
+using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Text;
+using MLNetExtensions.Transforms.Torch;
+using TorchSharp;
+
+namespace MLNetExtensions.Estimators.Bert;
+
+/// <summary>The Fit of every BERT pre-training estimator: corpus, model, staged training, fitted transformer.</summary>
+internal static class BertPretrainer
+{
+    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptions options, out StagedTrainingReport report)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options.Validate();
+        var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
+        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, Seed(mlContext, options), options.BatchSize);
+        return Train(mlContext, corpus, encoder, options, out report);
+    }
+
+    /// <summary>The seed a run uses: the options', else the MLContext's, else 0.</summary>
+    public static int Seed(MLContext mlContext, BertPretrainingOptions options) => options.Seed ?? Training.TrainingEngine.TryGetContextSeed(mlContext) ?? 0;
+
+    /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans).</summary>
+    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
+    {
+        TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
+        var device = TorchDeviceSelector.Select(mlContext);
+        int seed = Seed(mlContext, options);
+        var plan = options.BuildPlan();
+
+        var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth);
+        using var generator = new torch.Generator(unchecked((ulong)seed));
+        using var model = new BertForMaskedLM(config, generator);
+        model.to(device);
+        var masking = new MaskedLanguageModelMasking(
+            encoder.VocabularySize,
+            encoder.MaskTokenId,
+            new[] { encoder.PaddingTokenId, encoder.ClassificationTokenId, encoder.SeparatorTokenId, encoder.MaskTokenId, encoder.UnknownTokenId });
+        var objective = new MaskedLanguageModelObjective(model, masking, encoder.PaddingTokenId, device, PretrainingCorpus.TokenIdsColumn);
+        var settings = new StagedTrainingSettings
+        {
+            BatchSize = options.BatchSize,
+            WeightDecay = options.WeightDecay,
+            MaxGradientNorm = options.MaxGradientNorm,
+            Seed = seed,
+            ValidateEveryNSteps = options.ValidateEveryNSteps,
+            Threads = options.NumberOfThreads,
+            CheckpointDirectory = options.CheckpointDirectory,
+            CheckpointEveryNSteps = options.CheckpointEveryNSteps,
+            Resume = options.ResumeFromCheckpoint,
+        };
+        report = new StagedBertTrainer().Train(mlContext, model, plan, objective, corpus.Train, corpus.Validation, settings, options.Progress, options.CancellationToken);
+
+        var encoderOnly = new BertModel(model.Config, addPoolingLayer: false);
+        encoderOnly.to(device);
+        encoderOnly.CopyFrom(model.Bert);
+        var textSettings = new BertTextSettings(options.TextColumnName, options.OutputColumnName, options.MaximumSequenceLength, options.Pooling);
+        return new BertEmbeddingTransformer(encoderOnly, encoder, textSettings, report.ToJson());
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Sweeps;
+using MLNetExtensions.Transforms.Text;
+
+namespace MLNetExtensions.Estimators.Bert;
+
+/// <summary>
+/// Runs sweep trials as real BERT masked-LM pre-training: the corpus is tokenized and packed once, and each trial
+/// pre-trains a fresh model with the trial's plan and reports its final validation masked-LM loss.
+/// </summary>
+public sealed class BertPretrainingTrialRunner : ITrialRunner
+{
+    private readonly MLContext _mlContext;
+    private readonly BertPretrainingOptions _options;
+    private readonly WordPieceEncoder _encoder;
+    private readonly PretrainingCorpus _corpus;
+
+    /// <summary>Packs the text column of <paramref name="corpus"/> once; every trial uses <paramref name="options"/> with its own plan.</summary>
+    public BertPretrainingTrialRunner(MLContext mlContext, IDataView corpus, BertPretrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.ValidationFraction <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BertPretrainingOptions.ValidationFraction), options.ValidationFraction, "Sweeps rank trials by validation loss: ValidationFraction must be positive.");
+        }
+
+        _mlContext = mlContext;
+        _options = options;
+        _encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
+        _corpus = PretrainingCorpus.Build(mlContext, corpus, options.TextColumnName, _encoder, options.MaximumSequenceLength, options.ValidationFraction, BertPretrainer.Seed(mlContext, options), options.BatchSize);
+    }
+
+    /// <inheritdoc />
+    public TrialOutcome Run(TrialRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = new BertPretrainingOptions
+        {
+            TextColumnName = _options.TextColumnName,
+            VocabularyPath = _options.VocabularyPath,
+            LowerCase = _options.LowerCase,
+            StripAccents = _options.StripAccents,
+            HiddenSize = _options.HiddenSize,
+            AttentionHeads = _options.AttentionHeads,
+            IntermediateSize = _options.IntermediateSize,
+            MaximumSequenceLength = _options.MaximumSequenceLength,
+            Dropout = _options.Dropout,
+            LayerNormPlacement = _options.LayerNormPlacement,
+            BatchSize = _options.BatchSize,
+            WeightDecay = _options.WeightDecay,
+            MaxGradientNorm = _options.MaxGradientNorm,
+            ValidationFraction = _options.ValidationFraction,
+            Seed = _options.Seed,
+            NumberOfThreads = _options.NumberOfThreads,
+            Plan = request.Plan,
+            CancellationToken = cancellationToken,
+        };
+        using var model = BertPretrainer.Train(_mlContext, _corpus, _encoder, options, out var report);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new TrialOutcome
+        {
+            ValidationLoss = report.FinalValidationLoss,
+            StepsRun = report.Steps,
+            WallSeconds = report.TrainingSeconds,
+            Metrics = new Dictionary<string, double> { [MaskedLanguageModelObjective.ValidationAccuracyMetric] = report.FinalValidationAccuracy },
+        };
+    }
+}

@@ -1,0 +1,29 @@
+using MLNetExtensions.Transforms.Bert;
+
+namespace MLNetExtensions.Estimators.Bert;
+
+/// <summary>
+/// Floating-point operations of one masked-LM training step, the cost model multi-stage training relies on:
+/// a forward pass over every layer, a backward pass (about twice a forward) over the layers that train —
+/// plus a gradient-only pass through frozen layers when trainable embeddings sit below them — and the MLM
+/// head, applied at masked positions only. A multiply-add counts as two operations.
+/// </summary>
+public static class BertStepCostModel
+{
+    /// <summary>Operations of one step.</summary>
+    /// <param name="config">Hidden size, feed-forward size and vocabulary.</param>
+    /// <param name="depth">Encoder layers run forward.</param>
+    /// <param name="trainableLayers">Top layers that train.</param>
+    /// <param name="trainEmbeddings">Whether gradients must flow down to the embeddings.</param>
+    /// <param name="tokensPerBatch">Tokens in the batch (rows × padded length).</param>
+    /// <param name="sequenceLength">Padded length (attention is quadratic in it).</param>
+    /// <param name="maskedTokensPerBatch">Positions the MLM head is applied to.</param>
+    public static double TrainingStepFlops(BertConfig config, int depth, int trainableLayers, bool trainEmbeddings, double tokensPerBatch, double sequenceLength, double maskedTokensPerBatch)
+    {
+        double hidden = config.HiddenSize;
+        double layerForward = tokensPerBatch * ((8 * hidden * hidden) + (4 * hidden * config.IntermediateSize) + (4 * sequenceLength * hidden));
+        double headForward = maskedTokensPerBatch * ((2 * hidden * hidden) + (2 * hidden * config.VocabSize));
+        int frozenBetween = trainEmbeddings ? depth - trainableLayers : 0;
+        return (depth * layerForward) + (2 * trainableLayers * layerForward) + (frozenBetween * layerForward) + (3 * headForward);
+    }
+}

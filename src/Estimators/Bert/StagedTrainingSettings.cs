@@ -1,0 +1,35 @@
+namespace MLNetExtensions.Estimators.Bert;
+
+/// <summary>Settings shared by every stage of a staged pre-training run.</summary>
+public sealed record StagedTrainingSettings
+{
+    /// <summary>Sequences per optimiser step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>AdamW weight decay (not applied to biases and LayerNorm weights).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Global gradient-norm clipping; null turns it off.</summary>
+    public double? MaxGradientNorm { get; init; } = 1.0;
+
+    /// <summary>Seed of data order, masking, dropout and new-layer initialisation.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Validate every this many steps within a stage (and always at a stage's end); null: only at stage ends.</summary>
+    public int? ValidateEveryNSteps { get; init; }
+
+    /// <summary>Torch CPU threads; null uses every core.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Engine log/progress cadence in steps.</summary>
+    public int LogEveryNSteps { get; init; } = 10;
+
+    /// <summary>Folder for checkpoints (one per stage, plus the plan's state); null turns checkpoints off.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Checkpoint every this many steps within a stage (stage ends are always checkpointed).</summary>
+    public int? CheckpointEveryNSteps { get; init; }
+
+    /// <summary>Continue the run whose checkpoints are in <see cref="CheckpointDirectory"/>, from its last checkpoint.</summary>
+    public bool Resume { get; init; }
+}

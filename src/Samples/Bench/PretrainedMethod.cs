@@ -1,0 +1,65 @@
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Bert;
+using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Samples.Console;
+using MLNetExtensions.Transforms.Bert;
+
+namespace MLNetExtensions.Samples.Bench;
+
+/// <summary>One pre-training method of a benchmark: its plan, the resulting encoder and report.</summary>
+internal sealed class PretrainedMethod : IDisposable
+{
+    private PretrainedMethod(string name, BertEmbeddingTransformer encoder, StagedTrainingReport report)
+    {
+        Name = name;
+        Encoder = encoder;
+        Report = report;
+    }
+
+    public string Name { get; }
+
+    public BertEmbeddingTransformer Encoder { get; }
+
+    public StagedTrainingReport Report { get; }
+
+    /// <summary>Pre-trains on <paramref name="corpus"/> with <paramref name="plan"/>, showing progress bars.</summary>
+    public static PretrainedMethod Run(MLContext mlContext, string name, TrainingPlan plan, PretrainingSetup setup, IDataView corpus)
+    {
+        var options = setup.Options(plan);
+        return StagedProgressBar.Run(name, progress =>
+        {
+            options.Progress = progress;
+            var estimator = mlContext.Transforms.Text.PretrainBert(mlContext, options);
+            var encoder = estimator.Fit(corpus);
+            return new PretrainedMethod(name, encoder, estimator.LastReport!);
+        });
+    }
+
+    /// <summary>
+    /// Training seconds at the first validation whose loss is at or below <paramref name="target"/>,
+    /// interpolated linearly between validations; null if never reached.
+    /// </summary>
+    public double? SecondsToReach(double target)
+    {
+        ValidationPoint? previous = null;
+        foreach (var point in Report.Validations)
+        {
+            if (point.Loss <= target)
+            {
+                if (previous is null || previous.Loss <= point.Loss)
+                {
+                    return point.TrainingSeconds;
+                }
+
+                double fraction = (previous.Loss - target) / (previous.Loss - point.Loss);
+                return previous.TrainingSeconds + (fraction * (point.TrainingSeconds - previous.TrainingSeconds));
+            }
+
+            previous = point;
+        }
+
+        return null;
+    }
+
+    public void Dispose() => Encoder.Dispose();
+}

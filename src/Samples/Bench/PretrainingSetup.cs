@@ -1,0 +1,53 @@
+using MLNetExtensions.Estimators.Bert;
+using MLNetExtensions.Estimators.Data;
+using MLNetExtensions.Estimators.Plans;
+
+namespace MLNetExtensions.Samples.Bench;
+
+/// <summary>Model size and training budget shared by the methods a benchmark compares.</summary>
+internal sealed record PretrainingSetup
+{
+    public required int HiddenSize { get; init; }
+
+    public required int AttentionHeads { get; init; }
+
+    public required int IntermediateSize { get; init; }
+
+    public required int SequenceLength { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required int TotalSteps { get; init; }
+
+    public required int FinalDepth { get; init; }
+
+    public required int ValidateEveryNSteps { get; init; }
+
+    public required double PeakLearningRate { get; init; }
+
+    public required int WarmupSteps { get; init; }
+
+    public int? MaximumSentences { get; init; }
+
+    public double ValidationFraction { get; init; } = 0.02;
+
+    public int Seed { get; init; } = 42;
+
+    public LearningRateScheduleSettings Schedule => new() { PeakLearningRate = PeakLearningRate, WarmupSteps = WarmupSteps, Decay = Estimators.Training.LearningRateDecay.Linear };
+
+    /// <summary>Pre-training options for <paramref name="plan"/> with this setup.</summary>
+    public BertPretrainingOptions Options(TrainingPlan plan) => new()
+    {
+        VocabularyPath = ShippedData.BertVocabularyPath,
+        HiddenSize = HiddenSize,
+        AttentionHeads = AttentionHeads,
+        IntermediateSize = IntermediateSize,
+        MaximumSequenceLength = SequenceLength,
+        BatchSize = BatchSize,
+        Plan = plan,
+        ValidationFraction = ValidationFraction,
+        ValidateEveryNSteps = ValidateEveryNSteps,
+        Seed = Seed,
+        Pooling = Transforms.Bert.BertPooling.Mean,
+    };
+}

@@ -1,0 +1,41 @@
+using MLNetExtensions.Estimators.Bert;
+using ScottPlot;
+
+namespace MLNetExtensions.Samples.Reporting;
+
+/// <summary>PNG figures of validation masked-LM loss against training time.</summary>
+internal static class LossCurvePlot
+{
+    /// <summary>One line per run (e.g. baseline, MSLT, Progressive Stacking), stage boundaries marked.</summary>
+    public static void Save(string path, string title, IReadOnlyList<(string Name, StagedTrainingReport Report)> runs)
+    {
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("training time (s, validation excluded)");
+        plot.YLabel("validation masked-LM loss");
+        foreach (var (name, report) in runs)
+        {
+            var points = report.Validations.Where(v => double.IsFinite(v.Loss)).ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.Scatter(points.Select(p => p.TrainingSeconds).ToArray(), points.Select(p => p.Loss).ToArray());
+            line.LegendText = name;
+            var color = line.Color;
+            double elapsed = 0;
+            foreach (var stage in report.Stages.SkipLast(1))
+            {
+                elapsed += stage.TrainingSeconds;
+                var marker = plot.Add.VerticalLine(elapsed);
+                marker.Color = color.WithAlpha(0.35);
+                marker.LinePattern = LinePattern.Dashed;
+            }
+        }
+
+        plot.ShowLegend(Alignment.UpperRight);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SavePng(path, 900, 550);
+    }
+}
