@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML;
+using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
@@ -149,9 +150,9 @@ public sealed class StagedBertTrainer
             Plan = plan,
             Stages = state.Stages,
             Validations = state.Validations,
-            TrainingSequences = (int)(trainData.GetRowCount() ?? CountRows(trainData)),
-            ValidationSequences = validationData is null ? 0 : (int)(validationData.GetRowCount() ?? CountRows(validationData)),
-            TrainingTokens = (long)(tokensPerSequence * (trainData.GetRowCount() ?? CountRows(trainData))),
+            TrainingSequences = (int)DataViewRowCount.Count(trainData),
+            ValidationSequences = validationData is null ? 0 : (int)DataViewRowCount.Count(validationData),
+            TrainingTokens = (long)(tokensPerSequence * DataViewRowCount.Count(trainData)),
             Cancelled = cancelled,
         };
     }
@@ -210,17 +211,6 @@ public sealed class StagedBertTrainer
         return rows == 0 ? (0, 0) : (longest, (double)tokens / rows);
     }
 
-    private static long CountRows(IDataView data)
-    {
-        long rows = 0;
-        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext())
-        {
-            rows++;
-        }
-
-        return rows;
-    }
 
     private static string StageCheckpoint(StagedTrainingSettings settings, int stage) => Path.Combine(settings.CheckpointDirectory!, $"stage-{stage}.ckpt");
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using MLNetExtensions.Transforms.DataView;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -858,7 +859,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             return;
         }
 
-        long rows = CountRows(_trainData);
+        long rows = DataViewRowCount.Count(_trainData);
         if (rows == 0)
         {
             throw EmptyData(0);
@@ -888,22 +889,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             $"The training data has {rows} rows, fewer than TrainingOptions.BatchSize ({_options.BatchSize}), and TrainingOptions.DropLastPartialBatch is set: no batch can be formed.")
         : new InvalidOperationException("The training data is empty: it has no rows to train on.");
 
-    private static long CountRows(IDataView data)
-    {
-        if (data.GetRowCount() is long known)
-        {
-            return known;
-        }
-
-        long count = 0;
-        using var cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext())
-        {
-            count++;
-        }
-
-        return count;
-    }
 
     private void CreateOptimizer()
     {

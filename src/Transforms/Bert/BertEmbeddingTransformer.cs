@@ -72,9 +72,10 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var device = _model.Embeddings.WordEmbeddings.Weight.device;
-            var (ids, mask) = BertTextEncoding.Encode(Tokenizer, texts, Settings.MaximumLength, device);
+            var padded = texts.Concat(Enumerable.Repeat<string?>(string.Empty, BertTextEncoding.FillerRows(texts.Count, Settings.MaximumLength))).ToList();
+            var (ids, mask) = BertTextEncoding.Encode(Tokenizer, padded, Settings.MaximumLength, device);
             var hidden = _model.Forward(ids, mask).LastHiddenState;
-            return BertTextEncoding.ToRows(BertTextEncoding.Pool(hidden, mask, Settings.Pooling));
+            return BertTextEncoding.ToRows(BertTextEncoding.Pool(hidden, mask, Settings.Pooling).narrow(0, 0, texts.Count));
         }
     }
 
@@ -83,10 +84,9 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
 
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
-        writer.WriteText("config.json", Config.ToJson());
+        BertPayload.WriteConfig(writer, Config);
         writer.WriteJson("settings.json", Settings);
-        writer.WriteJson("tokenizer.json", new TokenizerFlags(Tokenizer.LowerCase, Tokenizer.StripAccents));
-        writer.WriteText("vocab.txt", Tokenizer.VocabularyText);
+        BertPayload.WriteTokenizer(writer, Tokenizer);
         writer.WriteModule("encoder.safetensors", _model);
         if (TrainingRecordJson is not null)
         {
@@ -98,24 +98,10 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
 
     private static ITransformer Load(MLContext mlContext, ModelPayloadReader reader, int payloadVersion)
     {
-        if (payloadVersion != 1)
-        {
-            throw new InvalidDataException($"{reader.Description}: payload version {payloadVersion} is not supported (expected 1).");
-        }
-
-        BertConfig config;
-        try
-        {
-            config = BertConfig.FromJson(reader.ReadText("config.json"));
-        }
-        catch (Exception exception) when (exception is ArgumentException or System.Text.Json.JsonException)
-        {
-            throw new InvalidDataException($"{reader.Description}: config.json is not a valid BERT configuration: {exception.Message}", exception);
-        }
-
+        BertPayload.RequireVersion(reader, payloadVersion, 1);
+        var config = BertPayload.ReadConfig(reader);
         var settings = reader.ReadJson<BertTextSettings>("settings.json");
-        var flags = reader.ReadJson<TokenizerFlags>("tokenizer.json");
-        var encoder = WordPieceEncoder.FromText(reader.ReadText("vocab.txt"), flags.LowerCase, flags.StripAccents);
+        var encoder = BertPayload.ReadTokenizer(reader);
         var model = new BertModel(config, addPoolingLayer: false);
         try
         {
@@ -139,8 +125,6 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
 
         return new BertEmbeddingTransformer(model, encoder, settings, record);
     }
-
-    private sealed record TokenizerFlags(bool LowerCase, bool StripAccents);
 
     private sealed class EmbeddingMapper : BatchRowMapper
     {

@@ -5,11 +5,22 @@ namespace MLNetExtensions.Transforms.Bert;
 
 /// <summary>
 /// Turns texts into BERT input tensors and pooled sequence vectors. Rows are always padded to the full
-/// maximum length, so that a row's result does not depend on the other rows of its batch: batched
-/// <c>Transform</c> and one-row <c>PredictionEngine</c> calls give bit-identical outputs.
+/// maximum length and small calls get filler rows (<see cref="MinimumTokenRows"/>), so that a row's result does
+/// not depend on the other rows of its batch: batched <c>Transform</c> and one-row <c>PredictionEngine</c> calls
+/// give bit-identical outputs.
 /// </summary>
 internal static class BertTextEncoding
 {
+    /// <summary>
+    /// The fewest token rows (rows × maximum length) the encoder runs on; shorter calls get filler rows. Below about
+    /// 16 rows libtorch's CPU matrix kernels switch to small-matrix algorithms whose last bits differ (measured with
+    /// libtorch 2.10 here); at and above it, a row's result does not depend on how many rows run with it.
+    /// </summary>
+    public const int MinimumTokenRows = 64;
+
+    /// <summary>How many empty filler texts to add to <paramref name="rows"/> texts so the encoder runs on at least <see cref="MinimumTokenRows"/> token rows.</summary>
+    public static int FillerRows(int rows, int maximumLength) => Math.Max(0, ((MinimumTokenRows + maximumLength - 1) / maximumLength) - rows);
+
     /// <summary>int64 token ids and attention mask [rows, maximumLength] for <paramref name="texts"/>.</summary>
     public static (Tensor TokenIds, Tensor AttentionMask) Encode(WordPieceEncoder encoder, IReadOnlyList<string?> texts, int maximumLength, Device device)
     {

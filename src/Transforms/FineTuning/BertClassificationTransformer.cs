@@ -27,13 +27,6 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     /// </summary>
     private const int HeadRows = 64;
 
-    /// <summary>
-    /// The fewest token rows (rows × <see cref="BertClassificationSettings.MaximumLength"/>) the encoder runs on; shorter
-    /// calls get filler rows. Below about 16 rows the CPU kernels switch to small-matrix algorithms (measured with
-    /// libtorch 2.10 here); at and above it the results of a row do not depend on the number of rows.
-    /// </summary>
-    private const int MinimumTokenRows = 64;
-
     private readonly BertForSequenceClassification _model;
     private readonly BertPooler _pooler;
     private readonly Linear _classifier;
@@ -105,8 +98,8 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             buffer.Add(texts[i], secondTexts?[i]);
         }
 
-        // Filler rows keep the encoder's matrix products out of the small-matrix kernels (see MinimumTokenRows).
-        while (buffer.Count * Settings.MaximumLength < MinimumTokenRows)
+        // Filler rows keep the encoder's matrix products out of the small-matrix kernels (see BertTextEncoding.MinimumTokenRows).
+        for (int filler = BertTextEncoding.FillerRows(buffer.Count, Settings.MaximumLength); filler > 0; filler--)
         {
             buffer.Add(string.Empty, secondTexts is null ? null : string.Empty);
         }
