@@ -16,17 +16,20 @@ internal static class MsltBenchmark
 {
     public static PretrainingSetup Setup(bool quick) => quick
         ? new PretrainingSetup { HiddenSize = 64, AttentionHeads = 2, IntermediateSize = 256, SequenceLength = 64, BatchSize = 16, TotalSteps = 60, FinalDepth = 6, ValidateEveryNSteps = 10, PeakLearningRate = 1e-3, WarmupSteps = 6, MaximumSentences = 30_000 }
-        : new PretrainingSetup { HiddenSize = 256, AttentionHeads = 4, IntermediateSize = 1024, SequenceLength = 64, BatchSize = 32, TotalSteps = 720, FinalDepth = 6, ValidateEveryNSteps = 40, PeakLearningRate = 5e-4, WarmupSteps = 72 };
+        : new PretrainingSetup { HiddenSize = 256, AttentionHeads = 4, IntermediateSize = 1024, SequenceLength = 64, BatchSize = 32, TotalSteps = 1000, FinalDepth = 6, ValidateEveryNSteps = 100, PeakLearningRate = 5e-4, WarmupSteps = 100, ValidationFraction = 0.01 };
 
     public static FineTuneSetup FineTuning(bool quick) => quick
         ? new FineTuneSetup { MaximumLength = 32, BatchSize = 32, Epochs = 1, LearningRate = 2e-4 }
         : new FineTuneSetup { MaximumLength = 48, BatchSize = 32, Epochs = 3, LearningRate = 1e-4 };
 
     /// <summary>The MSLT plan of the benchmark: 2 → 4 → 6 layers, 2 new layers per stage, equal steps.</summary>
-    public static TrainingPlan MsltPlan(PretrainingSetup setup) => MultiStagePlans.Mslt(new MultiStagePlanSettings
+    public static TrainingPlan MsltPlan(PretrainingSetup setup) => MsltPlan(setup, startDepth: 2, layersPerStage: 2);
+
+    /// <summary>An MSLT plan growing from <paramref name="startDepth"/> by <paramref name="layersPerStage"/> layers per stage, equal steps.</summary>
+    public static TrainingPlan MsltPlan(PretrainingSetup setup, int startDepth, int layersPerStage) => MultiStagePlans.Mslt(new MultiStagePlanSettings
     {
-        StartDepth = 2,
-        LayersPerStage = 2,
+        StartDepth = startDepth,
+        LayersPerStage = layersPerStage,
         TargetDepth = setup.FinalDepth,
         TotalSteps = setup.TotalSteps,
         StepAllocation = StepAllocation.Equal,
@@ -43,6 +46,7 @@ internal static class MsltBenchmark
         {
             ("baseline", MultiStagePlans.FullDepth(setup.FinalDepth, setup.TotalSteps, setup.Schedule)),
             ("mslt", MsltPlan(setup)),
+            ("mslt_one_layer_per_stage", MsltPlan(setup, startDepth: 1, layersPerStage: 1)),
             ("progressive_stacking", MultiStagePlans.ProgressiveStacking(setup.FinalDepth / 2, setup.FinalDepth, setup.TotalSteps, setup.Schedule)),
         };
 
@@ -84,6 +88,7 @@ internal static class MsltBenchmark
                 TimingNote = "wall_seconds and ms_per_step are training time with periodic validation excluded; predicted_ms_per_step = FLOP model (forward over all layers + backward over trainable ones + MLM head at masked positions) / the baseline's measured FLOP rate.",
                 Methods = results,
                 Speedup = results["baseline"].WallSeconds / results["mslt"].WallSeconds,
+                SpeedupByMethod = results.ToDictionary(r => r.Key, r => results["baseline"].WallSeconds / r.Value.WallSeconds),
                 MsltPlan = methods[1].Report.Plan.ToJson(),
             };
 

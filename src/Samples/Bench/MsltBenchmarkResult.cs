@@ -43,5 +43,7 @@ internal sealed record MsltBenchmarkResult
 
     public required double Speedup { get; init; }
 
+    public required IReadOnlyDictionary<string, double> SpeedupByMethod { get; init; }
+
     public required string MsltPlan { get; init; }
 }
