@@ -20,7 +20,7 @@ internal static class MsltBenchmark
 
     public static FineTuneSetup FineTuning(bool quick) => quick
         ? new FineTuneSetup { MaximumLength = 32, BatchSize = 32, Epochs = 1, LearningRate = 2e-4 }
-        : new FineTuneSetup { MaximumLength = 48, BatchSize = 32, Epochs = 3, LearningRate = 1e-4 };
+        : new FineTuneSetup { MaximumLength = 48, BatchSize = 32, Epochs = 3, LearningRate = 3e-4 };
 
     /// <summary>The MSLT plan of the benchmark: 2 → 4 → 6 layers, 2 new layers per stage, equal steps.</summary>
     public static TrainingPlan MsltPlan(PretrainingSetup setup) => MsltPlan(setup, startDepth: 2, layersPerStage: 2);
