@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Estimators.Training;
@@ -56,6 +57,7 @@ public sealed class StagedBertTrainer
         var state = settings.Resume ? RestoreState(model, plan, settings, carry) : new PlanState { PlanJson = plan.ToJson() };
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
         bool cancelled = false;
+        using var log = ((IChannelProvider)mlContext).Start("MLNetExtensions.StagedBertTrainer");
 
         for (int k = state.CurrentStage; k < plan.Stages.Count && !cancelled; k++)
         {
@@ -138,6 +140,7 @@ public sealed class StagedBertTrainer
                 ValidationAccuracy = metrics?.GetValueOrDefault(MaskedLanguageModelObjective.ValidationAccuracyMetric, double.NaN) ?? double.NaN,
             });
 
+            LogStage(log, state.Stages, k);
             if (settings.CheckpointDirectory is not null && !cancelled)
             {
                 state.CurrentStage = k + 1;
@@ -178,6 +181,19 @@ public sealed class StagedBertTrainer
         }
 
         return groups;
+    }
+
+    /// <summary>Logs the stage's measured step time next to the FLOP model's prediction at the first stage's measured FLOP rate.</summary>
+    private static void LogStage(IChannel log, IReadOnlyList<StageReport> stages, int index)
+    {
+        var stage = stages[^1];
+        var reference = stages[0];
+        double flopsPerMillisecond = reference.MillisecondsPerStep > 0 ? reference.PredictedFlopsPerStep / reference.MillisecondsPerStep : double.NaN;
+        log.Info(
+            MessageSensitivity.None,
+            $"Stage {index} ('{stage.Name}'): depth {stage.Depth}, {stage.TrainableLayers} trainable layer(s), embeddings {(stage.TrainedEmbeddings ? "train" : "frozen")}; " +
+            $"{stage.MillisecondsPerStep:F0} ms/step measured, {stage.PredictedFlopsPerStep / flopsPerMillisecond:F0} ms/step predicted by the FLOP model " +
+            $"({stage.PredictedFlopsPerStep / 1e9:F2} GFLOP/step at stage 0's {flopsPerMillisecond / 1e6:F1} GFLOP/s); validation MLM loss {stage.ValidationLoss:F3}.");
     }
 
     private static void Grow(BertForMaskedLM model, TrainingStage stage, int seed, int stageIndex)

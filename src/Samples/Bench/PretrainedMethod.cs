@@ -29,7 +29,7 @@ internal sealed class PretrainedMethod : IDisposable
         return StagedProgressBar.Run(name, progress =>
         {
             options.Progress = progress;
-            var estimator = mlContext.Transforms.Text.PretrainBert(mlContext, options);
+            var estimator = mlContext.Transforms.Text.PretrainBert(options);
             var encoder = estimator.Fit(corpus);
             return new PretrainedMethod(name, encoder, estimator.LastReport!);
         });

@@ -13,8 +13,10 @@ internal static class LossCurvePlot
         plot.Title(title);
         plot.XLabel("training time (s, validation excluded)");
         plot.YLabel("validation masked-LM loss");
-        foreach (var (name, report) in runs)
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int run = 0; run < runs.Count; run++)
         {
+            var (name, report) = runs[run];
             var points = report.Validations.Where(v => double.IsFinite(v.Loss)).ToList();
             if (points.Count == 0)
             {
@@ -23,6 +25,7 @@ internal static class LossCurvePlot
 
             var line = plot.Add.Scatter(points.Select(p => p.TrainingSeconds).ToArray(), points.Select(p => p.Loss).ToArray());
             line.LegendText = name;
+            line.Color = palette.GetColor(run);
             var color = line.Color;
             double elapsed = 0;
             foreach (var stage in report.Stages.SkipLast(1))

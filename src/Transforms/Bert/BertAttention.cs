@@ -6,7 +6,7 @@ namespace MLNetExtensions.Transforms.Bert;
 
 /// <summary>
 /// The attention block of an encoder layer (<c>attention</c>): <c>self</c> (<see cref="BertSelfAttention"/>)
-/// followed by <c>output</c> (<see cref="BertSelfOutput"/>). With pre-norm placement the block
+/// followed by <c>output</c> (<see cref="BertResidualOutput"/>). With pre-norm placement the block
 /// normalises its input with <c>output.LayerNorm</c> before self-attention.
 /// </summary>
 public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
@@ -15,7 +15,7 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly BertSelfAttention selfAttention;
 
     [ComponentName(Name = "output")]
-    private readonly BertSelfOutput output;
+    private readonly BertResidualOutput output;
 
     private readonly LayerNormPlacement placement;
 
@@ -32,7 +32,7 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
     {
         ArgumentNullException.ThrowIfNull(config);
         selfAttention = new BertSelfAttention(config, generator, initialize);
-        output = new BertSelfOutput(config, generator, initialize);
+        output = new BertResidualOutput(config, config.HiddenSize, generator, initialize);
         placement = config.LayerNormPlacement;
         RegisterComponents();
     }
@@ -41,7 +41,7 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
     public BertSelfAttention Self => selfAttention;
 
     /// <summary>The output projection, residual and layer norm (<c>output</c>).</summary>
-    public BertSelfOutput Output => output;
+    public BertResidualOutput Output => output;
 
     /// <summary>Runs the attention block.</summary>
     /// <param name="hidden">Hidden states [batch, sequence, hidden].</param>

@@ -18,7 +18,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
     private readonly BertIntermediate intermediate;
 
     [ComponentName(Name = "output")]
-    private readonly BertOutput output;
+    private readonly BertResidualOutput output;
 
     private readonly LayerNormPlacement placement;
 
@@ -36,7 +36,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         attention = new BertAttention(config, generator, initialize);
         intermediate = new BertIntermediate(config, generator, initialize);
-        output = new BertOutput(config, generator, initialize);
+        output = new BertResidualOutput(config, config.IntermediateSize, generator, initialize);
         placement = config.LayerNormPlacement;
         RegisterComponents();
     }
@@ -48,7 +48,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
     public BertIntermediate Intermediate => intermediate;
 
     /// <summary>The feed-forward down-projection, residual and layer norm (<c>output</c>).</summary>
-    public BertOutput Output => output;
+    public BertResidualOutput Output => output;
 
     /// <summary>Runs the layer.</summary>
     /// <param name="hidden">Hidden states [batch, sequence, hidden].</param>

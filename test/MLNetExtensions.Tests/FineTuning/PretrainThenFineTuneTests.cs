@@ -15,7 +15,7 @@ public sealed class PretrainThenFineTuneTests
     public void APretrainedEncoder_FineTunesOnTheShippedSentences_AndEvaluates()
     {
         var mlContext = new MLContext(seed: 10);
-        using var encoder = mlContext.Transforms.Text.PretrainBert(mlContext, TinyPretraining.Options(TinyPretraining.TwoStagePlan(stepsPerStage: 3)))
+        using var encoder = mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options(TinyPretraining.TwoStagePlan(stepsPerStage: 3)))
             .Fit(TinyPretraining.Sentences(mlContext, 120));
         var split = SentimentSentences.SplitTrainTest(mlContext, 0.2, seed: 1);
         var trainer = mlContext.BinaryClassification.Trainers.BertClassifier(new BertClassificationOptions

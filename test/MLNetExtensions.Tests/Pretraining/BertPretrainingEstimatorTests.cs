@@ -18,7 +18,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     [Fact]
     public void Fit_RunsThePlan_AndRecordsItInTheTransformer()
     {
-        var estimator = _mlContext.Transforms.Text.PretrainBert(_mlContext, TinyPretraining.Options());
+        var estimator = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options());
         using var model = estimator.Fit(TinyPretraining.Sentences(_mlContext));
 
         var report = estimator.LastReport!;
@@ -37,7 +37,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         var split = SentimentSentences.SplitTrainTest(_mlContext, 0.2, seed: 3);
         var train = _mlContext.Data.TakeRows(split.TrainSet, 300);
         var test = _mlContext.Data.TakeRows(split.TestSet, 100);
-        var pipeline = _mlContext.Transforms.Text.PretrainBert(_mlContext, TinyPretraining.Options())
+        var pipeline = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options())
             .Append(_mlContext.Transforms.CopyColumns("Features", "Embedding"))
             .AppendCacheCheckpoint(_mlContext)
             .Append(_mlContext.BinaryClassification.Trainers.SdcaLogisticRegression());
@@ -57,7 +57,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     {
         var rows = TinyPretraining.Sentences(_mlContext).GetColumn<string>("Text").SelectMany(s => new[] { s, "", "   " });
         var data = _mlContext.Data.LoadFromEnumerable(rows.Select(s => new TextRow { Text = s }));
-        using var model = _mlContext.Transforms.Text.PretrainBert(_mlContext, TinyPretraining.Options()).Fit(data);
+        using var model = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options()).Fit(data);
 
         var empty = model.Embed(new[] { "", null });
         empty.Should().HaveCount(2);
@@ -67,7 +67,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     [Fact]
     public void PredictionEngine_AndAFreshProcess_GiveTheBatchedOutputsExactly()
     {
-        using var model = _mlContext.Transforms.Text.PretrainBert(_mlContext, TinyPretraining.Options(TrainingPlan.FullDepth(1, 3))).Fit(TinyPretraining.Sentences(_mlContext));
+        using var model = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options(TrainingPlan.FullDepth(1, 3))).Fit(TinyPretraining.Sentences(_mlContext));
         var texts = TinyPretraining.Sentences(_mlContext, 70);
         var batched = model.Transform(texts).GetColumn<float[]>("Embedding").ToList();
 
@@ -93,7 +93,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     {
         var options = TinyPretraining.Options();
         options.BatchSize = 64;
-        var act = () => _mlContext.Transforms.Text.PretrainBert(_mlContext, options).Fit(TinyPretraining.Sentences(_mlContext, 20));
+        var act = () => _mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(_mlContext, 20));
         act.Should().Throw<ArgumentException>().WithMessage("*fewer than one batch of BatchSize 64*");
     }
 
@@ -102,7 +102,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     {
         var options = TinyPretraining.Options();
         options.TextColumnName = "Review";
-        var act = () => _mlContext.Transforms.Text.PretrainBert(_mlContext, options).Fit(TinyPretraining.Sentences(_mlContext));
+        var act = () => _mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(_mlContext));
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Review'*not found*");
     }
 
@@ -125,7 +125,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     [Fact]
     public void ModelFilesWithTensorsOfAnotherShape_AreRejectedNamingTheTensor()
     {
-        using var model = _mlContext.Transforms.Text.PretrainBert(_mlContext, TinyPretraining.Options(TrainingPlan.FullDepth(1, 2))).Fit(TinyPretraining.Sentences(_mlContext));
+        using var model = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options(TrainingPlan.FullDepth(1, 2))).Fit(TinyPretraining.Sentences(_mlContext));
         var data = TinyPretraining.Sentences(_mlContext, 5);
         string path = Path.Combine(_directory, "mismatch.zip");
         _mlContext.Model.SaveWithTensors(model, data.Schema, path);
