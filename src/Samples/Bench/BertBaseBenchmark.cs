@@ -15,7 +15,7 @@ internal static class BertBaseBenchmark
 {
     public static PretrainingSetup Setup(bool quick) => quick
         ? new PretrainingSetup { HiddenSize = 64, AttentionHeads = 2, IntermediateSize = 256, SequenceLength = 64, BatchSize = 16, TotalSteps = 60, FinalDepth = 4, ValidateEveryNSteps = 20, PeakLearningRate = 1e-3, WarmupSteps = 6, MaximumSentences = 30_000 }
-        : new PretrainingSetup { HiddenSize = 256, AttentionHeads = 4, IntermediateSize = 1024, SequenceLength = 64, BatchSize = 32, TotalSteps = 900, FinalDepth = 4, ValidateEveryNSteps = 100, PeakLearningRate = 5e-4, WarmupSteps = 90 };
+        : new PretrainingSetup { HiddenSize = 256, AttentionHeads = 4, IntermediateSize = 1024, SequenceLength = 64, BatchSize = 32, TotalSteps = 2700, FinalDepth = 4, ValidateEveryNSteps = 300, PeakLearningRate = 5e-4, WarmupSteps = 270, ValidationFraction = 0.01 };
 
     public static int Run(bool quick)
     {
