@@ -16,7 +16,7 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var steps = new Option<int>("--steps") { Description = "Pre-training optimiser steps.", DefaultValueFactory = _ => 240 };
+        var steps = new Option<int>("--steps") { Description = "Pre-training optimiser steps.", DefaultValueFactory = _ => 1200 };
         var quick = new Option<bool>("--quick") { Description = "A tiny model that finishes in about a minute." };
         var command = new Command("demo", "The main job: MSLT pre-training on the shipped corpus, then sentiment fine-tuning.") { steps, quick };
         command.SetAction(result => Run(result.GetValue(steps), result.GetValue(quick)));
@@ -30,7 +30,7 @@ internal static class DemoCommand
             ? MsltBenchmark.Setup(quick: true)
             : new PretrainingSetup { HiddenSize = 128, AttentionHeads = 4, IntermediateSize = 512, SequenceLength = 64, BatchSize = 32, TotalSteps = steps, FinalDepth = 6, ValidateEveryNSteps = 20, PeakLearningRate = 1e-3, WarmupSteps = 24, MaximumSentences = 120_000 })
             with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), ValidateEveryNSteps = Math.Max(1, steps / 12) };
-        var fineTune = MsltBenchmark.FineTuning(quick) with { Epochs = quick ? 1 : 2, LearningRate = 2e-4 };
+        var fineTune = MsltBenchmark.FineTuning(quick) with { Epochs = quick ? 1 : 3, LearningRate = 5e-4 };
 
         AnsiConsole.Write(new Rule("[bold]MSLT pre-training on the shipped corpus[/]"));
         var corpus = SampleData.Corpus(mlContext, setup.MaximumSentences);
