@@ -151,17 +151,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             _logger.Info($"Restored the weights of step {_earlyStopping?.BestStep} ({_options.EarlyStopping.Metric} {_earlyStopping?.Best:G5}).");
         }
 
-        _logger.Report(new TrainingProgress
-        {
-            Kind = TrainingProgressKind.Finished,
-            Step = _step,
-            TotalSteps = _totalSteps,
-            Epoch = _reader.Epoch,
-            Loss = _lastLoss,
-            LearningRate = _lastLearningRate,
-            Elapsed = _clock.Elapsed,
-            Metrics = _lastMetrics ?? new Dictionary<string, double>(),
-        });
+        _logger.Report(Progress(TrainingProgressKind.Finished) with { Metrics = _lastMetrics ?? new Dictionary<string, double>() });
 
         return new TrainingResult
         {
@@ -363,15 +353,9 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         TimeSpan? eta = doneThisRun > 0
             ? TimeSpan.FromSeconds((now - _loopStart).TotalSeconds / doneThisRun * (_totalSteps - _step))
             : null;
-        _logger.Report(new TrainingProgress
+        _logger.Report(Progress(TrainingProgressKind.Step) with
         {
-            Kind = TrainingProgressKind.Step,
-            Step = _step,
-            TotalSteps = _totalSteps,
-            Epoch = _reader!.Epoch,
-            Loss = _lastLoss,
             AverageLoss = _windowSteps > 0 ? _windowLoss / _windowSteps : double.NaN,
-            LearningRate = _lastLearningRate,
             GradientNorm = _lastGradientNorm,
             ExamplesPerSecond = windowSeconds > 0 ? _windowRows / windowSeconds : 0,
             Elapsed = now,
@@ -386,17 +370,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private void EndEpoch()
     {
         var reader = _reader!;
-        _logger.Report(new TrainingProgress
-        {
-            Kind = TrainingProgressKind.Epoch,
-            Step = _step,
-            TotalSteps = _totalSteps,
-            Epoch = reader.Epoch,
-            Loss = _lastLoss,
-            AverageLoss = _epochSteps > 0 ? _epochLoss / _epochSteps : double.NaN,
-            LearningRate = _lastLearningRate,
-            Elapsed = _clock.Elapsed,
-        });
+        _logger.Report(Progress(TrainingProgressKind.Epoch) with { AverageLoss = _epochSteps > 0 ? _epochLoss / _epochSteps : double.NaN });
         _epochLoss = 0;
         _epochSteps = 0;
         reader.NextEpoch();
@@ -429,17 +403,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         _lastMetrics = metrics;
         _lastValidationStep = _step;
-        _logger.Report(new TrainingProgress
-        {
-            Kind = TrainingProgressKind.Validation,
-            Step = _step,
-            TotalSteps = _totalSteps,
-            Epoch = _reader.Epoch,
-            Loss = _lastLoss,
-            LearningRate = _lastLearningRate,
-            Elapsed = _clock.Elapsed,
-            Metrics = metrics,
-        });
+        _logger.Report(Progress(TrainingProgressKind.Validation) with { Metrics = metrics });
 
         if (_earlyStopping is null)
         {
@@ -587,18 +551,20 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         _lastCheckpointPath = path;
         _lastCheckpointStep = _step;
         _lastCheckpointTime = _clock.Elapsed;
-        _logger.Report(new TrainingProgress
-        {
-            Kind = TrainingProgressKind.Checkpoint,
-            Step = _step,
-            TotalSteps = _totalSteps,
-            Epoch = _reader.Epoch,
-            Loss = _lastLoss,
-            LearningRate = _lastLearningRate,
-            Elapsed = _clock.Elapsed,
-            CheckpointPath = path,
-        });
+        _logger.Report(Progress(TrainingProgressKind.Checkpoint) with { CheckpointPath = path });
     }
+
+    /// <summary>A report of <paramref name="kind"/> carrying the run's current position, loss and learning rate.</summary>
+    private TrainingProgress Progress(TrainingProgressKind kind) => new()
+    {
+        Kind = kind,
+        Step = _step,
+        TotalSteps = _totalSteps,
+        Epoch = _reader!.Epoch,
+        Loss = _lastLoss,
+        LearningRate = _lastLearningRate,
+        Elapsed = _clock.Elapsed,
+    };
 
     private void Resume(TrainingCheckpoint checkpoint, string path)
     {
