@@ -27,7 +27,7 @@ internal static class BertPretrainer
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(mlContext);
         int seed = Seed(mlContext, options);
-        var plan = options.BuildPlan();
+        var plan = options.ResolvePlan();
 
         var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth);
         using var generator = new torch.Generator(unchecked((ulong)seed));

@@ -6,6 +6,8 @@ namespace MLNetExtensions.Estimators.Bert;
 /// <summary>Options of BERT masked-LM pre-training on a text column (the full-depth baseline, or any staged plan).</summary>
 public class BertPretrainingOptions
 {
+    private TrainingPlan? _planOverride;
+
     /// <summary>The text column: one sentence (or line) per row; empty rows are skipped.</summary>
     public string TextColumnName { get; set; } = "Text";
 
@@ -81,8 +83,22 @@ public class BertPretrainingOptions
     /// <summary>Stops training at the next step; the model so far is returned.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else).</summary>
+    internal BertPretrainingOptions WithPlan(TrainingPlan plan, CancellationToken cancellationToken)
+    {
+        var copy = (BertPretrainingOptions)MemberwiseClone();
+        copy.Plan = plan;
+        copy._planOverride = plan;
+        copy.Progress = null;
+        copy.CancellationToken = cancellationToken;
+        return copy;
+    }
+
     /// <summary>The plan this estimator runs (subclasses build it from their own settings).</summary>
     internal virtual TrainingPlan BuildPlan() => Plan;
+
+    /// <summary>The plan to run: the one given to <see cref="WithPlan"/>, else <see cref="BuildPlan"/>.</summary>
+    internal TrainingPlan ResolvePlan() => _planOverride ?? BuildPlan();
 
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public virtual void Validate()
@@ -142,7 +158,7 @@ public class BertPretrainingOptions
             throw new ArgumentException("ResumeFromCheckpoint needs CheckpointDirectory.", nameof(ResumeFromCheckpoint));
         }
 
-        BuildPlan().Validate();
+        ResolvePlan().Validate();
     }
 
     /// <summary>The encoder configuration for a vocabulary and a depth; validated (errors name the option).</summary>

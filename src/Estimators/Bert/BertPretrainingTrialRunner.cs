@@ -37,27 +37,7 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
     public TrialOutcome Run(TrialRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = new BertPretrainingOptions
-        {
-            TextColumnName = _options.TextColumnName,
-            VocabularyPath = _options.VocabularyPath,
-            LowerCase = _options.LowerCase,
-            StripAccents = _options.StripAccents,
-            HiddenSize = _options.HiddenSize,
-            AttentionHeads = _options.AttentionHeads,
-            IntermediateSize = _options.IntermediateSize,
-            MaximumSequenceLength = _options.MaximumSequenceLength,
-            Dropout = _options.Dropout,
-            LayerNormPlacement = _options.LayerNormPlacement,
-            BatchSize = _options.BatchSize,
-            WeightDecay = _options.WeightDecay,
-            MaxGradientNorm = _options.MaxGradientNorm,
-            ValidationFraction = _options.ValidationFraction,
-            Seed = _options.Seed,
-            NumberOfThreads = _options.NumberOfThreads,
-            Plan = request.Plan,
-            CancellationToken = cancellationToken,
-        };
+        var options = _options.WithPlan(request.Plan, cancellationToken);
         using var model = BertPretrainer.Train(_mlContext, _corpus, _encoder, options, out var report);
         cancellationToken.ThrowIfCancellationRequested();
         return new TrialOutcome

@@ -52,7 +52,7 @@ public sealed class StagedBertTrainer
             throw new ArgumentException("Resume needs CheckpointDirectory.", nameof(settings));
         }
 
-        var (sequenceLength, tokensPerSequence) = MeasureSequences(trainData, objective.TokenIdsColumn);
+        var (trainingSequences, sequenceLength, tokensPerSequence) = MeasureSequences(trainData, objective.TokenIdsColumn);
         using var carry = new OptimizerStateStore();
         var state = settings.Resume ? RestoreState(model, plan, settings, carry) : new PlanState { PlanJson = plan.ToJson() };
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
@@ -153,9 +153,9 @@ public sealed class StagedBertTrainer
             Plan = plan,
             Stages = state.Stages,
             Validations = state.Validations,
-            TrainingSequences = (int)DataViewRowCount.Count(trainData),
+            TrainingSequences = (int)trainingSequences,
             ValidationSequences = validationData is null ? 0 : (int)DataViewRowCount.Count(validationData),
-            TrainingTokens = (long)(tokensPerSequence * DataViewRowCount.Count(trainData)),
+            TrainingTokens = (long)(tokensPerSequence * trainingSequences),
             Cancelled = cancelled,
         };
     }
@@ -208,7 +208,8 @@ public sealed class StagedBertTrainer
         model.Bert.Encoder.AppendLayers(missing, stage.NewLayers, generator);
     }
 
-    private static (double Length, double Tokens) MeasureSequences(IDataView data, string column)
+    /// <summary>One pass over the training sequences: their number, the longest length and the mean length.</summary>
+    private static (long Rows, double Length, double Tokens) MeasureSequences(IDataView data, string column)
     {
         long rows = 0;
         long tokens = 0;
@@ -224,7 +225,7 @@ public sealed class StagedBertTrainer
             longest = Math.Max(longest, buffer.Length);
         }
 
-        return rows == 0 ? (0, 0) : (longest, (double)tokens / rows);
+        return rows == 0 ? (0, 0, 0) : (rows, longest, (double)tokens / rows);
     }
 
 
