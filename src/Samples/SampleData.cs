@@ -21,4 +21,15 @@ internal static class SampleData
 
     /// <summary>The UCI sentiment sentences, split 80/20 by <paramref name="seed"/>.</summary>
     public static TrainTestViews Sentiment(MLContext mlContext, int seed) => SentimentSentences.SplitTrainTest(mlContext, 0.2, seed);
+
+    /// <summary>
+    /// The training part of <see cref="Sentiment"/> (split by <paramref name="seed"/>) split again 80/20 by
+    /// <paramref name="validationSeed"/>: sentences to choose settings on without touching the test part.
+    /// </summary>
+    public static TrainTestViews SentimentValidation(MLContext mlContext, int seed, int validationSeed)
+    {
+        var (train, _) = SentimentSentences.SplitTrainTest(SentimentSentences.ReadAll(), 0.2, seed);
+        var (fit, validation) = SentimentSentences.SplitTrainTest(train, 0.2, validationSeed);
+        return new TrainTestViews(mlContext.Data.LoadFromEnumerable(fit), mlContext.Data.LoadFromEnumerable(validation));
+    }
 }

@@ -83,6 +83,14 @@ public sealed class BertClassificationOptions
     /// <summary>The share of the updates spent warming the learning rate up linearly from 0, in [0, 1).</summary>
     public double WarmupFraction { get; set; } = 0.1;
 
+    /// <summary>
+    /// How the head pools each sequence: <see cref="BertPooling.Cls"/> (the default, Hugging Face's head: a pooler,
+    /// dense + tanh, on the [CLS] state) or <see cref="BertPooling.Mean"/> (the mean of the final hidden states over real
+    /// tokens, no pooler). Mean pooling usually fine-tunes better from encoders pre-trained with masked LM only, whose
+    /// [CLS] state was never trained to summarise the sequence.
+    /// </summary>
+    public BertPooling Pooling { get; set; } = BertPooling.Cls;
+
     /// <summary>Dropout before the classifier head, in [0, 1); null uses the configuration's hidden dropout (as Hugging Face does).</summary>
     public double? ClassifierDropout { get; set; }
 
@@ -168,6 +176,11 @@ public sealed class BertClassificationOptions
         if (!(WarmupFraction >= 0 && WarmupFraction < 1))
         {
             throw Bad(nameof(WarmupFraction), WarmupFraction, "must be in [0, 1)");
+        }
+
+        if (!Enum.IsDefined(Pooling))
+        {
+            throw Bad(nameof(Pooling), Pooling, "must be BertPooling.Cls or BertPooling.Mean");
         }
 
         if (ClassifierDropout is double dropout && !(dropout >= 0 && dropout < 1))

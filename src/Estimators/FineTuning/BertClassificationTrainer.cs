@@ -78,7 +78,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         }
 
         var device = TorchDeviceSelector.Select(_mlContext);
-        var model = _start.CreateModel(classes, seed, _options.ClassifierDropout);
+        var model = _start.CreateModel(classes, seed, _options.Pooling, _options.ClassifierDropout);
         try
         {
             model.to(device);
@@ -248,6 +248,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         SecondTextColumnName = _options.SecondTextColumnName,
         MaximumLength = _start.MaximumLength,
         NumberOfClasses = classes,
+        Pooling = _options.Pooling,
         ScoreColumnName = _options.ScoreColumnName,
         PredictedLabelColumnName = _options.PredictedLabelColumnName,
         ProbabilityColumnName = _options.ProbabilityColumnName,

@@ -105,10 +105,10 @@ internal sealed class BertClassifierStart
     /// <paramref name="seed"/>, then the pre-trained embeddings and encoder layers copied in (a pre-trained encoder
     /// has no pooler, so the pooler and the head stay random), and the classifier dropout set.
     /// </summary>
-    public BertForSequenceClassification CreateModel(int classes, int seed, double? classifierDropout)
+    public BertForSequenceClassification CreateModel(int classes, int seed, BertPooling pooling, double? classifierDropout)
     {
         using var generator = new Generator(unchecked((ulong)(uint)seed));
-        var model = new BertForSequenceClassification(Config, classes, generator);
+        var model = new BertForSequenceClassification(Config, classes, generator, pooling);
         try
         {
             Pretrained?.CopyEncoderTo(model.Bert);

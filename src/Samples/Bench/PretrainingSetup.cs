@@ -1,6 +1,7 @@
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Samples.Bench;
 
@@ -33,6 +34,11 @@ internal sealed record PretrainingSetup
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Dropout of the encoder during pre-training.</summary>
+    public double Dropout { get; init; } = 0.1;
+
+    public LayerNormPlacement LayerNormPlacement { get; init; } = LayerNormPlacement.PostLayerNorm;
+
     public LearningRateScheduleSettings Schedule => new() { PeakLearningRate = PeakLearningRate, WarmupSteps = WarmupSteps, Decay = Estimators.Training.LearningRateDecay.Linear };
 
     /// <summary>Pre-training options for <paramref name="plan"/> with this setup.</summary>
@@ -48,6 +54,8 @@ internal sealed record PretrainingSetup
         ValidationFraction = ValidationFraction,
         ValidateEveryNSteps = ValidateEveryNSteps,
         Seed = Seed,
-        Pooling = Transforms.Bert.BertPooling.Mean,
+        Pooling = BertPooling.Mean,
+        Dropout = Dropout,
+        LayerNormPlacement = LayerNormPlacement,
     };
 }

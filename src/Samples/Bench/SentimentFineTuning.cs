@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Estimators.Training;
@@ -10,25 +9,25 @@ namespace MLNetExtensions.Samples.Bench;
 /// <summary>Fine-tunes on the UCI sentiment sentences (fixed 80/20 split) and measures test accuracy.</summary>
 internal static class SentimentFineTuning
 {
-    /// <summary>Accuracy of a BERT classifier started from <paramref name="pretrained"/>, or from random weights of <paramref name="scratchConfig"/>.</summary>
+    /// <summary>
+    /// Test accuracy of a BERT classifier fine-tuned on the training split with <see cref="FineTuneSetup.LearningRate"/>,
+    /// started from <paramref name="pretrained"/> or from random weights of <paramref name="scratchConfig"/>.
+    /// </summary>
     public static double BertAccuracy(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
     {
         var split = SampleData.Sentiment(mlContext, setup.SplitSeed);
-        var options = new BertClassificationOptions
-        {
-            PretrainedEncoder = pretrained,
-            Config = pretrained is null ? scratchConfig : null,
-            VocabularyPath = pretrained is null ? ShippedData.BertVocabularyPath : null,
-            MaximumLength = setup.MaximumLength,
-            BatchSize = setup.BatchSize,
-            Epochs = setup.Epochs,
-            LearningRate = setup.LearningRate,
-            Seed = setup.Seed,
-            EarlyStoppingPatience = null,
-            Progress = progress,
-        };
-        using var model = mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(split.TrainSet);
-        return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
+        return FineTuneAndEvaluate(mlContext, setup, setup.LearningRate, pretrained, scratchConfig, split, progress);
+    }
+
+    /// <summary>
+    /// Chooses the fine-tuning learning rate without touching the test split: fine-tunes with each candidate on 80 %
+    /// of the training sentences and keeps the one with the best accuracy on the other 20 %.
+    /// </summary>
+    public static LearningRateSelection SelectLearningRate(MLContext mlContext, FineTuneSetup setup, IReadOnlyList<double> candidates, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
+    {
+        var split = SampleData.SentimentValidation(mlContext, setup.SplitSeed, setup.ValidationSplitSeed);
+        var accuracies = candidates.Select(rate => FineTuneAndEvaluate(mlContext, setup, rate, pretrained, scratchConfig, split, progress)).ToList();
+        return new LearningRateSelection(candidates, accuracies);
     }
 
     /// <summary>Accuracy of ML.NET's own text pipeline (FeaturizeText + SdcaLogisticRegression) on the same split.</summary>
@@ -39,6 +38,27 @@ internal static class SentimentFineTuning
             .AppendCacheCheckpoint(mlContext)
             .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression());
         var model = pipeline.Fit(split.TrainSet);
+        return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
+    }
+
+    private static double FineTuneAndEvaluate(MLContext mlContext, FineTuneSetup setup, double learningRate, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, TrainTestViews split, IProgress<TrainingProgress>? progress)
+    {
+        var config = pretrained?.Config ?? scratchConfig!;
+        var options = new BertClassificationOptions
+        {
+            PretrainedEncoder = pretrained,
+            Config = setup.Dropout is double dropout ? config with { HiddenDropoutProb = dropout, AttentionProbsDropoutProb = dropout } : config,
+            VocabularyPath = pretrained is null ? ShippedData.BertVocabularyPath : null,
+            MaximumLength = setup.MaximumLength,
+            BatchSize = setup.BatchSize,
+            Epochs = setup.Epochs,
+            LearningRate = learningRate,
+            Pooling = setup.Pooling,
+            Seed = setup.Seed,
+            EarlyStoppingPatience = null,
+            Progress = progress,
+        };
+        using var model = mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(split.TrainSet);
         return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
     }
 }

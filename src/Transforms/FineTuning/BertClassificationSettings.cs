@@ -1,3 +1,5 @@
+using MLNetExtensions.Transforms.Bert;
+
 namespace MLNetExtensions.Transforms.FineTuning;
 
 /// <summary>How a fine-tuned BERT classifier reads text and names its columns (saved in model files).</summary>
@@ -14,6 +16,9 @@ public sealed record BertClassificationSettings
 
     /// <summary>Number of classes: 2 for binary classification, the label's key count for multiclass.</summary>
     public required int NumberOfClasses { get; init; }
+
+    /// <summary>How the head pools the sequence (files written before this setting existed used [CLS]).</summary>
+    public BertPooling Pooling { get; init; } = BertPooling.Cls;
 
     /// <summary>The score column added.</summary>
     public string ScoreColumnName { get; init; } = "Score";

@@ -20,7 +20,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     private const string ModelEntry = "model.safetensors";
 
     /// <summary>
-    /// Rows per run of the head (pooler and classifier). CPU matrix-product kernels pick their algorithm, and so the
+    /// Rows per run of the head (pooling and classifier). CPU matrix-product kernels pick their algorithm, and so the
     /// order of their sums, from the matrix shape: a one-row product and a 7-row product of the same rows can differ in
     /// the last bit. Running the head always on this many rows (the last chunk padded with zeros) gives every row the
     /// same arithmetic whatever the batch it comes in, so <c>PredictionEngine</c> and batched <c>Transform</c> agree exactly.
@@ -28,8 +28,6 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     private const int HeadRows = 64;
 
     private readonly BertForSequenceClassification _model;
-    private readonly BertPooler _pooler;
-    private readonly Linear _classifier;
     private readonly object _forwardLock = new();
     private BatchRowMapper? _mapper;
 
@@ -43,11 +41,13 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             throw new ArgumentException($"The model has {model.NumLabels} outputs but the settings declare {settings.NumberOfClasses} classes.", nameof(settings));
         }
 
+        if (model.Pooling != settings.Pooling)
+        {
+            throw new ArgumentException($"The model pools with {model.Pooling} but the settings declare {settings.Pooling}.", nameof(settings));
+        }
+
         _model = model;
         _model.eval();
-        _pooler = model.Bert.Pooler ?? throw new ArgumentException("The classifier's encoder has no pooler.", nameof(model));
-        _classifier = model.named_children().Single(child => child.name == "classifier").module as Linear
-            ?? throw new ArgumentException("The model's 'classifier' is not a linear layer.", nameof(model));
         Tokenizer = encoder;
         Settings = settings;
     }
@@ -110,7 +110,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             using var noGrad = no_grad();
             var (ids, mask, types) = buffer.ToTensors(_model.Bert.Embeddings.WordEmbeddings.Weight.device);
             var hidden = _model.Bert.Forward(ids, mask, types).LastHiddenState;
-            return BertTextEncoding.ToRows(ClassifyInFixedChunks(hidden.narrow(0, 0, texts.Count)));
+            return BertTextEncoding.ToRows(ClassifyInFixedChunks(hidden.narrow(0, 0, texts.Count), mask.narrow(0, 0, texts.Count)));
         }
     }
 
@@ -121,22 +121,24 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden], the head run on <see cref="HeadRows"/> rows at a time.</summary>
-    private Tensor ClassifyInFixedChunks(Tensor hidden)
+    /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden] and their padding mask, the head run on <see cref="HeadRows"/> rows at a time.</summary>
+    private Tensor ClassifyInFixedChunks(Tensor hidden, Tensor mask)
     {
         long rows = hidden.shape[0];
         var chunks = new List<Tensor>();
         for (long start = 0; start < rows; start += HeadRows)
         {
             long count = Math.Min(HeadRows, rows - start);
-            var first = hidden.narrow(0, start, count).narrow(1, 0, 1);
+            var chunkHidden = hidden.narrow(0, start, count);
+            var chunkMask = mask.narrow(0, start, count);
             if (count < HeadRows)
             {
-                first = cat(new[] { first, zeros(new[] { HeadRows - count, 1, hidden.shape[2] }, dtype: hidden.dtype, device: hidden.device) }, 0);
+                chunkHidden = cat(new[] { chunkHidden, zeros(new[] { HeadRows - count, hidden.shape[1], hidden.shape[2] }, dtype: hidden.dtype, device: hidden.device) }, 0);
+                chunkMask = cat(new[] { chunkMask, zeros(new[] { HeadRows - count, mask.shape[1] }, dtype: mask.dtype, device: mask.device) }, 0);
             }
 
-            // The dropout between pooler and classifier is the identity in evaluation mode.
-            chunks.Add(_classifier.forward(_pooler.forward(first)).narrow(0, 0, count));
+            // The dropout between pooling and classifier is the identity in evaluation mode.
+            chunks.Add(_model.Classifier.forward(_model.Pool(chunkHidden, chunkMask)).narrow(0, 0, count));
         }
 
         return cat(chunks, 0);
@@ -168,7 +170,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
 
         // The initial values are overwritten; a private generator keeps torch's global one untouched.
         using var generator = new Generator(0);
-        var model = new BertForSequenceClassification(config, settings.NumberOfClasses, generator);
+        var model = new BertForSequenceClassification(config, settings.NumberOfClasses, generator, settings.Pooling);
         try
         {
             reader.ReadModule(ModelEntry, model);

@@ -24,6 +24,7 @@ public sealed class BadInputTests : IDisposable
         { "WeightDecay", o => o.WeightDecay = -1 },
         { "WarmupFraction", o => o.WarmupFraction = 1 },
         { "ClassifierDropout", o => o.ClassifierDropout = 1 },
+        { "Pooling", o => o.Pooling = (MLNetExtensions.Transforms.Bert.BertPooling)7 },
         { "MaxGradientNorm", o => o.MaxGradientNorm = double.NaN },
         { "NumberOfThreads", o => o.NumberOfThreads = 0 },
         { "ValidationFraction", o => o.ValidationFraction = 1 },

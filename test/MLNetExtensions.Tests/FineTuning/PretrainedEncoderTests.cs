@@ -23,9 +23,9 @@ public sealed class PretrainedEncoderTests : IDisposable
         var options = new BertClassificationOptions { PretrainedEncoder = encoder };
         options.Validate();
         var start = BertClassifierStart.Resolve(options);
-        using var model = start.CreateModel(classes: 2, seed: 5, classifierDropout: 0.25);
-        using var again = start.CreateModel(classes: 2, seed: 5, classifierDropout: null);
-        using var otherSeed = start.CreateModel(classes: 2, seed: 6, classifierDropout: null);
+        using var model = start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: 0.25);
+        using var again = start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: null);
+        using var otherSeed = start.CreateModel(classes: 2, seed: 6, BertPooling.Cls, classifierDropout: null);
 
         BertTestData.SameTensors(model.Bert.Embeddings, encoder.Model.Embeddings).Should().BeTrue();
         BertTestData.SameTensors(model.Bert.Encoder, encoder.Model.Encoder).Should().BeTrue();
