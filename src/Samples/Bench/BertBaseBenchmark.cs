@@ -27,7 +27,19 @@ internal static class BertBaseBenchmark
         ? new PretrainingSetup { HiddenSize = 64, AttentionHeads = 2, IntermediateSize = 256, SequenceLength = 64, BatchSize = 16, TotalSteps = 60, FinalDepth = 4, ValidateEveryNSteps = 20, PeakLearningRate = 1e-3, WarmupSteps = 6, MaximumSentences = 30_000, Dropout = 0, LayerNormPlacement = LayerNormPlacement.PreLayerNorm }
         : new PretrainingSetup { HiddenSize = 128, AttentionHeads = 2, IntermediateSize = 512, SequenceLength = 64, BatchSize = 32, TotalSteps = 10_000, FinalDepth = 4, ValidateEveryNSteps = 1000, PeakLearningRate = 1e-3, WarmupSteps = 1000, ValidationFraction = 0.01, Dropout = 0, LayerNormPlacement = LayerNormPlacement.PreLayerNorm };
 
-    public static int Run(bool quick)
+    /// <summary>Times the sentiment training sentences are woven into the corpus by <see cref="RunTaskAdaptive"/>.</summary>
+    public const int TaskTextRepeats = 10;
+
+    /// <summary><c>bench bert-base</c>: pre-training on the shipped corpora only.</summary>
+    public static int Run(bool quick) => Run(quick, "bert-base", taskTextRepeats: 0);
+
+    /// <summary>
+    /// <c>bench bert-base-task-adaptive</c>: the same, with the text of the sentiment training split (no labels, no test
+    /// sentences) woven into the pre-training corpus <see cref="TaskTextRepeats"/> times (task-adaptive pre-training).
+    /// </summary>
+    public static int RunTaskAdaptive(bool quick) => Run(quick, "bert-base-task-adaptive", TaskTextRepeats);
+
+    private static int Run(bool quick, string name, int taskTextRepeats)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var mlContext = new MLContext(seed: 42);
@@ -35,11 +47,13 @@ internal static class BertBaseBenchmark
         var fineTune = FineTuning(quick);
         var candidates = LearningRateCandidates(quick);
         var seeds = FineTuneSeeds(quick);
-        var corpus = SampleData.Corpus(mlContext, setup.MaximumSentences);
+        var corpus = taskTextRepeats > 0
+            ? SampleData.CorpusWithTaskText(mlContext, setup.MaximumSentences, fineTune.SplitSeed, taskTextRepeats)
+            : SampleData.Corpus(mlContext, setup.MaximumSentences);
         using var pretrained = PretrainedMethod.Run(mlContext, "pre-train", MultiStagePlans.FullDepth(setup.FinalDepth, setup.TotalSteps, setup.Schedule), setup, corpus);
         string directory = Path.Combine("artifacts", "bench");
         Directory.CreateDirectory(directory);
-        mlContext.Model.SaveWithTensors(pretrained.Encoder, corpus.Schema, Path.Combine(directory, "bert-base-pretrained.zip"));
+        mlContext.Model.SaveWithTensors(pretrained.Encoder, corpus.Schema, Path.Combine(directory, $"{name}-pretrained.zip"));
 
         var (selectedPretrained, fromPretrained) = SelectAndFineTune(mlContext, "pre-trained", fineTune, candidates, seeds, pretrained.Encoder, null);
         var (selectedScratch, fromScratch) = SelectAndFineTune(mlContext, "from scratch", fineTune, candidates, seeds, null, pretrained.Encoder.Config);
@@ -50,6 +64,7 @@ internal static class BertBaseBenchmark
         var result = new BertBaseBenchmarkResult
         {
             Quick = quick,
+            TaskTextRepeats = taskTextRepeats,
             Model = new ModelDescription(config.NumHiddenLayers, config.HiddenSize, config.NumAttentionHeads, config.IntermediateSize, setup.SequenceLength, config.VocabSize, setup.BatchSize, setup.TotalSteps, pretrained.Encoder.ParameterCount),
             PretrainPeakLearningRate = setup.PeakLearningRate,
             PretrainDropout = setup.Dropout,
@@ -78,9 +93,9 @@ internal static class BertBaseBenchmark
             TotalSeconds = clock.Elapsed.TotalSeconds,
         };
 
-        JsonArtifact.Write(Path.Combine(directory, "bert-base.json"), result);
-        LossCurvePlot.Save(Path.Combine(directory, "bert-base.png"), "Validation MLM loss vs training time (4-layer BERT)", new[] { ("pre-train", report) });
-        var table = new Table().Title("bert-base benchmark");
+        JsonArtifact.Write(Path.Combine(directory, $"{name}.json"), result);
+        LossCurvePlot.Save(Path.Combine(directory, $"{name}.png"), "Validation MLM loss vs training time (4-layer BERT)", new[] { ("pre-train", report) });
+        var table = new Table().Title($"{name} benchmark");
         table.AddColumns("pre-train s", "steps", "val MLM loss", "val MLM acc", "fine-tune (pre-trained)", "fine-tune (scratch)", "ML.NET text baseline", "tokens/s");
         table.AddRow(result.PretrainSeconds.ToString("F0"), result.Steps.ToString(), result.FinalValMlmLoss.ToString("F3"), result.FinalValMlmAccuracy.ToString("F3"), result.FinetuneAccuracyPretrained.ToString("F3"), result.FinetuneAccuracyScratch.ToString("F3"), textBaseline.ToString("F3"), result.TokensPerSecond.ToString("F0"));
         AnsiConsole.Write(table);
@@ -116,6 +131,9 @@ internal static class BertBaseBenchmark
 internal sealed record BertBaseBenchmarkResult
 {
     public required bool Quick { get; init; }
+
+    /// <summary>Times the sentiment training sentences were woven into the pre-training corpus (0: the shipped corpora only).</summary>
+    public required int TaskTextRepeats { get; init; }
 
     public required ModelDescription Model { get; init; }
 

@@ -10,6 +10,7 @@ internal static class BenchCommand
     {
         ["mslt"] = MsltBenchmark.Run,
         ["bert-base"] = BertBaseBenchmark.Run,
+        ["bert-base-task-adaptive"] = BertBaseBenchmark.RunTaskAdaptive,
     };
 
     public static Command Create()
