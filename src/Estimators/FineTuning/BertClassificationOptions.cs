@@ -86,8 +86,8 @@ public sealed class BertClassificationOptions
     /// <summary>
     /// How the head pools each sequence: <see cref="BertPooling.Cls"/> (the default, Hugging Face's head: a pooler,
     /// dense + tanh, on the [CLS] state) or <see cref="BertPooling.Mean"/> (the mean of the final hidden states over real
-    /// tokens, no pooler). Mean pooling usually fine-tunes better from encoders pre-trained with masked LM only, whose
-    /// [CLS] state was never trained to summarise the sequence.
+    /// tokens, no pooler). Mean pooling does not depend on the [CLS] state, which masked-LM pre-training alone (no
+    /// next-sentence objective) never trains to summarise the sequence.
     /// </summary>
     public BertPooling Pooling { get; set; } = BertPooling.Cls;
 
