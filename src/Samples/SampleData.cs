@@ -18,7 +18,7 @@ internal static class SampleData
     public static IDataView CorpusWithTaskText(MLContext mlContext, int? maximumSentences, int splitSeed, int repeats)
     {
         var corpusSentences = CorpusSentences(maximumSentences).ToList();
-        var (train, _) = SentimentSentences.SplitTrainTest(SentimentSentences.ReadAll(), 0.2, splitSeed);
+        var train = SentimentTrainSentences(splitSeed);
         var taskSentences = Enumerable.Repeat(train.Select(row => row.Text), repeats).SelectMany(texts => texts).ToList();
         var woven = new List<string>(corpusSentences.Count + taskSentences.Count);
         int nextTask = 0;
@@ -33,6 +33,10 @@ internal static class SampleData
 
         return mlContext.Data.LoadFromEnumerable(woven.Select(text => new TextRow { Text = text }));
     }
+
+    /// <summary>The training part of the 80/20 sentiment split by <paramref name="seed"/>, the same rows as <see cref="Sentiment"/>'s.</summary>
+    private static IReadOnlyList<SentimentSentence> SentimentTrainSentences(int seed) =>
+        SentimentSentences.SplitTrainTest(SentimentSentences.ReadAll(), 0.2, seed).Train;
 
     private static IEnumerable<string> CorpusSentences(int? maximumSentences)
     {
@@ -50,8 +54,7 @@ internal static class SampleData
     /// </summary>
     public static TrainTestViews SentimentValidation(MLContext mlContext, int seed, int validationSeed)
     {
-        var (train, _) = SentimentSentences.SplitTrainTest(SentimentSentences.ReadAll(), 0.2, seed);
-        var (fit, validation) = SentimentSentences.SplitTrainTest(train, 0.2, validationSeed);
+        var (fit, validation) = SentimentSentences.SplitTrainTest(SentimentTrainSentences(seed), 0.2, validationSeed);
         return new TrainTestViews(mlContext.Data.LoadFromEnumerable(fit), mlContext.Data.LoadFromEnumerable(validation));
     }
 }

@@ -1,21 +1,23 @@
+using MLNetExtensions.Estimators.Randomness;
+
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>
-/// A small seeded generator (SplitMix64) for sampling search spaces. Its sequence is fixed by this code, not by the
-/// runtime, so a sweep's seed gives the same candidates on every .NET version and platform.
+/// Uniform doubles and integers from <see cref="SplitMix64"/> for sampling search spaces. Its sequence is fixed by
+/// this code, not by the runtime, so a sweep's seed gives the same candidates on every .NET version and platform.
 /// </summary>
 internal sealed class SweepRandom
 {
-    private ulong state;
+    private readonly SplitMix64 _bits;
 
     /// <summary>A generator whose sequence is fixed by <paramref name="seed"/>.</summary>
     public SweepRandom(int seed)
     {
-        state = unchecked((ulong)(uint)seed * 0xD1B5_4A32_D192_ED03UL) ^ 0x5357_4545_5053UL; // "SWEEPS"
+        _bits = new SplitMix64(unchecked((ulong)(uint)seed * 0xD1B5_4A32_D192_ED03UL) ^ 0x5357_4545_5053UL); // "SWEEPS"
     }
 
     /// <summary>A uniform number in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => (_bits.NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>A uniform integer in [0, <paramref name="count"/>).</summary>
     public int NextInt(int count)
@@ -31,21 +33,9 @@ internal sealed class SweepRandom
         ulong value;
         do
         {
-            value = NextUInt64();
+            value = _bits.NextUInt64();
         }
         while (value >= limit);
         return (int)(value % bound);
-    }
-
-    private ulong NextUInt64()
-    {
-        unchecked
-        {
-            state += 0x9E37_79B9_7F4A_7C15UL;
-            ulong z = state;
-            z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
-            return z ^ (z >> 31);
-        }
     }
 }
