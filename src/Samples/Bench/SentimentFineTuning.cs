@@ -30,6 +30,16 @@ internal static class SentimentFineTuning
         return new LearningRateSelection(candidates, accuracies);
     }
 
+    /// <summary>
+    /// Accuracy on the validation sentences (20 % of the training split, never the test split) after fine-tuning on the
+    /// other 80 % with <see cref="FineTuneSetup.LearningRate"/>.
+    /// </summary>
+    public static double ValidationAccuracy(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
+    {
+        var split = SampleData.SentimentValidation(mlContext, setup.SplitSeed, setup.ValidationSplitSeed);
+        return FineTuneAndEvaluate(mlContext, setup, setup.LearningRate, pretrained, scratchConfig, split, progress);
+    }
+
     /// <summary>Accuracy of ML.NET's own text pipeline (FeaturizeText + SdcaLogisticRegression) on the same split.</summary>
     public static double MLNetTextBaselineAccuracy(MLContext mlContext, FineTuneSetup setup)
     {

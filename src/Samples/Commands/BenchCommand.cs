@@ -11,6 +11,7 @@ internal static class BenchCommand
         ["mslt"] = MsltBenchmark.Run,
         ["bert-base"] = BertBaseBenchmark.Run,
         ["bert-base-task-adaptive"] = BertBaseBenchmark.RunTaskAdaptive,
+        ["bert-base-transfer-check"] = TransferCheckBenchmark.Run,
     };
 
     public static Command Create()
