@@ -15,8 +15,7 @@ internal static class SentimentFineTuning
     /// </summary>
     public static double BertAccuracy(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
     {
-        var split = SampleData.Sentiment(mlContext, setup.SplitSeed);
-        return FineTuneAndEvaluate(mlContext, setup, setup.LearningRate, pretrained, scratchConfig, split, progress);
+        return FineTuneAndEvaluate(mlContext, setup, pretrained, scratchConfig, SampleData.Sentiment(mlContext, setup.SplitSeed), progress);
     }
 
     /// <summary>
@@ -25,8 +24,8 @@ internal static class SentimentFineTuning
     /// </summary>
     public static LearningRateSelection SelectLearningRate(MLContext mlContext, FineTuneSetup setup, IReadOnlyList<double> candidates, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
     {
-        var split = SampleData.SentimentValidation(mlContext, setup.SplitSeed, setup.ValidationSplitSeed);
-        var accuracies = candidates.Select(rate => FineTuneAndEvaluate(mlContext, setup, rate, pretrained, scratchConfig, split, progress)).ToList();
+        var split = ValidationSplit(mlContext, setup);
+        var accuracies = candidates.Select(rate => FineTuneAndEvaluate(mlContext, setup with { LearningRate = rate }, pretrained, scratchConfig, split, progress)).ToList();
         return new LearningRateSelection(candidates, accuracies);
     }
 
@@ -34,11 +33,12 @@ internal static class SentimentFineTuning
     /// Accuracy on the validation sentences (20 % of the training split, never the test split) after fine-tuning on the
     /// other 80 % with <see cref="FineTuneSetup.LearningRate"/>.
     /// </summary>
-    public static double ValidationAccuracy(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress)
-    {
-        var split = SampleData.SentimentValidation(mlContext, setup.SplitSeed, setup.ValidationSplitSeed);
-        return FineTuneAndEvaluate(mlContext, setup, setup.LearningRate, pretrained, scratchConfig, split, progress);
-    }
+    public static double ValidationAccuracy(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, IProgress<TrainingProgress>? progress) =>
+        FineTuneAndEvaluate(mlContext, setup, pretrained, scratchConfig, ValidationSplit(mlContext, setup), progress);
+
+    /// <summary>The training split divided again 80/20: sentences to choose settings on.</summary>
+    private static TrainTestViews ValidationSplit(MLContext mlContext, FineTuneSetup setup) =>
+        SampleData.SentimentValidation(mlContext, setup.SplitSeed, setup.ValidationSplitSeed);
 
     /// <summary>Accuracy of ML.NET's own text pipeline (FeaturizeText + SdcaLogisticRegression) on the same split.</summary>
     public static double MLNetTextBaselineAccuracy(MLContext mlContext, FineTuneSetup setup)
@@ -51,7 +51,7 @@ internal static class SentimentFineTuning
         return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
     }
 
-    private static double FineTuneAndEvaluate(MLContext mlContext, FineTuneSetup setup, double learningRate, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, TrainTestViews split, IProgress<TrainingProgress>? progress)
+    private static double FineTuneAndEvaluate(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, TrainTestViews split, IProgress<TrainingProgress>? progress)
     {
         var config = pretrained?.Config ?? scratchConfig!;
         var options = new BertClassificationOptions
@@ -62,7 +62,7 @@ internal static class SentimentFineTuning
             MaximumLength = setup.MaximumLength,
             BatchSize = setup.BatchSize,
             Epochs = setup.Epochs,
-            LearningRate = learningRate,
+            LearningRate = setup.LearningRate,
             Pooling = setup.Pooling,
             Seed = setup.Seed,
             EarlyStoppingPatience = null,

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Samples.Commands;
 using MLNetExtensions.Samples.Console;
 using MLNetExtensions.Samples.Reporting;
@@ -45,7 +44,7 @@ internal static class TransferCheckBenchmark
             var setup = baseSetup with { Epochs = schedule.Epochs, LearningRate = schedule.LearningRate };
             var fromPretrained = ValidationAccuracies(mlContext, setup, seeds, pretrained, null, "pre-trained");
             var fromScratch = ValidationAccuracies(mlContext, setup, seeds, null, pretrained.Config, "from scratch");
-            return new ScheduleComparison(schedule.LearningRate, schedule.Epochs, seeds, fromPretrained, fromScratch, fromPretrained.Average(), fromScratch.Average());
+            return new ScheduleComparison(schedule.LearningRate, schedule.Epochs, seeds, fromPretrained, fromScratch);
         }).ToList();
 
         var result = new TransferCheckResult(modelPath, neighbours, comparisons);
@@ -76,8 +75,8 @@ internal static class TransferCheckBenchmark
     /// <summary>The word pieces whose embeddings have the highest cosine similarity to each word's own.</summary>
     private static IReadOnlyDictionary<string, IReadOnlyList<string>> NearestWordPieces(BertEmbeddingTransformer encoder, IReadOnlyList<string> words, int count)
     {
-        var vocabulary = File.ReadAllLines(ShippedData.BertVocabularyPath);
-        var ids = vocabulary.Select((token, id) => (token, id)).ToDictionary(p => p.token, p => p.id, StringComparer.Ordinal);
+        // The model's own vocabulary (saved in its file), not the shipped one it may or may not have been trained with.
+        var vocabulary = encoder.Tokenizer.VocabularyText.Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
         using var scope = NewDisposeScope();
         using var model = new BertModel(encoder.Config, addPoolingLayer: false);
         encoder.CopyEncoderTo(model);
@@ -85,9 +84,15 @@ internal static class TransferCheckBenchmark
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var word in words)
         {
-            var similarity = mv(table, table[ids[word]]);
+            var pieces = encoder.Tokenizer.EncodeWithoutSpecialTokens(word);
+            if (pieces.Count != 1)
+            {
+                throw new InvalidOperationException($"'{word}' is not a single word piece in the model's vocabulary ({pieces.Count} pieces).");
+            }
+
+            var similarity = mv(table, table[pieces[0]]);
             var nearest = similarity.topk(count + 1).indexes.data<long>().ToArray();
-            result[word] = nearest.Where(id => id != ids[word]).Take(count).Select(id => vocabulary[id]).ToList();
+            result[word] = nearest.Where(id => id != pieces[0]).Take(count).Select(id => vocabulary[id]).ToList();
         }
 
         return result;
@@ -97,7 +102,12 @@ internal static class TransferCheckBenchmark
 }
 
 /// <summary>One fine-tuning schedule's validation accuracies for both starts.</summary>
-internal sealed record ScheduleComparison(double LearningRate, int Epochs, IReadOnlyList<int> Seeds, IReadOnlyList<double> AccuraciesPretrained, IReadOnlyList<double> AccuraciesScratch, double MeanPretrained, double MeanScratch);
+internal sealed record ScheduleComparison(double LearningRate, int Epochs, IReadOnlyList<int> Seeds, IReadOnlyList<double> AccuraciesPretrained, IReadOnlyList<double> AccuraciesScratch)
+{
+    public double MeanPretrained => AccuraciesPretrained.Average();
+
+    public double MeanScratch => AccuraciesScratch.Average();
+}
 
 /// <summary>artifacts/bench/bert-base-transfer-check.json.</summary>
 internal sealed record TransferCheckResult(string Model, IReadOnlyDictionary<string, IReadOnlyList<string>> NearestWordPieces, IReadOnlyList<ScheduleComparison> Schedules);
