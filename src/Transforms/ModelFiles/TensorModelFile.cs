@@ -16,8 +16,11 @@ internal static class TensorModelFile
     /// <summary>The manifest's format name.</summary>
     public const string FormatName = "MLNetExtensions.ModelFile";
 
-    /// <summary>The current layout version; files of a newer version are rejected with a clear message.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The current layout version; files of a newer version are rejected with a clear message.
+    /// Version 2 adds each entry's SHA-256 to the manifest and stores identical entries once (version 1 had neither).
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private const string Root = "MLNetExtensions/";
     private const string ManifestEntry = Root + "manifest.json";
@@ -28,8 +31,11 @@ internal static class TensorModelFile
     /// <summary>The manifest stored in the file.</summary>
     internal sealed record Manifest(string Format, int FormatVersion, List<ComponentRecord> Components);
 
-    /// <summary>One component of the manifest, in ML.NET's save order.</summary>
-    internal sealed record ComponentRecord(int Index, string Kind, int PayloadVersion);
+    /// <summary>One component of the manifest, in ML.NET's save order; <paramref name="Entries"/> (version 2) by payload entry name.</summary>
+    internal sealed record ComponentRecord(int Index, string Kind, int PayloadVersion, Dictionary<string, EntryRecord>? Entries = null);
+
+    /// <summary>Where a payload entry's bytes are stored in the zip (another component's path when they are identical) and their SHA-256.</summary>
+    internal sealed record EntryRecord(string Path, string Sha256);
 
     /// <summary>Saves <paramref name="model"/> atomically: a failure leaves any previous file at <paramref name="path"/> untouched.</summary>
     public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
@@ -57,23 +63,38 @@ internal static class TensorModelFile
             using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Update))
             {
                 var manifest = new Manifest(FormatName, FormatVersion, new List<ComponentRecord>());
+                var storedAt = new Dictionary<string, string>(StringComparer.Ordinal);
                 for (int i = 0; i < components.Count; i++)
                 {
                     var writer = new ModelPayloadWriter();
                     components[i].WritePayload(writer);
+                    var entries = new Dictionary<string, EntryRecord>(StringComparer.Ordinal);
                     foreach (var (name, bytes) in writer.Entries)
                     {
-                        var entry = zip.CreateEntry($"{Root}{i:D3}/{name}", CompressionLevel.Fastest);
-                        using var stream = entry.Open();
-                        stream.Write(bytes);
+                        // Identical entries (the same vocabulary in a tokenizer and an encoder, say) are stored once.
+                        string digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+                        if (!storedAt.TryGetValue(digest, out string? entryPath))
+                        {
+                            entryPath = $"{Root}{i:D3}/{name}";
+                            storedAt[digest] = entryPath;
+                            using var stream = zip.CreateEntry(entryPath, CompressionLevel.Fastest).Open();
+                            stream.Write(bytes);
+                        }
+
+                        entries[name] = new EntryRecord(entryPath, digest);
                     }
 
-                    manifest.Components.Add(new ComponentRecord(i, components[i].ComponentKind, components[i].PayloadVersion));
+                    manifest.Components.Add(new ComponentRecord(i, components[i].ComponentKind, components[i].PayloadVersion, entries));
                 }
 
                 var manifestEntry = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest);
                 using var manifestStream = manifestEntry.Open();
                 manifestStream.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, ModelPayloadWriter.Json));
+            }
+
+            using (var written = File.Open(temporary, FileMode.Open, FileAccess.ReadWrite))
+            {
+                written.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, fullPath, overwrite: true);
@@ -136,7 +157,7 @@ internal static class TensorModelFile
             }
 
             int next = 0;
-            var result = ReplaceStandIns(model, components, ref next);
+            var result = ReplaceStandIns(model, components, path, ref next);
             if (next != components.Count)
             {
                 throw new InvalidDataException($"Model file '{path}' declares {components.Count} MLNetExtensions components but its ML.NET part holds {next}: the file is inconsistent.");
@@ -187,17 +208,10 @@ internal static class TensorModelFile
             var payloads = new List<Dictionary<string, byte[]>>();
             for (int i = 0; i < manifest.Components.Count; i++)
             {
-                string prefix = $"{Root}{i:D3}/";
-                var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-                foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(prefix, StringComparison.Ordinal)))
-                {
-                    using var stream = entry.Open();
-                    using var memory = new MemoryStream();
-                    stream.CopyTo(memory);
-                    entries[entry.FullName[prefix.Length..]] = memory.ToArray();
-                }
-
-                payloads.Add(entries);
+                var record = manifest.Components[i];
+                payloads.Add(manifest.FormatVersion == 1
+                    ? ReadVersion1Payload(zip, i, path, record)
+                    : ReadVerifiedPayload(zip, path, record));
             }
 
             return (manifest, payloads);
@@ -213,13 +227,80 @@ internal static class TensorModelFile
         }
     }
 
-    private static ITransformer ReplaceStandIns(ITransformer transformer, List<ITransformer> components, ref int next)
+    /// <summary>Version 2: each entry is read from the path the manifest gives; the zip's CRC-32 and the manifest's SHA-256 are both checked.</summary>
+    private static Dictionary<string, byte[]> ReadVerifiedPayload(ZipArchive zip, string path, ComponentRecord record)
+    {
+        if (record.Entries is null)
+        {
+            throw new InvalidDataException($"Model file '{path}', component {record.Index} ({record.Kind}) lists no entries in its manifest: the file is corrupted.");
+        }
+
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, stored) in record.Entries)
+        {
+            string where = $"Model file '{path}', component {record.Index} ({record.Kind}), entry '{name}'";
+            var entry = zip.GetEntry(stored.Path)
+                ?? throw new InvalidDataException($"{where} is missing from the file (expected at '{stored.Path}'): the file is incomplete.");
+            byte[] bytes = ReadCheckingCrc(entry, where);
+            string actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            if (!string.Equals(actual, stored.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"{where} is corrupted: its SHA-256 is {actual} but the manifest records {stored.Sha256}.");
+            }
+
+            entries[name] = bytes;
+        }
+
+        return entries;
+    }
+
+    /// <summary>Version 1: entries under <c>MLNetExtensions/NNN/</c>, with no digests; the zip's CRC-32 is still checked.</summary>
+    private static Dictionary<string, byte[]> ReadVersion1Payload(ZipArchive zip, int index, string path, ComponentRecord record)
+    {
+        string prefix = $"{Root}{index:D3}/";
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            string name = entry.FullName[prefix.Length..];
+            entries[name] = ReadCheckingCrc(entry, $"Model file '{path}', component {index} ({record.Kind}), entry '{name}'");
+        }
+
+        return entries;
+    }
+
+    /// <summary>Reads an entry whole; .NET's zip reader does not check CRC-32, so a flipped bit would otherwise pass unnoticed.</summary>
+    private static byte[] ReadCheckingCrc(ZipArchiveEntry entry, string where)
+    {
+        using var memory = new MemoryStream();
+        try
+        {
+            using var stream = entry.Open();
+            stream.CopyTo(memory);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new InvalidDataException($"{where} is corrupted: {exception.Message}", exception);
+        }
+
+        byte[] bytes = memory.ToArray();
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(bytes);
+        if (crc != entry.Crc32)
+        {
+            throw new InvalidDataException($"{where} is corrupted: its CRC-32 is {crc:x8} but the zip records {entry.Crc32:x8}.");
+        }
+
+        return bytes;
+    }
+
+    private static ITransformer ReplaceStandIns(ITransformer transformer, List<ITransformer> components, string path, ref int next)
     {
         if (transformer is CustomMappingTransformer<TensorPayloadCarrier.Row, TensorPayloadCarrier.Row>)
         {
             if (next >= components.Count)
             {
-                throw new InvalidDataException("The model file holds more MLNetExtensions stand-ins than its manifest declares: the file is inconsistent.");
+                throw new InvalidDataException(components.Count == 0
+                    ? $"Model file '{path}' holds MLNetExtensions components but no '{ManifestEntry}' with their tensors: the file was edited or only partly written; save the model again with mlContext.Model.SaveWithTensors."
+                    : $"Model file '{path}' holds more MLNetExtensions stand-ins than its manifest declares ({components.Count}): the file is inconsistent.");
             }
 
             return components[next++];
@@ -230,7 +311,7 @@ internal static class TensorModelFile
             var children = new List<ITransformer>();
             foreach (var child in chain)
             {
-                children.Add(ReplaceStandIns(child, components, ref next));
+                children.Add(ReplaceStandIns(child, components, path, ref next));
             }
 
             return new TransformerChain<ITransformer>(children.ToArray());

@@ -84,11 +84,11 @@ public sealed class TensorModelFileTests : IDisposable
 
             entry.Delete();
             using var writer = new StreamWriter(zip.CreateEntry("MLNetExtensions/manifest.json").Open());
-            writer.Write(manifest.Replace("\"FormatVersion\": 1", "\"FormatVersion\": 99"));
+            writer.Write(manifest.Replace("\"FormatVersion\": 2", "\"FormatVersion\": 99"));
         }
 
         var act = () => _mlContext.Model.LoadWithTensors(path, out _);
-        act.Should().Throw<InvalidDataException>().WithMessage("*format version 99*reads versions 1 to 1*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*format version 99*reads versions 1 to 2*");
     }
 
     [Fact]

@@ -129,19 +129,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         var data = TinyPretraining.Sentences(_mlContext, 5);
         string path = Path.Combine(_directory, "mismatch.zip");
         _mlContext.Model.SaveWithTensors(model, data.Schema, path);
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
-        {
-            var entry = zip.Entries.Single(e => e.FullName.EndsWith("config.json", StringComparison.Ordinal));
-            string config;
-            using (var reader = new StreamReader(entry.Open()))
-            {
-                config = reader.ReadToEnd();
-            }
-
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry(entry.FullName).Open());
-            writer.Write(config.Replace("\"intermediate_size\": 64", "\"intermediate_size\": 48"));
-        }
+        ModelFileSurgery.RewriteText(path, "config.json", config => config.Replace("\"intermediate_size\": 64", "\"intermediate_size\": 48"));
 
         var act = () => _mlContext.Model.LoadWithTensors(path, out _);
         act.Should().Throw<InvalidDataException>().WithMessage("*intermediate.dense.weight*[64, 32]*[48, 32]*");
