@@ -46,6 +46,7 @@ internal static class BertPretrainer
             Seed = seed,
             ValidateEveryNSteps = options.ValidateEveryNSteps,
             Threads = options.NumberOfThreads,
+            LogEveryNSteps = options.LogEveryNSteps,
             CheckpointDirectory = options.CheckpointDirectory,
             CheckpointEveryNSteps = options.CheckpointEveryNSteps,
             Resume = options.ResumeFromCheckpoint,

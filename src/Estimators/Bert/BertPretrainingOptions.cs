@@ -68,6 +68,9 @@ public class BertPretrainingOptions
     /// <summary>Torch CPU threads; null uses every core.</summary>
     public int? NumberOfThreads { get; set; }
 
+    /// <summary>How often, in steps, the training engine reports progress to <c>MLContext.Log</c> and <see cref="Progress"/> (and always at a stage's last step).</summary>
+    public int LogEveryNSteps { get; set; } = 10;
+
     /// <summary>Folder for checkpoints; null turns them off.</summary>
     public string? CheckpointDirectory { get; set; }
 
@@ -151,6 +154,11 @@ public class BertPretrainingOptions
         if (ValidateEveryNSteps is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "ValidateEveryNSteps must be positive, or null.");
+        }
+
+        if (LogEveryNSteps < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LogEveryNSteps), LogEveryNSteps, "LogEveryNSteps must be at least 1.");
         }
 
         if (ResumeFromCheckpoint && CheckpointDirectory is null)

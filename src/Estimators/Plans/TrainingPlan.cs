@@ -79,21 +79,7 @@ public sealed class TrainingPlan
             throw new ArgumentException($"Plan '{Name}' has no stages.", nameof(Stages));
         }
 
-        if (Schedule.PeakLearningRate <= 0 || double.IsNaN(Schedule.PeakLearningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.PeakLearningRate), Schedule.PeakLearningRate, $"Plan '{Name}': the peak learning rate must be positive.");
-        }
-
-        if (Schedule.WarmupSteps < 0 || Schedule.WarmupSteps > TotalSteps)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.WarmupSteps), Schedule.WarmupSteps, $"Plan '{Name}': warm-up steps must lie between 0 and the plan's {TotalSteps} steps.");
-        }
-
-        if (Schedule.FinalFraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.FinalFraction), Schedule.FinalFraction, $"Plan '{Name}': the final learning-rate fraction must lie in [0, 1].");
-        }
-
+        // Stages first: the schedule's checks depend on the total of their steps.
         int previousDepth = 0;
         EncoderArchitecture? previousArchitecture = null;
         for (int i = 0; i < Stages.Count; i++)
@@ -127,6 +113,21 @@ public sealed class TrainingPlan
 
             previousDepth = stage.Depth;
             previousArchitecture = stage.Architecture;
+        }
+
+        if (Schedule.PeakLearningRate <= 0 || double.IsNaN(Schedule.PeakLearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.PeakLearningRate), Schedule.PeakLearningRate, $"Plan '{Name}': the peak learning rate must be positive.");
+        }
+
+        if (Schedule.WarmupSteps < 0 || Schedule.WarmupSteps > TotalSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.WarmupSteps), Schedule.WarmupSteps, $"Plan '{Name}': warm-up steps must lie between 0 and the plan's {TotalSteps} steps.");
+        }
+
+        if (Schedule.FinalFraction is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.FinalFraction), Schedule.FinalFraction, $"Plan '{Name}': the final learning-rate fraction must lie in [0, 1].");
         }
     }
 }

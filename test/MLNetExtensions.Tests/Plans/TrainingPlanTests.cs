@@ -63,6 +63,14 @@ public sealed class TrainingPlanTests
     }
 
     [Fact]
+    public void ANegativeStepCount_IsReportedAsSuch_NotAsAWarmupProblem()
+    {
+        var act = () => MultiStagePlans.FullDepth(1, -3);
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .Where(e => e.ParamName == nameof(TrainingStage.Steps) && e.Message.Contains("Steps must be positive") && e.Message.Contains("-3"));
+    }
+
+    [Fact]
     public void WarmupLongerThanThePlan_IsRejected()
     {
         var plan = TrainingPlan.FullDepth(2, 10);

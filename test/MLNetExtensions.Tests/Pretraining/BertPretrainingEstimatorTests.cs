@@ -88,6 +88,30 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(1, 12)]
+    [InlineData(4, 3)]
+    public void LogEveryNSteps_SetsHowOftenStepsReachMLContextLog(int every, int expectedStepLines)
+    {
+        var mlContext = new MLContext(seed: 5);
+        var stepLines = new List<string>();
+        mlContext.Log += (_, e) =>
+        {
+            if (e.Source == "MLNetExtensions.TrainingEngine" && e.RawMessage.StartsWith("[Step]", StringComparison.Ordinal))
+            {
+                stepLines.Add(e.RawMessage);
+            }
+        };
+        var options = TinyPretraining.Options(TrainingPlan.FullDepth(1, 12));
+        options.LogEveryNSteps = every;
+        using var model = mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(mlContext, 200));
+        stepLines.Should().HaveCount(expectedStepLines);
+
+        options.LogEveryNSteps = 0;
+        var act = () => mlContext.Transforms.Text.PretrainBert(options);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(BertPretrainingOptions.LogEveryNSteps));
+    }
+
     [Fact]
     public void ATooSmallCorpus_NamesBatchSize()
     {
