@@ -12,7 +12,7 @@ namespace MLNetExtensions.Transforms.Bert;
 /// (hidden size, Single) pooled from the final hidden states, usable as <c>Features</c> by any ML.NET trainer.
 /// Produced by the BERT pre-training estimators; records the training plan and per-stage metrics that made it.
 /// </summary>
-public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDisposable
+public sealed class BertEmbeddingTransformer : TensorMappingTransformer
 {
     private const string Kind = "BertEmbedding";
     private readonly BertModel _model;
@@ -80,7 +80,7 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer, IDispos
     }
 
     /// <inheritdoc />
-    public void Dispose() => _model.Dispose();
+    private protected override void DisposeModel() => _model.Dispose();
 
     private protected override void WritePayload(ModelPayloadWriter writer)
     {

@@ -14,8 +14,13 @@ internal sealed class BatchMappedDataView : IDataView
     private readonly IDataView _input;
     private readonly BatchRowMapper _mapper;
     private readonly int _batchSize;
+    private readonly Action? _ensureUsable;
 
-    public BatchMappedDataView(IDataView input, BatchRowMapper mapper, int batchSize)
+    /// <param name="input">The rows to map.</param>
+    /// <param name="mapper">The computation.</param>
+    /// <param name="batchSize">Rows per model call.</param>
+    /// <param name="ensureUsable">Called before each batch is computed (throws once the model behind the mapper is disposed).</param>
+    public BatchMappedDataView(IDataView input, BatchRowMapper mapper, int batchSize, Action? ensureUsable = null)
     {
         if (batchSize <= 0)
         {
@@ -26,6 +31,7 @@ internal sealed class BatchMappedDataView : IDataView
         _input = input;
         _mapper = mapper;
         _batchSize = batchSize;
+        _ensureUsable = ensureUsable;
         Schema = BuildSchema(input.Schema, mapper);
     }
 
@@ -131,6 +137,7 @@ internal sealed class BatchMappedDataView : IDataView
                 throw new InvalidOperationException("The input data view gave fewer rows to a second cursor than to the first: its cursors must return the same rows in the same order.");
             }
 
+            _parent._ensureUsable?.Invoke();
             _computer.Compute();
         }
 

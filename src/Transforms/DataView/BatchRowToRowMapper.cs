@@ -10,11 +10,16 @@ namespace MLNetExtensions.Transforms.DataView;
 internal sealed class BatchRowToRowMapper : IRowToRowMapper
 {
     private readonly BatchRowMapper _mapper;
+    private readonly Action? _ensureUsable;
 
-    public BatchRowToRowMapper(DataViewSchema inputSchema, BatchRowMapper mapper)
+    /// <param name="inputSchema">The schema of the rows to map.</param>
+    /// <param name="mapper">The computation.</param>
+    /// <param name="ensureUsable">Called before each row is computed (throws once the model behind the mapper is disposed).</param>
+    public BatchRowToRowMapper(DataViewSchema inputSchema, BatchRowMapper mapper, Action? ensureUsable = null)
     {
         mapper.CheckInputSchema(inputSchema);
         _mapper = mapper;
+        _ensureUsable = ensureUsable;
         InputSchema = inputSchema;
         OutputSchema = BatchMappedDataView.BuildSchema(inputSchema, mapper);
     }
@@ -74,6 +79,7 @@ internal sealed class BatchRowToRowMapper : IRowToRowMapper
             // PredictionEngine reuses one row object and moves its position for each example.
             if (_computedPosition != _input.Position || _computer.Count == 0)
             {
+                _parent._ensureUsable?.Invoke();
                 _computer.Clear();
                 _computer.AddCurrentRow();
                 _computer.Compute();

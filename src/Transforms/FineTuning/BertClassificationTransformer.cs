@@ -115,11 +115,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _model.Dispose();
-        GC.SuppressFinalize(this);
-    }
+    private protected override void DisposeModel() => _model.Dispose();
 
     /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden] and their padding mask, the head run on <see cref="HeadRows"/> rows at a time.</summary>
     private Tensor ClassifyInFixedChunks(Tensor hidden, Tensor mask)

@@ -8,10 +8,13 @@ namespace MLNetExtensions.Transforms.ModelFiles;
 /// Base of this project's fitted transformers: adds columns computed by a model a batch of rows at a
 /// time in <see cref="Transform"/>, one row at a time through a <c>PredictionEngine</c>, and saves
 /// to the model files of <see cref="ModelOperationsCatalogExtensions.SaveWithTensors"/>.
+/// Disposing it frees the model's native tensors; any later use, including data views and prediction
+/// engines made from it before, throws <see cref="ObjectDisposedException"/>.
 /// </summary>
-public abstract class TensorMappingTransformer : ITransformer, ITensorModelComponent
+public abstract class TensorMappingTransformer : ITransformer, ITensorModelComponent, IDisposable
 {
     private int _inferenceBatchSize = 64;
+    private bool _disposed;
 
     private protected TensorMappingTransformer()
     {
@@ -46,6 +49,7 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        ThrowIfDisposed();
         Mapper.CheckInputSchema(inputSchema);
         return BatchMappedDataView.BuildSchema(inputSchema, Mapper);
     }
@@ -54,18 +58,21 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new BatchMappedDataView(input, Mapper, InferenceBatchSize);
+        ThrowIfDisposed();
+        return new BatchMappedDataView(input, Mapper, InferenceBatchSize, ThrowIfDisposed);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new BatchRowToRowMapper(inputSchema, Mapper);
+        ThrowIfDisposed();
+        return new BatchRowToRowMapper(inputSchema, Mapper, ThrowIfDisposed);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
+        ThrowIfDisposed();
         TensorModelFile.OnComponentSaving(this);
         ((ICanSaveModel)TensorPayloadCarrier.CreateStandIn(new MLContext())).Save(ctx);
     }
@@ -74,4 +81,25 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
 
     /// <summary>Writes everything needed to rebuild this transformer.</summary>
     private protected abstract void WritePayload(ModelPayloadWriter writer);
+
+    /// <summary>Frees the model's native tensors. Later calls do nothing; any later use throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        DisposeModel();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees what this transformer owns (its TorchSharp modules); called once, by <see cref="Dispose"/>.</summary>
+    private protected virtual void DisposeModel()
+    {
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming this transformer once it is disposed.</summary>
+    private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }
