@@ -52,6 +52,15 @@ internal static class BertPretrainer
             Resume = options.ResumeFromCheckpoint,
         };
         report = new StagedBertTrainer().Train(mlContext, model, plan, objective, corpus.Train, corpus.Validation, settings, options.Progress, options.CancellationToken);
+        if (report.Cancelled)
+        {
+            // ML.NET's convention: a cancelled Fit throws. The checkpoints, when asked for, keep the work.
+            throw new OperationCanceledException(
+                $"Pre-training was cancelled after {report.Steps} of {plan.TotalSteps} steps. " + (options.CheckpointDirectory is null
+                    ? "Set CheckpointDirectory to keep the progress of a cancelled run."
+                    : $"The checkpoints in '{options.CheckpointDirectory}' hold the progress: Fit again with ResumeFromCheckpoint = true to continue."),
+                options.CancellationToken);
+        }
 
         var encoderOnly = new BertModel(model.Config, addPoolingLayer: false);
         encoderOnly.to(device);

@@ -83,7 +83,7 @@ public class BertPretrainingOptions
     /// <summary>Receives progress reports on the training thread.</summary>
     public IProgress<StagedTrainingProgress>? Progress { get; set; }
 
-    /// <summary>Stops training at the next step; the model so far is returned.</summary>
+    /// <summary>Cancels training at the next step boundary (as <c>mlContext.CancelExecution()</c> does); <c>Fit</c> then throws <see cref="OperationCanceledException"/>, after writing a checkpoint when <see cref="CheckpointDirectory"/> is set.</summary>
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else).</summary>

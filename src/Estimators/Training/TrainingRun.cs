@@ -208,7 +208,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         while (_step < _totalSteps)
         {
-            if (_cancellationToken.IsCancellationRequested)
+            if (_cancellationToken.IsCancellationRequested || Catalogs.CatalogContext.IsExecutionCancelled(_mlContext))
             {
                 _logger.Info($"Cancelled at step {_step}.");
                 return true;

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.ModelFiles;
@@ -113,6 +114,38 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     }
 
     [Fact]
+    public void CancelExecution_MakesFitThrow_AndTheNextFitResumesFromTheCheckpoint_ToTheSameModel()
+    {
+        var plan = TinyPretraining.TwoStagePlan(stepsPerStage: 6);
+        var probe = TinyPretraining.Sentences(_mlContext, 12);
+        using var reference = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options(plan)).Fit(TinyPretraining.Sentences(_mlContext, 200));
+
+        var cancelledContext = new MLContext(seed: 5);
+        var options = TinyPretraining.Options(plan);
+        options.CheckpointDirectory = Path.Combine(_directory, "cancelled");
+        options.CheckpointEveryNSteps = 2;
+        options.LogEveryNSteps = 1;
+        options.Progress = new SynchronousProgress(p =>
+        {
+            if (p.StageIndex == 1 && p.Engine.Kind == TrainingProgressKind.Step && p.Engine.Step >= 3)
+            {
+                // What mlContext.CancelExecution() (Microsoft.ML.Experimental) calls.
+                typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
+                    .Invoke(cancelledContext, null);
+            }
+        });
+        var cancelled = () => cancelledContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(cancelledContext, 200));
+        cancelled.Should().Throw<OperationCanceledException>().WithMessage($"*cancelled after*of 12 steps*{options.CheckpointDirectory}*ResumeFromCheckpoint*");
+
+        options.Progress = null;
+        options.ResumeFromCheckpoint = true;
+        var resumedContext = new MLContext(seed: 5);
+        using var resumed = resumedContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(resumedContext, 200));
+        resumed.Transform(probe).GetColumn<float[]>("Embedding").Should().BeEquivalentTo(
+            reference.Transform(probe).GetColumn<float[]>("Embedding"), o => o.WithStrictOrdering(), "the resumed run ends where the uninterrupted one does");
+    }
+
+    [Fact]
     public void ATooSmallCorpus_NamesBatchSize()
     {
         var options = TinyPretraining.Options();
@@ -160,6 +193,11 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class SynchronousProgress(Action<StagedTrainingProgress> report) : IProgress<StagedTrainingProgress>
+    {
+        public void Report(StagedTrainingProgress value) => report(value);
+    }
 
     private sealed class EmbeddingRow
     {
