@@ -31,6 +31,15 @@ public sealed class WordPieceTokenizingTransformTests
     }
 
     [Fact]
+    public void AnUnpairedSurrogate_NeitherStopsFitNorTransform()
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Text = "bad \uD800text" }, new TextRow { Text = "bad text" } });
+        var model = _mlContext.Transforms.Text.TokenizeIntoWordPieces(ShippedData.BertVocabularyPath, maximumLength: 8).Fit(data);
+        var ids = model.Transform(data).GetColumn<int[]>("TokenIds").ToList();
+        ids[0].Should().Equal(ids[1], "the unpaired surrogate is read as U+FFFD, which cleaning drops");
+    }
+
+    [Fact]
     public void SentencePairs_GetSegmentIds()
     {
         var data = _mlContext.Data.LoadFromEnumerable(new[] { new TextPairRow { Text = "hello", Second = "world" } });
