@@ -101,7 +101,7 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
         BertPayload.RequireVersion(reader, payloadVersion, 1);
         var config = BertPayload.ReadConfig(reader);
         var settings = reader.ReadJson<BertTextSettings>("settings.json");
-        var encoder = BertPayload.ReadTokenizer(reader);
+        var encoder = BertPayload.ReadTokenizer(reader, config);
         var model = new BertModel(config, addPoolingLayer: false);
         try
         {

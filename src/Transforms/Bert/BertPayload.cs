@@ -32,11 +32,21 @@ internal static class BertPayload
         writer.WriteText("vocab.txt", encoder.VocabularyText);
     }
 
-    /// <summary>Rebuilds the WordPiece encoder.</summary>
-    public static WordPieceEncoder ReadTokenizer(ModelPayloadReader reader)
+    /// <summary>
+    /// Rebuilds the WordPiece encoder; its vocabulary must have exactly <paramref name="config"/>'s <c>vocab_size</c>
+    /// ids (a shorter one leaves embedding rows without a token, a longer one produces ids the model has no row for).
+    /// </summary>
+    public static WordPieceEncoder ReadTokenizer(ModelPayloadReader reader, BertConfig config)
     {
         var flags = reader.ReadJson<TokenizerFlags>("tokenizer.json");
-        return WordPieceEncoder.FromText(reader.ReadText("vocab.txt"), flags.LowerCase, flags.StripAccents);
+        var encoder = WordPieceEncoder.FromBytes(reader.ReadBytes("vocab.txt"), flags.LowerCase, flags.StripAccents, $"{reader.Description}, entry 'vocab.txt',");
+        if (encoder.VocabularySize != config.VocabSize)
+        {
+            throw new InvalidDataException(
+                $"{reader.Description}: entry 'vocab.txt' has {encoder.VocabularySize} tokens but config.json declares vocab_size = {config.VocabSize}; they must be equal.");
+        }
+
+        return encoder;
     }
 
     /// <summary>Throws unless <paramref name="payloadVersion"/> is <paramref name="supported"/>.</summary>

@@ -162,7 +162,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
             throw new InvalidDataException($"{reader.Description}: settings.json declares {settings.NumberOfClasses} classes; a classifier has at least 2.");
         }
 
-        var encoder = BertPayload.ReadTokenizer(reader);
+        var encoder = BertPayload.ReadTokenizer(reader, config);
 
         // The initial values are overwritten; a private generator keeps torch's global one untouched.
         using var generator = new Generator(0);

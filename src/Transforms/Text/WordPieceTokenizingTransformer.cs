@@ -49,7 +49,7 @@ public sealed class WordPieceTokenizingTransformer : TensorMappingTransformer
         }
 
         var saved = reader.ReadJson<SavedOptions>("options.json");
-        var encoder = WordPieceEncoder.FromText(reader.ReadText("vocab.txt"), saved.LowerCase, saved.StripAccents);
+        var encoder = WordPieceEncoder.FromBytes(reader.ReadBytes("vocab.txt"), saved.LowerCase, saved.StripAccents, $"{reader.Description}, entry 'vocab.txt',");
         var options = new WordPieceTokenizingOptions
         {
             InputColumnName = saved.InputColumnName,

@@ -84,5 +84,49 @@ public sealed class WordPieceEncoderTests
         act.Should().Throw<FileNotFoundException>().WithMessage("*/no/such/vocab.txt*");
     }
 
+    [Theory]
+    [InlineData("good\uD800 day", "good day")]
+    [InlineData("good\uDC00day", "goodday")]
+    [InlineData("\uDBFF", "")]
+    [InlineData("a \uFFFD b", "a b")]
+    public void UnpairedSurrogates_AreReadAsU_FFFD_WhichCleaningDrops(string text, string same) =>
+        Encoder.EncodeWithoutSpecialTokens(text).Should().Equal(Encoder.EncodeWithoutSpecialTokens(same));
+
+    [Fact]
+    public void DottedCapitalI_LowerCasesAsUnicodeDoes() =>
+        Encoder.Tokenize("İstanbul").Should().Equal(Encoder.Tokenize("istanbul"));
+
+    [Fact]
+    public void SpecialTokensWrittenInTheText_AreKept_AsHuggingFaceAddedTokens()
+    {
+        Encoder.EncodeWithoutSpecialTokens("hello [MASK] world").Should().Equal(7592, 103, 2088);
+        Encoder.EncodeWithoutSpecialTokens("a[SEP]b").Should().Equal(1037, 102, 1038);
+        Encoder.Tokenize("[mask]").Should().Equal("[", "mask", "]");
+    }
+
+    [Theory]
+    [InlineData(true, true, "cafe")]
+    [InlineData(true, false, "café")]
+    [InlineData(false, true, "Cafe")]
+    [InlineData(false, false, "Café")]
+    public void LowerCasingAndAccentStripping_FollowTheSettings(bool lowerCase, bool stripAccents, string expected)
+    {
+        var encoder = WordPieceEncoder.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ncafe\ncafé\nCafe\nCafé\n", lowerCase, stripAccents);
+        encoder.Tokenize("Café").Should().Equal(expected);
+    }
+
+    [Fact]
+    public void TheWordLengthLimit_CountsCodePoints_NotUtf16Units()
+    {
+        var encoder = WordPieceEncoder.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nx\n##\U0001F600\n");
+        string longest = "x" + string.Concat(Enumerable.Repeat("\U0001F600", WordPieceEncoder.MaximumCharactersPerWord - 1));
+        encoder.EncodeWithoutSpecialTokens(longest).Should().HaveCount(WordPieceEncoder.MaximumCharactersPerWord).And.NotContain(encoder.UnknownTokenId);
+        encoder.EncodeWithoutSpecialTokens(longest + "\U0001F600").Should().Equal(encoder.UnknownTokenId);
+    }
+
+    [Fact]
+    public void AWordWithAPartWithoutPieces_IsOneUnknown_AsAWhole() =>
+        Encoder.EncodeWithoutSpecialTokens("hello\u2c00world").Should().Equal(Encoder.UnknownTokenId);
+
     private static int Id(string word) => Encoder.EncodeWithoutSpecialTokens(word).Single();
 }
