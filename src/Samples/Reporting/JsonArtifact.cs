@@ -1,9 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace MLNetExtensions.Samples.Reporting;
 
-/// <summary>Writes result JSON under artifacts/, atomically (temp file, then rename).</summary>
+/// <summary>
+/// Writes result JSON under artifacts/, atomically (temp file, then rename). Every object written gets the process's
+/// peak resident memory so far as <c>peak_rss_mb</c> (unless it sets its own), so no benchmark can forget it.
+/// </summary>
 internal static class JsonArtifact
 {
     private static readonly JsonSerializerOptions Options = new()
@@ -14,13 +18,28 @@ internal static class JsonArtifact
         Converters = { new JsonStringEnumConverter() },
     };
 
+    private const string PeakRssKey = "peak_rss_mb";
+
+    /// <summary>The process's peak resident set size (Linux VmHWM), in MB.</summary>
+    public static double PeakResidentMegabytes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1);
+    }
+
     /// <summary>Serialises <paramref name="value"/> (snake_case names) to <paramref name="path"/>.</summary>
     public static void Write<T>(string path, T value)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = full + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, Options));
+        var node = JsonSerializer.SerializeToNode(value, Options);
+        if (node is JsonObject result && !result.ContainsKey(PeakRssKey))
+        {
+            result[PeakRssKey] = PeakResidentMegabytes();
+        }
+
+        File.WriteAllText(temporary, node?.ToJsonString(Options) ?? "null");
         File.Move(temporary, full, overwrite: true);
     }
 }
