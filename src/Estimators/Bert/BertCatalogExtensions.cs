@@ -1,7 +1,8 @@
-using Microsoft.ML;
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Catalogs;
 
-namespace MLNetExtensions.Estimators.Bert;
+// In ML.NET's own namespace, as ML.NET's extension packages do: `using Microsoft.ML;` is all a pipeline needs.
+namespace Microsoft.ML;
 
 /// <summary>BERT pre-training estimators on <c>mlContext.Transforms.Text</c>.</summary>
 public static class BertCatalogExtensions

@@ -1,7 +1,8 @@
-using Microsoft.ML;
 using MLNetExtensions.Estimators.Catalogs;
+using MLNetExtensions.Estimators.FineTuning;
 
-namespace MLNetExtensions.Estimators.FineTuning;
+// In ML.NET's own namespace, as ML.NET's extension packages do: `using Microsoft.ML;` is all a pipeline needs.
+namespace Microsoft.ML;
 
 /// <summary>BERT fine-tuning on ML.NET's trainer catalogs (<c>mlContext.BinaryClassification.Trainers</c>, <c>mlContext.MulticlassClassification.Trainers</c>).</summary>
 public static class BertClassificationCatalogExtensions

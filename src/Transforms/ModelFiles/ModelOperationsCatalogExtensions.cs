@@ -1,6 +1,7 @@
-using Microsoft.ML;
+using MLNetExtensions.Transforms.ModelFiles;
 
-namespace MLNetExtensions.Transforms.ModelFiles;
+// In ML.NET's own namespace, as ML.NET's extension packages do: `using Microsoft.ML;` is all a pipeline needs.
+namespace Microsoft.ML;
 
 /// <summary>Saving and loading models that contain MLNetExtensions components, on <c>mlContext.Model</c>.</summary>
 public static class ModelOperationsCatalogExtensions

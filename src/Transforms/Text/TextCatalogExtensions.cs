@@ -1,6 +1,7 @@
-using Microsoft.ML;
+using MLNetExtensions.Transforms.Text;
 
-namespace MLNetExtensions.Transforms.Text;
+// In ML.NET's own namespace, as ML.NET's extension packages do: `using Microsoft.ML;` is all a pipeline needs.
+namespace Microsoft.ML;
 
 /// <summary>MLNetExtensions' text transforms on <c>mlContext.Transforms.Text</c>.</summary>
 public static class TextCatalogExtensions
