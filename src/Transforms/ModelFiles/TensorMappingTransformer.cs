@@ -42,26 +42,30 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     /// <summary>The computation this transformer performs.</summary>
     private protected abstract BatchRowMapper Mapper { get; }
 
+    /// <summary>The computation for inputs of <paramref name="inputSchema"/>: <see cref="Mapper"/> unless the inputs read depend on the schema.</summary>
+    private protected virtual BatchRowMapper MapperFor(DataViewSchema inputSchema) => Mapper;
+
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        Mapper.CheckInputSchema(inputSchema);
-        return BatchMappedDataView.BuildSchema(inputSchema, Mapper);
+        var mapper = MapperFor(inputSchema);
+        mapper.CheckInputSchema(inputSchema);
+        return BatchMappedDataView.BuildSchema(inputSchema, mapper);
     }
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new BatchMappedDataView(input, Mapper, InferenceBatchSize);
+        return new BatchMappedDataView(input, MapperFor(input.Schema), InferenceBatchSize);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        return new BatchRowToRowMapper(inputSchema, Mapper);
+        return new BatchRowToRowMapper(inputSchema, MapperFor(inputSchema));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
