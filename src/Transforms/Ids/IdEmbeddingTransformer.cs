@@ -42,6 +42,9 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer, I
     /// <summary>The attribute columns (ID types beyond the item), in order.</summary>
     public IReadOnlyList<string> AttributeColumnNames => _space.Attributes.Select(a => a.Name).ToArray();
 
+    /// <summary>The vectors behind this transformer (tests and the benchmark read the tables).</summary>
+    internal IdVectorSpace Space => _space;
+
     private protected override string ComponentKind => Kind;
 
     private protected override BatchRowMapper Mapper => _mapper;
