@@ -107,8 +107,8 @@ internal sealed class IdEmbeddingNetwork : nn.Module
         return penalty;
     }
 
-    /// <summary>Each candidate vector [P, J, m] dotted with its target [P, m]: [P, J].</summary>
-    private static Tensor Dot(Tensor targets, Tensor candidates) => candidates.bmm(targets.unsqueeze(2)).squeeze(2);
+    /// <summary>Each candidate vector [P, J, m] dotted with its target [P, m]: [P, J] (elementwise, not bmm: thousands of tiny matrix products are slow on CPU).</summary>
+    private static Tensor Dot(Tensor targets, Tensor candidates) => (candidates * targets.unsqueeze(1)).sum(2);
 
     private static void Xavier(Tensor table, Generator generator)
     {
