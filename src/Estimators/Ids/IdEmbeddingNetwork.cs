@@ -66,13 +66,25 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     }
 
     /// <summary>
-    /// The target side of items [n]: [e_i1, w_i2 e_i2, …, w_iK e_iK] concatenated, [n, m_1 + Σ m_k], so that the context score
-    /// Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik) of a pair is one dot product. Missing attribute IDs have w = 0 and add nothing.
+    /// Context scores Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik) of targets i ([P]) against candidates j ([P, J]): [P, J]. The item type
+    /// has w = 1; missing attribute IDs have w = 0 and add nothing.
     /// </summary>
-    public Tensor TargetVectors(Tensor items) => Weighted(items, Target.Item, Target.Attributes);
+    public Tensor ContextScores(Tensor targets, Tensor candidates)
+    {
+        var flat = candidates.reshape(-1);
+        var shape = candidates.shape;
+        var score = Dot(Target.Item.index_select(0, targets), _itemContext.index_select(0, flat).view(shape[0], shape[1], -1));
+        for (int k = 0; k < AttributeCount; k++)
+        {
+            var targetRows = _rows[k].index_select(0, targets);
+            var candidateRows = _rows[k].index_select(0, flat);
+            var weight = _weights[k].index_select(0, targets).unsqueeze(1) * _weights[k].index_select(0, flat).view(shape[0], shape[1]);
+            var dot = Dot(Target.Attributes[k].index_select(0, targetRows), _attributeContexts[k].index_select(0, candidateRows).view(shape[0], shape[1], -1));
+            score = score + weight * dot;
+        }
 
-    /// <summary>The context side of items [n]: [e′_j1, w_j2 e′_j2, …], like <see cref="TargetVectors"/>.</summary>
-    public Tensor ContextVectors(Tensor items) => Weighted(items, _itemContext, _attributeContexts);
+        return score;
+    }
 
     /// <summary>The structural scores Σ_k w_ik e_i1ᵀ M_k e_ik of items <paramref name="items"/> ([Q]): [Q]; zeros without attribute types.</summary>
     public Tensor StructuralScores(Tensor items)
@@ -95,21 +107,8 @@ internal sealed class IdEmbeddingNetwork : nn.Module
         return penalty;
     }
 
-    private Tensor Weighted(Tensor items, Tensor itemTable, IReadOnlyList<Tensor> attributeTables)
-    {
-        if (AttributeCount == 0)
-        {
-            return itemTable.index_select(0, items);
-        }
-
-        var parts = new List<Tensor> { itemTable.index_select(0, items) };
-        for (int k = 0; k < AttributeCount; k++)
-        {
-            parts.Add(attributeTables[k].index_select(0, _rows[k].index_select(0, items)) * _weights[k].index_select(0, items).unsqueeze(1));
-        }
-
-        return cat(parts, 1);
-    }
+    /// <summary>Each candidate vector [P, J, m] dotted with its target [P, m]: [P, J] (elementwise, not bmm: thousands of tiny matrix products are slow on CPU).</summary>
+    private static Tensor Dot(Tensor targets, Tensor candidates) => (candidates * targets.unsqueeze(1)).sum(2);
 
     private static void Xavier(Tensor table, Generator generator)
     {

@@ -37,13 +37,12 @@ public sealed class IdEmbeddingObjectiveTests
         SkipGramRows.PairCount(vocabulary.Sequences, 1).Should().Be(6);
         SkipGramRows.Build(new[] { new[] { 5 } }, 4, 8).Should().BeEmpty("a sequence of one item gives no pair");
 
-        // The three rows flattened: position j pairs with j − 1 when both are in one row and j is a target position.
         using var scope = NewDisposeScope();
-        var batch = new SkipGramBatch(tensor(new long[] { 1, 0, 0, 2, 0, 3 }), tensor(new[] { 0, 0, 1, 1, 2, 2 }), tensor(new[] { true, true, false, true, true, true }));
-        var valid = batch.ValidPairs(window: 2);
-        valid.Should().HaveCount(2);
-        valid[0].data<bool>().ToArray().Should().Equal(true, false, true, false, true);
-        valid[1].data<bool>().ToArray().Should().Equal(false, false, false, false);
+        var batch = SkipGramBatchBuilder.Pairs(
+            tensor(new long[] { 1, 0, 0, 2, 0, 3 }), tensor(new[] { 0, 0, 1, 1, 2, 2 }), tensor(new[] { true, true, false, true, true, true }), window: 1);
+        batch.Targets.data<long>().ToArray().Should().Equal(1, 0, 0, 0, 2, 3);
+        batch.Contexts.data<long>().ToArray().Should().Equal(0, 2, 3, 1, 0, 0);
+        batch.Anchors.data<long>().ToArray().Should().Equal(1, 0, 2, 0, 3);
     }
 
     [Fact]
@@ -56,15 +55,12 @@ public sealed class IdEmbeddingObjectiveTests
         const double alpha = 0.7, beta = 0.01;
         var objective = new IdEmbeddingObjective(network, sampler, window: 1, negatives: 2, alpha, beta, CPU);
 
-        // Positions (items) 1 0 | 0 2 | 0 3 in three rows, the first 0 of the second row context only;
-        // negatives are drawn per position and serve every pair whose target is at that position.
-        long[] items = { 1, 0, 0, 2, 0, 3 }, anchors = { 1, 0, 2, 0, 3 };
-        (int Target, int Context)[] pairs = { (0, 1), (1, 0), (2, 3), (3, 2), (4, 5), (5, 4) };
+        long[] targets = { 1, 0, 0, 0, 2, 3 }, contexts = { 0, 2, 3, 1, 0, 0 }, anchors = { 1, 0, 2, 0, 3 };
         long[,] negatives = { { 2, 3 }, { 1, 1 }, { 0, 2 }, { 3, 0 }, { 1, 2 }, { 0, 0 } };
         double actual;
         using (var scope = NewDisposeScope())
         {
-            var batch = new SkipGramBatch(tensor(items), tensor(new[] { 0, 0, 1, 1, 2, 2 }), tensor(new[] { true, true, false, true, true, true }));
+            var batch = new SkipGramBatch(tensor(targets), tensor(contexts), tensor(anchors));
             actual = objective.Loss(batch, tensor(negatives)).item<float>();
         }
 
@@ -77,9 +73,9 @@ public sealed class IdEmbeddingObjectiveTests
         double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
 
         double context = 0;
-        foreach (var (t, u) in pairs)
+        for (int p = 0; p < targets.Length; p++)
         {
-            context -= LogSigmoid(Score(items[t], items[u])) + LogSigmoid(-Score(items[t], negatives[t, 0])) + LogSigmoid(-Score(items[t], negatives[t, 1]));
+            context -= LogSigmoid(Score(targets[p], contexts[p])) + LogSigmoid(-Score(targets[p], negatives[p, 0])) + LogSigmoid(-Score(targets[p], negatives[p, 1]));
         }
 
         double structural = 0;
@@ -106,7 +102,7 @@ public sealed class IdEmbeddingObjectiveTests
             penalty += x * x;
         }
 
-        double expected = (context / pairs.Length) + (alpha * structural / anchors.Length) + (beta * penalty);
+        double expected = (context / targets.Length) + (alpha * structural / anchors.Length) + (beta * penalty);
         actual.Should().BeApproximately(expected, 1e-5);
         a[2, 0].Should().Be(0, "the missing row starts at zero");
     }
