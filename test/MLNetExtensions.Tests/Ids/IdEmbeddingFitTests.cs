@@ -49,22 +49,10 @@ public sealed class IdEmbeddingFitTests : IDisposable
             Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
         }).ToList();
         var items = Enumerable.Range(0, IdTestData.Groups).SelectMany(g => Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => new IdTestData.IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
-        var options = new IdEmbeddingOptions
-        {
-            UserColumnName = "UserId",
-            ItemColumnName = "ItemId",
-            TimestampColumnName = "Time",
-            ItemAttributes = _mlContext.Data.LoadFromEnumerable(items),
-            AttributeColumns = new[] { new AttributeIdColumn("Group", 4) },
-            ItemDimension = 8,
-            WindowSize = 2,
-            Epochs = 15,
-            BatchSize = 8,
-            PositionsPerRow = 8,
-            LearningRate = 0.05,
-            Seed = 3,
-            NumberOfThreads = 1,
-        };
+        var options = IdTestData.Options(_mlContext);
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
+        options.Seed = 3;
         using var model = _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(interactions));
         model.Items.Should().HaveCount(24).And.Contain("1023");
         model.MostSimilar("1023", 3).Should().OnlyContain(s => s.Id.StartsWith("102"), "items 1020–1025 form group 2");
