@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MLNetExtensions.Samples.Bench;
 
 /// <summary>artifacts/bench/ids.json.</summary>
@@ -26,12 +28,16 @@ internal sealed class IdsDatasetResult
     public string? FasttextReason { get; init; }
 }
 
-/// <summary>One method on one dataset.</summary>
+/// <summary>One method on one dataset (the field names: snake_case would write <c>hr_at10</c>).</summary>
 internal sealed class IdsMethodResult
 {
+    [JsonPropertyName("hr_at_10")]
     public double HrAt10 { get; init; }
+    [JsonPropertyName("mrr_at_10")]
     public double MrrAt10 { get; init; }
+    [JsonPropertyName("cold_hr_at_10")]
     public double? ColdHrAt10 { get; init; }
+    [JsonPropertyName("validation_hr_at_10")]
     public double ValidationHrAt10 { get; init; }
     public double TrainSeconds { get; init; }
     public double? PairsPerSecond { get; init; }
