@@ -45,13 +45,17 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     /// <summary>The computation this transformer performs.</summary>
     private protected abstract BatchRowMapper Mapper { get; }
 
+    /// <summary>The computation for inputs of <paramref name="inputSchema"/>: <see cref="Mapper"/> unless the inputs read depend on the schema.</summary>
+    private protected virtual BatchRowMapper MapperFor(DataViewSchema inputSchema) => Mapper;
+
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        Mapper.CheckInputSchema(inputSchema);
-        return BatchMappedDataView.BuildSchema(inputSchema, Mapper);
+        var mapper = MapperFor(inputSchema);
+        mapper.CheckInputSchema(inputSchema);
+        return BatchMappedDataView.BuildSchema(inputSchema, mapper);
     }
 
     /// <inheritdoc />
@@ -59,7 +63,7 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     {
         ArgumentNullException.ThrowIfNull(input);
         ThrowIfDisposed();
-        return new BatchMappedDataView(input, Mapper, InferenceBatchSize, ThrowIfDisposed);
+        return new BatchMappedDataView(input, MapperFor(input.Schema), InferenceBatchSize, ThrowIfDisposed);
     }
 
     /// <inheritdoc />
@@ -67,7 +71,7 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        return new BatchRowToRowMapper(inputSchema, Mapper, ThrowIfDisposed);
+        return new BatchRowToRowMapper(inputSchema, MapperFor(inputSchema), ThrowIfDisposed);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

@@ -9,6 +9,7 @@ internal static class TensorModelComponents
         Bert.BertEmbeddingTransformer.RegisterLoader();
         FineTuning.BertBinaryClassificationTransformer.RegisterLoader();
         FineTuning.BertMulticlassClassificationTransformer.RegisterLoader();
+        Ids.IdEmbeddingTransformer.RegisterLoader();
         return true;
     });
 

@@ -1,0 +1,184 @@
+using Microsoft.ML;
+using MLNetExtensions.Transforms.Ids;
+
+namespace MLNetExtensions.Estimators.Ids;
+
+/// <summary>How negative context items are drawn.</summary>
+public enum NegativeSamplerKind
+{
+    /// <summary>Log-uniform (Zipfian) over items sorted by frequency, as the paper: P(r) = log((r + 2) / (r + 1)) / log(n + 1) for rank r.</summary>
+    LogUniform,
+
+    /// <summary>Proportional to item frequency^0.75, as word2vec.</summary>
+    Unigram075,
+}
+
+/// <summary>An attribute column of the item table: one ID type (product, store, brand, a category level, …) with its own dimension.</summary>
+/// <param name="Name">The column in <see cref="IdEmbeddingOptions.ItemAttributes"/> (text or integer IDs; empty text is missing).</param>
+/// <param name="Dimension">m_k, the dimension of this type's vectors (paper: product 100, store 10, brand 20, categories 10–20).</param>
+public sealed record AttributeIdColumn(string Name, int Dimension);
+
+/// <summary>
+/// Options of <see cref="IdEmbeddingEstimator"/>: skip-gram with negative sampling over item sequences where every ID type
+/// (the item, and each attribute column) has its own target and context tables (Zhao et al., KDD 2018).
+/// </summary>
+public sealed class IdEmbeddingOptions
+{
+    /// <summary>The user (or session) column of the interactions: one sequence per user, in time order.</summary>
+    public string UserColumnName { get; set; } = "UserId";
+
+    /// <summary>The item column of the interactions (text or integer IDs) and of <see cref="ItemAttributes"/>; also the transformer's input.</summary>
+    public string ItemColumnName { get; set; } = "ItemId";
+
+    /// <summary>
+    /// The time of each interaction (DateTime, DateTimeOffset or a number), or null: rows of a user then keep their order in
+    /// the view. Ties keep the view's order.
+    /// </summary>
+    public string? TimestampColumnName { get; set; }
+
+    /// <summary>A basket or session column (an ID): a user's sequence is split where it changes. Null: no split by session.</summary>
+    public string? SessionColumnName { get; set; }
+
+    /// <summary>Split a user's sequence where two consecutive interactions are further apart than this (needs a DateTime timestamp). Null: no split.</summary>
+    public TimeSpan? InactivityGap { get; set; }
+
+    /// <summary>
+    /// The item table: <see cref="ItemColumnName"/> plus the <see cref="AttributeColumns"/>. Items listed here but never in the
+    /// interactions get vectors from their attributes. When an item has several rows, the first row wins. Null: item IDs only.
+    /// </summary>
+    public IDataView? ItemAttributes { get; set; }
+
+    /// <summary>The attribute columns of <see cref="ItemAttributes"/> that are ID types, with their dimensions.</summary>
+    public IReadOnlyList<AttributeIdColumn> AttributeColumns { get; set; } = Array.Empty<AttributeIdColumn>();
+
+    /// <summary>The output vector column of the fitted transformer.</summary>
+    public string OutputColumnName { get; set; } = "ItemEmbedding";
+
+    /// <summary>m_1, the dimension of item vectors (paper: 100).</summary>
+    public int ItemDimension { get; set; } = 100;
+
+    /// <summary>C: items up to this far apart in a sequence are (target, context) pairs, both ways (paper: 4).</summary>
+    public int WindowSize { get; set; } = 4;
+
+    /// <summary>S: negative items per pair (paper: 2).</summary>
+    public int NegativeCount { get; set; } = 2;
+
+    /// <summary>How negatives are drawn.</summary>
+    public NegativeSamplerKind NegativeSampler { get; set; } = NegativeSamplerKind.LogUniform;
+
+    /// <summary>α: weight of the structural term log σ(Σ_k w_ik e_i1ᵀ M_k e_ik). 0 turns it off.</summary>
+    public double Alpha { get; set; } = 1.0;
+
+    /// <summary>β: weight of the penalty Σ_k ‖M_k‖² on the transition matrices.</summary>
+    public double Beta { get; set; } = 0.01;
+
+    /// <summary>
+    /// Rows per optimizer update; a row is a piece of one sequence with up to <see cref="PositionsPerRow"/> target positions,
+    /// so one update sees about BatchSize × PositionsPerRow × 2C pairs.
+    /// </summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Target positions per training row (long sequences are cut into pieces that keep their left context).</summary>
+    public int PositionsPerRow { get; set; } = 32;
+
+    /// <summary>Passes over the training pairs (paper: 5).</summary>
+    public int Epochs { get; set; } = 5;
+
+    /// <summary>Adam's peak learning rate (decays linearly to 0).</summary>
+    public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>T: user vectors average the T most recent items.</summary>
+    public int RecentItemCount { get; set; } = 5;
+
+    /// <summary>What the transformer gives an item that was neither trained nor has attribute IDs.</summary>
+    public UnseenItemHandling UnseenItems { get; set; } = UnseenItemHandling.Zero;
+
+    /// <summary>Seed of initialisation, data order and negatives; null uses the MLContext's seed (or 0).</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Torch CPU threads; null uses every core.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>Report progress every this many updates (to <c>MLContext.Log</c>).</summary>
+    public int LogEveryNSteps { get; set; } = 50;
+
+    /// <summary>Throws an exception naming the first invalid option.</summary>
+    public void Validate()
+    {
+        RequireName(UserColumnName, nameof(UserColumnName));
+        RequireName(ItemColumnName, nameof(ItemColumnName));
+        RequireName(OutputColumnName, nameof(OutputColumnName));
+        RequirePositive(ItemDimension, nameof(ItemDimension), "the dimension of item vectors");
+        RequirePositive(WindowSize, nameof(WindowSize), "the skip-gram window");
+        RequirePositive(NegativeCount, nameof(NegativeCount), "negatives per pair");
+        RequirePositive(BatchSize, nameof(BatchSize), "rows per update");
+        RequirePositive(PositionsPerRow, nameof(PositionsPerRow), "target positions per row");
+        RequirePositive(Epochs, nameof(Epochs), "passes over the data");
+        RequirePositive(RecentItemCount, nameof(RecentItemCount), "recent items per user vector");
+        if (!(Alpha >= 0) || !double.IsFinite(Alpha))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be a finite number ≥ 0.");
+        }
+
+        if (!(Beta >= 0) || !double.IsFinite(Beta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ 0.");
+        }
+
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+        }
+
+        if (InactivityGap is { } gap && gap <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InactivityGap), gap, "InactivityGap must be positive when set.");
+        }
+
+        if (InactivityGap is not null && TimestampColumnName is null)
+        {
+            throw new ArgumentException("InactivityGap needs TimestampColumnName.", nameof(InactivityGap));
+        }
+
+        ArgumentNullException.ThrowIfNull(AttributeColumns, nameof(AttributeColumns));
+        if (AttributeColumns.Count > 0 && ItemAttributes is null)
+        {
+            throw new ArgumentException("AttributeColumns are given but ItemAttributes is null: pass the item table they belong to.", nameof(ItemAttributes));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in AttributeColumns)
+        {
+            if (column is null || string.IsNullOrWhiteSpace(column.Name))
+            {
+                throw new ArgumentException("Every entry of AttributeColumns must name a column.", nameof(AttributeColumns));
+            }
+
+            if (column.Dimension <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(AttributeColumns), column.Dimension, $"AttributeColumns: '{column.Name}' has Dimension {column.Dimension}; it must be ≥ 1.");
+            }
+
+            if (column.Name == ItemColumnName || !names.Add(column.Name))
+            {
+                throw new ArgumentException($"AttributeColumns: '{column.Name}' appears twice or is the item column.", nameof(AttributeColumns));
+            }
+        }
+    }
+
+    private static void RequireName(string? value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{option} must name a column.", option);
+        }
+    }
+
+    private static void RequirePositive(int value, string option, string what)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(option, value, $"{option} ({what}) must be ≥ 1; it is {value}.");
+        }
+    }
+}

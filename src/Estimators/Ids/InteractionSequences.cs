@@ -1,0 +1,165 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.Ids;
+
+namespace MLNetExtensions.Estimators.Ids;
+
+/// <summary>
+/// Reads an interactions view into item sequences: one per user in time order (ties keep the view's order), split where
+/// the session column changes or the inactivity gap is exceeded. Rows with a missing user or item are skipped.
+/// </summary>
+internal static class InteractionSequences
+{
+    private readonly record struct Interaction(string User, string Item, double Time, string? Session, long Row);
+
+    /// <summary>Checks the interaction columns against <paramref name="schema"/>, naming the option of a bad column.</summary>
+    public static void CheckSchema(DataViewSchema schema, IdEmbeddingOptions options)
+    {
+        IdColumn.Check(schema, options.UserColumnName, nameof(options.UserColumnName), "The interactions");
+        IdColumn.Check(schema, options.ItemColumnName, nameof(options.ItemColumnName), "The interactions");
+        if (options.SessionColumnName is { } session)
+        {
+            IdColumn.Check(schema, session, nameof(options.SessionColumnName), "The interactions");
+        }
+
+        if (options.TimestampColumnName is { } time)
+        {
+            var column = schema.GetColumnOrNull(time)
+                ?? throw new ArgumentOutOfRangeException(nameof(options.TimestampColumnName), $"The interactions have no column '{time}' (TimestampColumnName).");
+            if (!IsTime(column.Type))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options.TimestampColumnName),
+                    $"Column '{time}' (TimestampColumnName) is {column.Type}; it must be DateTime, DateTimeOffset or a number (Single, Double, Int32, Int64).");
+            }
+
+            if (options.InactivityGap is not null && column.Type is not DateTimeDataViewType and not DateTimeOffsetDataViewType)
+            {
+                throw new ArgumentException($"InactivityGap needs a DateTime or DateTimeOffset timestamp; column '{time}' is {column.Type}.", nameof(options.InactivityGap));
+            }
+        }
+    }
+
+    /// <summary>The item sequences of <paramref name="interactions"/>, users in ordinal order.</summary>
+    /// <exception cref="InvalidOperationException">The view has no usable interaction.</exception>
+    public static List<string[]> Read(IDataView interactions, IdEmbeddingOptions options)
+    {
+        CheckSchema(interactions.Schema, options);
+        var columns = new[] { options.UserColumnName, options.ItemColumnName, options.TimestampColumnName, options.SessionColumnName }
+            .Where(name => name is not null)
+            .Select(name => interactions.Schema[name!]);
+        var rows = new List<Interaction>();
+        using (var cursor = interactions.GetRowCursor(columns))
+        {
+            var user = IdColumn.Reader(cursor, options.UserColumnName);
+            var item = IdColumn.Reader(cursor, options.ItemColumnName);
+            var session = options.SessionColumnName is { } s ? IdColumn.Reader(cursor, s) : null;
+            var time = options.TimestampColumnName is { } t ? TimeReader(cursor, t) : null;
+            long row = 0;
+            while (cursor.MoveNext())
+            {
+                string? u = user();
+                string? i = item();
+                if (u is not null && i is not null)
+                {
+                    rows.Add(new Interaction(u, i, time?.Invoke() ?? 0, session?.Invoke(), row));
+                }
+
+                row++;
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"The interactions have no row with both a user ('{options.UserColumnName}') and an item ('{options.ItemColumnName}'): there is nothing to train on.");
+        }
+
+        rows.Sort((a, b) =>
+        {
+            int byUser = string.CompareOrdinal(a.User, b.User);
+            if (byUser != 0)
+            {
+                return byUser;
+            }
+
+            int byTime = a.Time.CompareTo(b.Time);
+            return byTime != 0 ? byTime : a.Row.CompareTo(b.Row);
+        });
+
+        double gap = options.InactivityGap?.Ticks ?? double.PositiveInfinity;
+        var sequences = new List<string[]>();
+        var current = new List<string>();
+        for (int r = 0; r < rows.Count; r++)
+        {
+            bool split = r > 0 && (rows[r].User != rows[r - 1].User
+                || (options.SessionColumnName is not null && rows[r].Session != rows[r - 1].Session)
+                || rows[r].Time - rows[r - 1].Time > gap);
+            if (split)
+            {
+                sequences.Add(current.ToArray());
+                current.Clear();
+            }
+
+            current.Add(rows[r].Item);
+        }
+
+        sequences.Add(current.ToArray());
+        return sequences;
+    }
+
+    private static bool IsTime(DataViewType type) =>
+        type is DateTimeDataViewType or DateTimeOffsetDataViewType
+        || type == NumberDataViewType.Single || type == NumberDataViewType.Double
+        || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64;
+
+    /// <summary>The time as a double: ticks for dates, the value for numbers.</summary>
+    private static Func<double> TimeReader(DataViewRow row, string name)
+    {
+        var column = row.Schema[name];
+        switch (column.Type)
+        {
+            case DateTimeDataViewType:
+            {
+                var getter = row.GetGetter<DateTime>(column);
+                DateTime value = default;
+                return () => { getter(ref value); return value.Ticks; };
+            }
+
+            case DateTimeOffsetDataViewType:
+            {
+                var getter = row.GetGetter<DateTimeOffset>(column);
+                DateTimeOffset value = default;
+                return () => { getter(ref value); return value.UtcTicks; };
+            }
+
+            case var t when t == NumberDataViewType.Single:
+            {
+                var getter = row.GetGetter<float>(column);
+                float value = 0;
+                return () => { getter(ref value); return value; };
+            }
+
+            case var t when t == NumberDataViewType.Double:
+            {
+                var getter = row.GetGetter<double>(column);
+                double value = 0;
+                return () => { getter(ref value); return value; };
+            }
+
+            case var t when t == NumberDataViewType.Int32:
+            {
+                var getter = row.GetGetter<int>(column);
+                int value = 0;
+                return () => { getter(ref value); return value; };
+            }
+
+            default:
+            {
+                var getter = row.GetGetter<long>(column);
+                long value = 0;
+                return () => { getter(ref value); return value; };
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Estimators.Ids;
+
+/// <summary>Draws negative items (indices of trained items, numbered by frequency) in bulk from a generator.</summary>
+internal sealed class NegativeSampler : IDisposable
+{
+    private readonly NegativeSamplerKind _kind;
+    private readonly int _itemCount;
+    private readonly Tensor? _unigram;
+
+    public NegativeSampler(NegativeSamplerKind kind, long[] frequencies)
+    {
+        _kind = kind;
+        _itemCount = frequencies.Length;
+        if (kind == NegativeSamplerKind.Unigram075)
+        {
+            _unigram = tensor(frequencies.Select(f => Math.Pow(f, 0.75)).ToArray(), ScalarType.Float64);
+        }
+    }
+
+    /// <summary>A [rows, count] tensor of item indices on <paramref name="device"/>, drawn on the CPU from <paramref name="generator"/>.</summary>
+    public Tensor Sample(long rows, int count, Generator generator, Device device)
+    {
+        if (_kind == NegativeSamplerKind.Unigram075)
+        {
+            return multinomial(_unigram!, rows * count, replacement: true, generator: generator).view(rows, count).to(device);
+        }
+
+        // Log-uniform: rank r = ⌊(n + 1)^u⌋ − 1 for u ~ U[0, 1) has P(r) = log((r + 2) / (r + 1)) / log(n + 1).
+        var u = rand(new[] { rows, count }, ScalarType.Float64, generator: generator);
+        return (u * Math.Log(_itemCount + 1.0)).exp().floor().sub(1).clamp(0, _itemCount - 1).to(ScalarType.Int64).to(device);
+    }
+
+    public void Dispose() => _unigram?.Dispose();
+}

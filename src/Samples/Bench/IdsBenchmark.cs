@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Ids;
+using MLNetExtensions.Samples.Reporting;
+using MLNetExtensions.Transforms.Ids;
+using Spectre.Console;
+
+namespace MLNetExtensions.Samples.Bench;
+
+/// <summary>
+/// <c>bench ids</c>: the ID-embedding estimator on Online Retail and the Complete Journey sample under one protocol
+/// (<see cref="IdsDataset"/>): popularity, a content baseline, item2vec (item IDs only, α = 0), the full model and
+/// fastText skip-gram on the same training sequences, each ranking every item from the user's last item; HR@10, MRR@10,
+/// cold HR@10, training time and training pairs per second. Writes artifacts/bench/ids.json.
+/// </summary>
+internal static class IdsBenchmark
+{
+    private const int Seed = 42;
+    private const int Dimension = 100;
+    private const int Window = 4;
+    private const int Negatives = 2;
+
+    public static int Run(bool quick)
+    {
+        var clock = Stopwatch.StartNew();
+        int epochs = quick ? 2 : 5;
+        int? maximumUsers = quick ? 1000 : null;
+        var datasets = new[] { IdsDataset.OnlineRetail(Seed, maximumUsers), IdsDataset.CompleteJourney(Seed, maximumUsers) };
+        var results = new Dictionary<string, IdsDatasetResult>();
+        foreach (var dataset in datasets)
+        {
+            results[dataset.Name] = RunDataset(dataset, epochs);
+        }
+
+        var retail = results["online_retail"].Methods;
+        var journey = results["complete_journey"].Methods;
+        var output = new IdsBenchmarkResult
+        {
+            Quick = quick,
+            Protocol = "Per user (3 items or more), the last item is the test target and the one before it validation; the rest is training. " +
+                "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
+                "from the user's last item before the target (cosine of item vectors; ties by training popularity). " +
+                $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
+                "pairs_per_second = (target, context) pairs of the training sequences within the window, both directions, × epochs / train_seconds, for fastText too.",
+            Datasets = results,
+            Targets = new Dictionary<string, bool?>
+            {
+                ["online_retail_full_hr_ge_item2vec"] = retail["full_model"]!.HrAt10 >= retail["item2vec"]!.HrAt10,
+                ["online_retail_full_hr_ge_1_1_fasttext"] = retail["fasttext"] is { } ft ? retail["full_model"]!.HrAt10 >= 1.1 * ft.HrAt10 : null,
+                ["online_retail_full_pairs_per_second_ge_half_fasttext"] = retail["fasttext"] is { } ft2 ? retail["full_model"]!.PairsPerSecond >= 0.5 * ft2.PairsPerSecond : null,
+                ["online_retail_full_cold_hr_ge_1_5_content"] = retail["full_model"]!.ColdHrAt10 >= 1.5 * retail["content"]!.ColdHrAt10,
+                ["complete_journey_full_cold_hr_ge_1_5_content"] = journey["full_model"]!.ColdHrAt10 >= 1.5 * journey["content"]!.ColdHrAt10,
+                ["complete_journey_full_hr_ge_popularity"] = journey["full_model"]!.HrAt10 >= journey["popularity"]!.HrAt10,
+            },
+            TotalSeconds = clock.Elapsed.TotalSeconds,
+            PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+        };
+
+        string path = Path.Combine("artifacts", "bench", "ids.json");
+        JsonArtifact.Write(path, output);
+        Print(output);
+        AnsiConsole.MarkupLine($"Wrote [bold]{path}[/]");
+        return 0;
+    }
+
+    private static IdsDatasetResult RunDataset(IdsDataset dataset, int epochs)
+    {
+        AnsiConsole.MarkupLine($"[bold]{dataset.Name}[/]: {dataset.UserCount:N0} users, {dataset.Items.Length:N0} items ({dataset.Cold.Count(c => c):N0} cold), {dataset.TrainingSequences.Sum(s => s.Length):N0} training interactions");
+        var methods = new Dictionary<string, IdsMethodResult?>();
+        var timer = Stopwatch.StartNew();
+        var popularity = IdsRanking.Popularity(dataset);
+        methods["popularity"] = Score(dataset, popularity, timer.Elapsed.TotalSeconds, null);
+        methods["content"] = Score(dataset, IdsRanking.Content(dataset), timer.Elapsed.TotalSeconds, null);
+
+        long pairsPerEpoch = 0;
+        foreach (var (key, withAttributes) in new[] { ("item2vec", false), ("full_model", true) })
+        {
+            var mlContext = new MLContext(seed: Seed);
+            using var model = Train(mlContext, dataset, withAttributes, epochs);
+            var summary = model.TrainingSummary!;
+            pairsPerEpoch = summary.TrainingPairs;
+            var vectors = dataset.Items.SelectMany(item => model.GetItemVector(item) ?? new float[Dimension]).ToArray();
+            methods[key] = Score(dataset, IdsRanking.Cosine(vectors, Dimension), summary.Seconds, summary.PairsPerSecond);
+            AnsiConsole.MarkupLine($"  {key}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {methods[key]!.HrAt10:F4}, cold HR@10 {methods[key]!.ColdHrAt10:F4}");
+        }
+
+        string? reason = FastTextSkipGram.Unavailable();
+        if (reason is null)
+        {
+            var (vectors, seconds) = FastTextSkipGram.Train(dataset.TrainingSequences, dataset.Items, Dimension, Window, Negatives, epochs, Environment.ProcessorCount, Seed);
+            methods["fasttext"] = Score(dataset, IdsRanking.Cosine(vectors, Dimension), seconds, pairsPerEpoch * (double)epochs / seconds);
+            AnsiConsole.MarkupLine($"  fasttext: {seconds:F1} s, HR@10 {methods["fasttext"]!.HrAt10:F4}");
+        }
+        else
+        {
+            methods["fasttext"] = null;
+        }
+
+        return new IdsDatasetResult
+        {
+            Users = dataset.UserCount,
+            Items = dataset.Items.Length,
+            ColdItems = dataset.Cold.Count(c => c),
+            TestCases = dataset.Test.Count,
+            ColdTestCases = dataset.Test.Count(c => dataset.Cold[c.Target]),
+            TrainingInteractions = dataset.TrainingSequences.Sum(s => s.Length),
+            TrainingPairsPerEpoch = pairsPerEpoch,
+            AttributeColumns = dataset.AttributeColumns.Select(c => $"{c.Name} ({c.Dimension})").ToList(),
+            Methods = methods,
+            FasttextReason = reason,
+        };
+    }
+
+    private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, int epochs)
+    {
+        var interactions = dataset.TrainingSequences.SelectMany((sequence, user) => sequence.Select((item, position) => new Interaction { User = user, Item = item, Position = position }));
+        var names = dataset.AttributeColumns.Select(c => c.Name).ToArray();
+        var itemRows = dataset.Items.Select((item, i) => new ItemRow(item, dataset.AttributeIds[i])).ToList();
+        var options = new IdEmbeddingOptions
+        {
+            UserColumnName = nameof(Interaction.User),
+            ItemColumnName = nameof(Interaction.Item),
+            TimestampColumnName = nameof(Interaction.Position),
+            ItemAttributes = withAttributes ? mlContext.Data.LoadFromEnumerable(itemRows) : null,
+            AttributeColumns = withAttributes ? dataset.AttributeColumns.Select((c, k) => new AttributeIdColumn($"A{k}", c.Dimension)).ToArray() : Array.Empty<AttributeIdColumn>(),
+            Alpha = withAttributes ? 1.0 : 0.0,
+            ItemDimension = Dimension,
+            WindowSize = Window,
+            NegativeCount = Negatives,
+            Epochs = epochs,
+            Seed = Seed,
+            LogEveryNSteps = 100,
+        };
+        return mlContext.Transforms.IdEmbedding(options).Fit(mlContext.Data.LoadFromEnumerable(interactions));
+    }
+
+    private static IdsMethodResult Score(IdsDataset dataset, IdsRanking.Scorer scorer, double trainSeconds, double? pairsPerSecond)
+    {
+        var test = IdsRanking.Evaluate(dataset, dataset.Test, scorer);
+        var validation = IdsRanking.Evaluate(dataset, dataset.Validation, scorer);
+        return new IdsMethodResult
+        {
+            HrAt10 = test.HitRate,
+            MrrAt10 = test.Mrr,
+            ColdHrAt10 = test.ColdHitRate,
+            ValidationHrAt10 = validation.HitRate,
+            TrainSeconds = trainSeconds,
+            PairsPerSecond = pairsPerSecond,
+        };
+    }
+
+    private static void Print(IdsBenchmarkResult result)
+    {
+        var table = new Table().Title("bench ids");
+        table.AddColumns("dataset", "method", "HR@10", "MRR@10", "cold HR@10", "val HR@10", "train s", "pairs/s");
+        foreach (var (name, dataset) in result.Datasets)
+        {
+            foreach (var (method, m) in dataset.Methods)
+            {
+                table.AddRow(name, method, F(m?.HrAt10), F(m?.MrrAt10), F(m?.ColdHrAt10), F(m?.ValidationHrAt10), m?.TrainSeconds.ToString("F1") ?? "-", m?.PairsPerSecond?.ToString("N0") ?? "-");
+            }
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var (target, reached) in result.Targets)
+        {
+            AnsiConsole.WriteLine($"{target}: {(reached is null ? "not measured" : reached.Value ? "reached" : "NOT reached")}");
+        }
+    }
+
+    private static string F(double? value) => value?.ToString("F4") ?? "-";
+
+    private sealed class Interaction
+    {
+        public int User { get; set; }
+        public string Item { get; set; } = string.Empty;
+        public int Position { get; set; }
+    }
+
+    /// <summary>An item with up to five attribute IDs (A0…A4; unused ones stay empty).</summary>
+    private sealed class ItemRow
+    {
+        public ItemRow(string item, string?[] ids)
+        {
+            Item = item;
+            A0 = At(ids, 0); A1 = At(ids, 1); A2 = At(ids, 2); A3 = At(ids, 3); A4 = At(ids, 4);
+        }
+
+        public string Item { get; set; }
+        public string A0 { get; set; }
+        public string A1 { get; set; }
+        public string A2 { get; set; }
+        public string A3 { get; set; }
+        public string A4 { get; set; }
+
+        private static string At(string?[] ids, int k) => k < ids.Length ? ids[k] ?? string.Empty : string.Empty;
+    }
+}

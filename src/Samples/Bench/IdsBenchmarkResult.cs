@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace MLNetExtensions.Samples.Bench;
+
+/// <summary>artifacts/bench/ids.json.</summary>
+internal sealed class IdsBenchmarkResult
+{
+    public bool Quick { get; init; }
+    public string Protocol { get; init; } = string.Empty;
+    public Dictionary<string, IdsDatasetResult> Datasets { get; init; } = new();
+    public Dictionary<string, bool?> Targets { get; init; } = new();
+    public double TotalSeconds { get; init; }
+    public double PeakRssMb { get; init; }
+}
+
+/// <summary>One dataset's figures.</summary>
+internal sealed class IdsDatasetResult
+{
+    public int Users { get; init; }
+    public int Items { get; init; }
+    public int ColdItems { get; init; }
+    public int TestCases { get; init; }
+    public int ColdTestCases { get; init; }
+    public long TrainingInteractions { get; init; }
+    public long TrainingPairsPerEpoch { get; init; }
+    public List<string> AttributeColumns { get; init; } = new();
+    public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
+    public string? FasttextReason { get; init; }
+}
+
+/// <summary>One method on one dataset (the field names: snake_case would write <c>hr_at10</c>).</summary>
+internal sealed class IdsMethodResult
+{
+    [JsonPropertyName("hr_at_10")]
+    public double HrAt10 { get; init; }
+    [JsonPropertyName("mrr_at_10")]
+    public double MrrAt10 { get; init; }
+    [JsonPropertyName("cold_hr_at_10")]
+    public double? ColdHrAt10 { get; init; }
+    [JsonPropertyName("validation_hr_at_10")]
+    public double ValidationHrAt10 { get; init; }
+    public double TrainSeconds { get; init; }
+    public double? PairsPerSecond { get; init; }
+}

@@ -1,0 +1,167 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.DataView;
+using MLNetExtensions.Transforms.ModelFiles;
+
+namespace MLNetExtensions.Transforms.Ids;
+
+// Transform (item column → ItemEmbedding) and the model-file payload.
+public sealed partial class IdEmbeddingTransformer
+{
+    private const string ConfigEntry = "settings.json";
+    private const string ItemsEntry = "items.json";
+    private const string AttributesEntry = "attributes.json";
+    private const string TablesEntry = "tables.safetensors";
+    private const string SummaryEntry = "training.json";
+
+    /// <summary>Vectors for a batch of rows: known items from the table, others from their attribute IDs, else the unseen rule.</summary>
+    internal float[][] Embed(IReadOnlyList<string?> items, IReadOnlyList<string?[]?> inputAttributes)
+    {
+        var result = new float[items.Count][];
+        var pending = new List<(int Row, string?[] Ids)>();
+        for (int r = 0; r < items.Count; r++)
+        {
+            int index = _space.Items.IndexOf(items[r]);
+            if (index >= 0)
+            {
+                result[r] = _space.VectorOf(index);
+            }
+            else if (inputAttributes[r] is { } ids && ids.Any(id => id is not null))
+            {
+                pending.Add((r, ids));
+            }
+            else if (Settings.UnseenItems == UnseenItemHandling.Error)
+            {
+                throw new InvalidOperationException(
+                    $"Item '{items[r]}' of column '{Settings.ItemColumnName}' was not trained and has no attribute IDs; " +
+                    "set UnseenItems = Zero to give such items a zero vector, or pass its attribute columns.");
+            }
+            else
+            {
+                result[r] = new float[Dimension];
+            }
+        }
+
+        var fromAttributes = _space.FromAttributeIds(pending.Select(p => p.Ids).ToArray());
+        for (int i = 0; i < pending.Count; i++)
+        {
+            result[pending[i].Row] = fromAttributes[i];
+        }
+
+        return result;
+    }
+
+    private protected override BatchRowMapper MapperFor(DataViewSchema inputSchema) =>
+        new ItemMapper(this, _space.Attributes.Select(a => a.Name).Where(name => inputSchema.GetColumnOrNull(name) is not null).ToArray());
+
+    private protected override void WritePayload(ModelPayloadWriter writer)
+    {
+        writer.WriteJson(ConfigEntry, Settings);
+        writer.WriteJson(ItemsEntry, _space.Items.Ids);
+        writer.WriteJson(AttributesEntry, _space.Attributes);
+        writer.WriteModule(TablesEntry, _space.Tables);
+        if (TrainingSummary is not null)
+        {
+            writer.WriteJson(SummaryEntry, TrainingSummary);
+        }
+    }
+
+    internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
+
+    private static ITransformer Load(MLContext mlContext, ModelPayloadReader reader, int payloadVersion)
+    {
+        if (payloadVersion != 1)
+        {
+            throw new InvalidDataException($"{reader.Description} has payload version {payloadVersion}; this version of MLNetExtensions reads version 1.");
+        }
+
+        var settings = reader.ReadJson<IdEmbeddingSettings>(ConfigEntry);
+        var items = new IdVocabulary(reader.ReadJson<string[]>(ItemsEntry));
+        var attributes = reader.ReadJson<IdAttributeType[]>(AttributesEntry);
+        var tables = new IdEmbeddingTables(settings.TrainedItemCount, settings.ItemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
+        try
+        {
+            reader.ReadModule(TablesEntry, tables);
+        }
+        catch
+        {
+            tables.Dispose();
+            throw;
+        }
+
+        IdEmbeddingTrainingSummary? summary = null;
+        try
+        {
+            summary = reader.ReadJson<IdEmbeddingTrainingSummary>(SummaryEntry);
+        }
+        catch (InvalidDataException)
+        {
+            // Optional entry.
+        }
+
+        return new IdEmbeddingTransformer(new IdVectorSpace(tables, items, attributes, settings.TrainedItemCount), settings, summary);
+    }
+
+    /// <summary>Reads the item column and whichever attribute columns the input carries.</summary>
+    private sealed class ItemMapper : BatchRowMapper
+    {
+        private readonly IdEmbeddingTransformer _owner;
+        private readonly string[] _attributeColumns;
+
+        public ItemMapper(IdEmbeddingTransformer owner, string[]? attributeColumns = null)
+        {
+            _owner = owner;
+            _attributeColumns = attributeColumns ?? Array.Empty<string>();
+            OutputColumns = new[] { new MappedColumn(owner.Settings.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, owner.Dimension)) };
+            InputColumnNames = new[] { owner.Settings.ItemColumnName }.Concat(_attributeColumns).ToArray();
+        }
+
+        public override IReadOnlyList<MappedColumn> OutputColumns { get; }
+
+        public override IReadOnlyList<string> InputColumnNames { get; }
+
+        public override void CheckInputSchema(DataViewSchema inputSchema)
+        {
+            IdColumn.Check(inputSchema, _owner.Settings.ItemColumnName, nameof(IdEmbeddingSettings.ItemColumnName), "The input");
+            foreach (string name in _attributeColumns)
+            {
+                IdColumn.Check(inputSchema, name, "attribute column", "The input");
+            }
+        }
+
+        public override RowBatchComputer CreateComputer(DataViewRow input) => new Computer(_owner, input, _attributeColumns);
+    }
+
+    private sealed class Computer : RowBatchComputer
+    {
+        private readonly IdEmbeddingTransformer _owner;
+        private readonly Func<string?> _item;
+        private readonly Func<string?>?[] _attributes;
+        private readonly List<string?> _items = new();
+        private readonly List<string?[]?> _attributeIds = new();
+
+        public Computer(IdEmbeddingTransformer owner, DataViewRow input, string[] attributeColumns)
+        {
+            _owner = owner;
+            _item = IdColumn.Reader(input, owner.Settings.ItemColumnName);
+            _attributes = owner._space.Attributes
+                .Select(a => attributeColumns.Contains(a.Name) ? IdColumn.Reader(input, a.Name) : null)
+                .ToArray();
+        }
+
+        protected override void ReadCurrentRow()
+        {
+            _items.Add(_item());
+            _attributeIds.Add(_attributes.All(a => a is null) ? null : _attributes.Select(a => a?.Invoke()).ToArray());
+        }
+
+        protected override IReadOnlyList<object[]> ComputeBatch(int count) =>
+            _owner.Embed(_items, _attributeIds).Select(vector => new object[] { vector }).ToArray();
+
+        protected override void ClearInputs()
+        {
+            _items.Clear();
+            _attributeIds.Clear();
+        }
+    }
+}

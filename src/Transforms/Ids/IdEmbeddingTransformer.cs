@@ -1,0 +1,200 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.DataView;
+using MLNetExtensions.Transforms.ModelFiles;
+
+namespace MLNetExtensions.Transforms.Ids;
+
+/// <summary>
+/// Learned ID vectors (Zhao et al., KDD 2018) as an ML.NET transformer: an item-ID column (text or integer) becomes an
+/// <c>ItemEmbedding</c> vector column usable as <c>Features</c> by any ML.NET trainer. Items not trained get their vector
+/// from their attribute IDs (Σ_k w_ik M_k e_ik): from the input's attribute columns when it has them, else from the
+/// attribute table seen in training; an item with neither follows <see cref="IdEmbeddingSettings.UnseenItems"/>.
+/// Beside <c>Transform</c>: similar items, user vectors, recommendations, attribute-ID vectors and word2vec export.
+/// Produced by <c>IdEmbeddingEstimator</c>; saved with <c>SaveWithTensors</c>.
+/// </summary>
+public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
+{
+    private const string Kind = "IdEmbedding";
+    private readonly IdVectorSpace _space;
+    private readonly ItemMapper _mapper;
+
+    internal IdEmbeddingTransformer(IdVectorSpace space, IdEmbeddingSettings settings, IdEmbeddingTrainingSummary? summary)
+    {
+        _space = space;
+        Settings = settings;
+        TrainingSummary = summary;
+        _mapper = new ItemMapper(this);
+    }
+
+    /// <summary>Columns, dimensions and the unseen-item rule.</summary>
+    public IdEmbeddingSettings Settings { get; }
+
+    /// <summary>How training went (pairs, time, throughput, loss), or null.</summary>
+    public IdEmbeddingTrainingSummary? TrainingSummary { get; }
+
+    /// <summary>The dimension of item vectors (m_1).</summary>
+    public int Dimension => _space.Dimension;
+
+    /// <summary>Every item with a vector: trained items (most frequent first), then items known only from their attributes.</summary>
+    public IReadOnlyList<string> Items => _space.Items.Ids;
+
+    /// <summary>The attribute columns (ID types beyond the item), in order.</summary>
+    public IReadOnlyList<string> AttributeColumnNames => _space.Attributes.Select(a => a.Name).ToArray();
+
+    /// <summary>The vectors behind this transformer (tests and the benchmark read the tables).</summary>
+    internal IdVectorSpace Space => _space;
+
+    private protected override string ComponentKind => Kind;
+
+    private protected override BatchRowMapper Mapper => _mapper;
+
+    /// <summary>Whether <paramref name="itemId"/> was trained (appeared in the training sequences).</summary>
+    public bool IsTrained(string itemId)
+    {
+        int index = _space.Items.IndexOf(itemId);
+        return index >= 0 && index < _space.TrainedItemCount;
+    }
+
+    /// <summary>The vector of a known item (trained, or known from its attributes), or null for an unknown item.</summary>
+    public float[]? GetItemVector(string itemId)
+    {
+        int index = _space.Items.IndexOf(itemId);
+        return index >= 0 ? _space.VectorOf(index) : null;
+    }
+
+    /// <summary>
+    /// The vector of an item from its attribute IDs alone (the cold-start rule Σ_k w_ik M_k e_ik). Attribute columns not in
+    /// <paramref name="attributeIds"/>, and IDs never trained, contribute nothing.
+    /// </summary>
+    /// <param name="attributeIds">Attribute column name → ID.</param>
+    public float[] VectorFromAttributes(IReadOnlyDictionary<string, string?> attributeIds)
+    {
+        ArgumentNullException.ThrowIfNull(attributeIds);
+        foreach (string name in attributeIds.Keys)
+        {
+            AttributeIndex(name, nameof(attributeIds));
+        }
+
+        var ids = _space.Attributes.Select(a => attributeIds.TryGetValue(a.Name, out var id) ? id : null).ToArray();
+        return _space.FromAttributeIds(new[] { ids })[0];
+    }
+
+    /// <summary>The raw vector (dimension m_k of its type) of attribute ID <paramref name="id"/> of column <paramref name="attributeColumn"/>, or null when that ID has none.</summary>
+    public float[]? GetAttributeVector(string attributeColumn, string id)
+    {
+        var type = _space.Attributes[AttributeIndex(attributeColumn, nameof(attributeColumn))];
+        int row = type.Vocabulary.IndexOf(id);
+        return row < 0 ? null : AttributeTable(type, row + 1).AsSpan(row * type.Dimension, type.Dimension).ToArray();
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> items most similar to <paramref name="itemId"/> by cosine similarity, best first, the
+    /// item itself excluded. With <paramref name="attributeColumn"/>, only items whose ID of that type equals
+    /// <paramref name="attributeValue"/> (null: the query item's own ID of that type) are candidates.
+    /// </summary>
+    /// <exception cref="ArgumentException">The item is unknown, or the attribute column does not exist.</exception>
+    public IReadOnlyList<ScoredId> MostSimilar(string itemId, int count, string? attributeColumn = null, string? attributeValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int item = _space.Items.IndexOf(itemId);
+        if (item < 0)
+        {
+            throw new ArgumentException($"Item '{itemId}' is unknown: it was neither trained nor listed in the item attributes.", nameof(itemId));
+        }
+
+        Func<int, bool> allowed = candidate => candidate != item;
+        if (attributeColumn is not null)
+        {
+            var type = _space.Attributes[AttributeIndex(attributeColumn, nameof(attributeColumn))];
+            int wanted = attributeValue is null ? type.ItemValues[item] : type.Vocabulary.IndexOf(attributeValue);
+            allowed = candidate => candidate != item && wanted >= 0 && type.ItemValues[candidate] == wanted;
+        }
+
+        return _space.Nearest(_space.VectorOf(item), count, allowed);
+    }
+
+    /// <summary>
+    /// A user's vector: the mean of the vectors of the T (<see cref="IdEmbeddingSettings.RecentItemCount"/>, or
+    /// <paramref name="mostRecent"/>) most recent known items of <paramref name="recentItems"/> (oldest first). Unknown items
+    /// are skipped; with no known item the vector is zero.
+    /// </summary>
+    public float[] UserEmbedding(IReadOnlyList<string> recentItems, int? mostRecent = null)
+    {
+        ArgumentNullException.ThrowIfNull(recentItems);
+        int take = mostRecent ?? Settings.RecentItemCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1, nameof(mostRecent));
+        var known = recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0).TakeLast(take).ToArray();
+        var mean = new float[Dimension];
+        foreach (int item in known)
+        {
+            for (int d = 0; d < Dimension; d++)
+            {
+                mean[d] += _space.Vectors[item * Dimension + d] / known.Length;
+            }
+        }
+
+        return mean;
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> items closest (cosine) to the user vector of <paramref name="recentItems"/>, best first;
+    /// with <paramref name="excludeSeen"/>, items of <paramref name="recentItems"/> are left out.
+    /// </summary>
+    public IReadOnlyList<ScoredId> Recommend(IReadOnlyList<string> recentItems, int count, bool excludeSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(recentItems);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var seen = excludeSeen ? recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0).ToHashSet() : new HashSet<int>();
+        return _space.Nearest(UserEmbedding(recentItems), count, seen.Count == 0 ? null : candidate => !seen.Contains(candidate));
+    }
+
+    /// <summary>Writes every known item's vector in the word2vec text format (gensim, fastText tools).</summary>
+    public void ExportWord2Vec(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Word2VecText.Write(writer, _space.Items.Ids, _space.Vectors, Dimension);
+    }
+
+    /// <summary>Writes the raw vectors (dimension m_k) of one attribute type's IDs in the word2vec text format.</summary>
+    public void ExportWord2Vec(TextWriter writer, string attributeColumn)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var type = _space.Attributes[AttributeIndex(attributeColumn, nameof(attributeColumn))];
+        Word2VecText.Write(writer, type.Values, AttributeTable(type, type.Values.Length), type.Dimension);
+    }
+
+    /// <summary>Writes every known item's vector to a word2vec text file.</summary>
+    public void ExportWord2Vec(string path)
+    {
+        using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+        ExportWord2Vec(writer);
+    }
+
+    /// <inheritdoc />
+    private protected override void DisposeModel() => _space.Dispose();
+
+    private float[] AttributeTable(IdAttributeType type, int rows)
+    {
+        int k = _space.Attributes.ToList().IndexOf(type);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return _space.Tables.Attributes[k].detach().narrow(0, 0, rows).contiguous().data<float>().ToArray();
+    }
+
+    private int AttributeIndex(string attributeColumn, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(attributeColumn, parameterName);
+        for (int k = 0; k < _space.Attributes.Count; k++)
+        {
+            if (_space.Attributes[k].Name == attributeColumn)
+            {
+                return k;
+            }
+        }
+
+        throw new ArgumentException(
+            $"'{attributeColumn}' is not an attribute column of this model; its attribute columns are: {(_space.Attributes.Count == 0 ? "none" : string.Join(", ", AttributeColumnNames))}.",
+            parameterName);
+    }
+}

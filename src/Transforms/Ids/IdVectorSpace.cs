@@ -1,0 +1,108 @@
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Transforms.Ids;
+
+/// <summary>
+/// The vectors of every known item in item space (m_1): trained items keep e_i1, items known only from the attribute
+/// table get Σ_k w_ik M_k e_ik. Answers nearest-neighbour queries by cosine similarity over all of them at once.
+/// </summary>
+internal sealed class IdVectorSpace : IDisposable
+{
+    private readonly Tensor _unit;
+
+    public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount)
+    {
+        Tables = tables;
+        Items = items;
+        Attributes = attributes;
+        TrainedItemCount = trainedItemCount;
+        Dimension = (int)tables.Item.shape[1];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        int n = items.Count;
+        var rows = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(a.RowOfItem).Select(r => (long)r).ToArray())).ToList();
+        var weights = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(i => a.Weight(a.RowOfItem(i))).ToArray())).ToList();
+        var fromAttributes = tables.FromAttributes(n, rows, weights);
+        var vectors = n == trainedItemCount
+            ? tables.Item.detach().clone()
+            : cat(new[] { tables.Item.detach(), fromAttributes.narrow(0, trainedItemCount, n - trainedItemCount) }, 0);
+        Vectors = vectors.contiguous().data<float>().ToArray();
+        _unit = nn.functional.normalize(vectors, p: 2, dim: 1).contiguous().MoveToOuterDisposeScope();
+    }
+
+    public IdEmbeddingTables Tables { get; }
+
+    /// <summary>Every known item: the trained ones first (their table rows), then those known from attributes only.</summary>
+    public IdVocabulary Items { get; }
+
+    public IReadOnlyList<IdAttributeType> Attributes { get; }
+
+    public int TrainedItemCount { get; }
+
+    public int Dimension { get; }
+
+    /// <summary>Item vectors, row-major, items × <see cref="Dimension"/>.</summary>
+    public float[] Vectors { get; }
+
+    /// <summary>A copy of known item <paramref name="item"/>'s vector.</summary>
+    public float[] VectorOf(int item) => Vectors.AsSpan(item * Dimension, Dimension).ToArray();
+
+    /// <summary>Σ_k w_ik M_k e_ik for each row of <paramref name="attributeIds"/> (one ID or null per attribute type).</summary>
+    public float[][] FromAttributeIds(IReadOnlyList<string?[]> attributeIds)
+    {
+        if (attributeIds.Count == 0)
+        {
+            return Array.Empty<float[]>();
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var rows = new List<Tensor>();
+        var weights = new List<Tensor>();
+        for (int k = 0; k < Attributes.Count; k++)
+        {
+            var type = Attributes[k];
+            var r = attributeIds.Select(ids => type.RowOf(ids[k])).ToArray();
+            rows.Add(tensor(r.Select(x => (long)x).ToArray()));
+            weights.Add(tensor(r.Select(type.Weight).ToArray()));
+        }
+
+        var result = Tables.FromAttributes(attributeIds.Count, rows, weights).contiguous().data<float>().ToArray();
+        return Enumerable.Range(0, attributeIds.Count).Select(i => result.AsSpan(i * Dimension, Dimension).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> known items most similar (cosine) to <paramref name="query"/>, best first, among those
+    /// <paramref name="allowed"/> accepts (null: all). A zero query has no direction and gives an empty list.
+    /// </summary>
+    public IReadOnlyList<ScoredId> Nearest(float[] query, int count, Func<int, bool>? allowed)
+    {
+        using var scope = NewDisposeScope();
+        var q = tensor(query);
+        var norm = q.norm().item<float>();
+        if (norm == 0 || count <= 0)
+        {
+            return Array.Empty<ScoredId>();
+        }
+
+        var scores = _unit.matmul(q / norm).data<float>().ToArray();
+        var candidates = Enumerable.Range(0, scores.Length);
+        if (allowed is not null)
+        {
+            candidates = candidates.Where(allowed);
+        }
+
+        // Ties by item order, so that rankings are reproducible.
+        return candidates
+            .OrderByDescending(i => scores[i]).ThenBy(i => i)
+            .Take(count)
+            .Select(i => new ScoredId(Items.Ids[i], scores[i]))
+            .ToArray();
+    }
+
+    public void Dispose()
+    {
+        _unit.Dispose();
+        Tables.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Ids;
+using MLNetExtensions.Transforms.Ids;
+
+namespace MLNetExtensions.Tests.Ids;
+
+/// <summary>What a fitted ID-embedding model does: vectors, similar items, users, recommendations, cold items.</summary>
+public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehaviourTests.FittedModel>
+{
+    private readonly MLContext _mlContext = new(seed: 1);
+    private readonly IdEmbeddingTransformer _model;
+
+    public IdEmbeddingBehaviourTests(FittedModel fitted)
+    {
+        _model = fitted.Model;
+    }
+
+    /// <summary>One model fitted on the synthetic groups, shared by the tests of this class.</summary>
+    public sealed class FittedModel : IDisposable
+    {
+        public FittedModel()
+        {
+            var mlContext = new MLContext(seed: 1);
+            Model = mlContext.Transforms.IdEmbedding(IdTestData.Options(mlContext)).Fit(mlContext.Data.LoadFromEnumerable(IdTestData.Interactions()));
+        }
+
+        public IdEmbeddingTransformer Model { get; }
+
+        public void Dispose() => Model.Dispose();
+    }
+
+    private static int GroupOf(string item) => item[1] - '0';
+
+    [Fact]
+    public void MostSimilar_FindsItemsOfTheSameGroup_AndExcludesTheItem()
+    {
+        var similar = _model.MostSimilar(IdTestData.Item(2, 0), 4);
+        similar.Should().HaveCount(4);
+        similar.Select(s => s.Id).Should().NotContain(IdTestData.Item(2, 0));
+        similar.Count(s => s.Id != IdTestData.ColdItem && GroupOf(s.Id) == 2).Should().BeGreaterThanOrEqualTo(3, "users buy within one group");
+        similar.Select(s => s.Score).Should().BeInDescendingOrder();
+    }
+
+    [Fact]
+    public void MostSimilar_WithAnAttributeFilter_KeepsOnlyMatchingItems()
+    {
+        var sameBrand = _model.MostSimilar(IdTestData.Item(1, 0), 30, "Brand");
+        sameBrand.Should().NotBeEmpty();
+        sameBrand.Should().OnlyContain(s => s.Id == IdTestData.ColdItem || (s.Id[3] - '0') % 2 == 0, "item 0 is of brand 'even'");
+        var groupThree = _model.MostSimilar(IdTestData.Item(1, 0), 30, "Group", "G3");
+        groupThree.Select(s => s.Id).Should().BeEquivalentTo(Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => IdTestData.Item(3, i)));
+    }
+
+    [Fact]
+    public void UserEmbedding_IsTheMeanOfTheMostRecentKnownItems()
+    {
+        var recent = new[] { IdTestData.Item(0, 1), "never-seen", IdTestData.Item(1, 2), IdTestData.Item(1, 3) };
+        var user = _model.UserEmbedding(recent, mostRecent: 2);
+        var a = _model.GetItemVector(IdTestData.Item(1, 2))!;
+        var b = _model.GetItemVector(IdTestData.Item(1, 3))!;
+        user.Should().Equal(a.Zip(b, (x, y) => (x / 2f) + (y / 2f)), (x, y) => Math.Abs(x - y) < 1e-6f);
+        _model.UserEmbedding(new[] { "never-seen" }).Should().OnlyContain(v => v == 0f);
+    }
+
+    [Fact]
+    public void Recommend_RanksTheUsersGroup_AndCanExcludeSeenItems()
+    {
+        var history = new[] { IdTestData.Item(3, 0), IdTestData.Item(3, 1), IdTestData.Item(3, 2) };
+        var withSeen = _model.Recommend(history, 3, excludeSeen: false);
+        var unseen = _model.Recommend(history, 3, excludeSeen: true);
+        unseen.Select(s => s.Id).Should().NotIntersectWith(history);
+        unseen.Should().OnlyContain(s => GroupOf(s.Id) == 3);
+        withSeen.Select(s => s.Id).Should().IntersectWith(history);
+    }
+
+    [Fact]
+    public void AColdItem_GetsItsVectorFromItsAttributes_ByTheFormula()
+    {
+        _model.IsTrained(IdTestData.ColdItem).Should().BeFalse();
+        var space = _model.Space;
+        var expected = new float[_model.Dimension];
+        foreach (var (column, id) in new[] { ("Group", "G0"), ("Brand", "even") })
+        {
+            int k = _model.AttributeColumnNames.ToList().IndexOf(column);
+            var type = space.Attributes[k];
+            float w = 1f / type.Counts[type.Vocabulary.IndexOf(id)];
+            var e = _model.GetAttributeVector(column, id)!;
+            var m = space.Tables.Transitions[k].detach().data<float>().ToArray(); // m_1 × m_k, row-major
+            for (int r = 0; r < _model.Dimension; r++)
+            {
+                for (int c = 0; c < e.Length; c++)
+                {
+                    expected[r] += w * m[(r * e.Length) + c] * e[c];
+                }
+            }
+        }
+
+        _model.GetItemVector(IdTestData.ColdItem).Should().Equal(expected, (x, y) => Math.Abs(x - y) < 1e-5f);
+        _model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G0", ["Brand"] = "even" })
+            .Should().Equal(expected, (x, y) => Math.Abs(x - y) < 1e-5f);
+        // G0 is shared by 6 bought items and the cold one: w = 1/7.
+        var group = space.Attributes[0];
+        group.Counts[group.Vocabulary.IndexOf("G0")].Should().Be(7);
+    }
+
+    [Fact]
+    public void Transform_AddsItemEmbedding_FromTheTable_OrFromTheInputsAttributes()
+    {
+        var input = _mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new IdTestData.ItemRow { ItemId = IdTestData.Item(0, 0), Group = "G0", Brand = "even" },
+            new IdTestData.ItemRow { ItemId = "brand-new", Group = "G2", Brand = "odd" },
+            new IdTestData.ItemRow { ItemId = "unknown", Group = string.Empty, Brand = string.Empty },
+        });
+        var vectors = _model.Transform(input).GetColumn<float[]>("ItemEmbedding").ToArray();
+        vectors[0].Should().Equal(_model.GetItemVector(IdTestData.Item(0, 0)));
+        vectors[1].Should().Equal(_model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G2", ["Brand"] = "odd" }));
+        vectors[1].Should().Contain(v => v != 0f);
+        vectors[2].Should().OnlyContain(v => v == 0f, "an unseen item without attribute IDs gets the Zero rule");
+
+        var engine = _mlContext.Model.CreatePredictionEngine<IdTestData.ItemRow, EmbeddingRow>(_model);
+        engine.Predict(new IdTestData.ItemRow { ItemId = "brand-new", Group = "G2", Brand = "odd" }).ItemEmbedding.Should().Equal(vectors[1]);
+    }
+
+    [Fact]
+    public void Word2VecExport_WritesAHeaderAndOneLinePerVector()
+    {
+        var writer = new StringWriter();
+        _model.ExportWord2Vec(writer);
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be($"{_model.Items.Count} {_model.Dimension}");
+        lines.Should().HaveCount(_model.Items.Count + 1);
+        var first = lines[1].Split(' ');
+        first[0].Should().Be(_model.Items[0]);
+        first.Skip(1).Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).Should().Equal(_model.GetItemVector(_model.Items[0]));
+
+        var groups = new StringWriter();
+        _model.ExportWord2Vec(groups, "Group");
+        var groupLines = groups.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        groupLines[0].Should().Be("4 4");
+        groupLines[1].Split(' ')[0].Should().Be("G0");
+        Word2VecText.Token("a b\tc").Should().Be("a_b_c");
+    }
+
+    private sealed class EmbeddingRow
+    {
+        [Microsoft.ML.Data.VectorType(8)]
+        public float[] ItemEmbedding { get; set; } = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Ids;
+using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Transforms.Ids;
+using MLNetExtensions.Transforms.ModelFiles;
+
+namespace MLNetExtensions.Tests.Ids;
+
+/// <summary>Fitting: seeds, integer IDs, model files and ML.NET pipelines.</summary>
+[Collection(TorchGlobalStateCollection.Name)]
+public sealed class IdEmbeddingFitTests : IDisposable
+{
+    private readonly MLContext _mlContext = new(seed: 1);
+    private readonly string _directory = Directory.CreateTempSubdirectory("ids-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private IdEmbeddingTransformer Fit(Action<IdEmbeddingOptions>? change = null)
+    {
+        var options = IdTestData.Options(_mlContext);
+        options.Epochs = 3;
+        change?.Invoke(options);
+        return _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(IdTestData.Interactions()));
+    }
+
+    [Fact]
+    public void TheSameSeed_GivesIdenticalVectors_AndAnotherSeedDifferentOnes()
+    {
+        using var first = Fit();
+        using var second = Fit();
+        using var other = Fit(o => o.Seed = 8);
+        var writer = new StringWriter();
+        first.ExportWord2Vec(writer);
+        var again = new StringWriter();
+        second.ExportWord2Vec(again);
+        again.ToString().Should().Be(writer.ToString());
+        other.GetItemVector(IdTestData.Item(0, 0)).Should().NotEqual(first.GetItemVector(IdTestData.Item(0, 0)));
+        first.TrainingSummary!.Seed.Should().Be(7);
+    }
+
+    [Fact]
+    public void IntegerIds_TrainAndTransform_LikeStrings()
+    {
+        var interactions = IdTestData.Interactions().Select(r => new IdTestData.IntInteraction
+        {
+            UserId = int.Parse(r.UserId[1..]),
+            ItemId = 1000 + (r.ItemId[1] - '0') * 10 + (r.ItemId[3] - '0'),
+            Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
+        }).ToList();
+        var items = Enumerable.Range(0, IdTestData.Groups).SelectMany(g => Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => new IdTestData.IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
+        var options = IdTestData.Options(_mlContext);
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
+        options.Seed = 3;
+        using var model = _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(interactions));
+        model.Items.Should().HaveCount(24).And.Contain("1023");
+        model.MostSimilar("1023", 3).Should().OnlyContain(s => s.Id.StartsWith("102"), "items 1020–1025 form group 2");
+        var vectors = model.Transform(_mlContext.Data.LoadFromEnumerable(items)).GetColumn<float[]>("ItemEmbedding").ToArray();
+        vectors[23].Should().Equal(model.GetItemVector("1035"));
+    }
+
+    [Fact]
+    public void TheModelFile_ReloadsIdentically_InThisProcessAndAFreshOne()
+    {
+        using var model = Fit();
+        var input = _mlContext.Data.LoadFromEnumerable(IdTestData.Items().Append(new IdTestData.ItemRow { ItemId = "new", Group = "G1", Brand = "odd" }).ToList());
+        string path = Path.Combine(_directory, "ids.zip");
+        _mlContext.Model.SaveWithTensors(model, input.Schema, path);
+
+        var expected = model.Transform(input).GetColumn<float[]>("ItemEmbedding").ToArray();
+        var loaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
+        loaded.Transform(input).GetColumn<float[]>("ItemEmbedding").Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        loaded.MostSimilar(IdTestData.Item(1, 1), 5).Should().Equal(model.MostSimilar(IdTestData.Item(1, 1), 5));
+        loaded.Items.Should().Equal(model.Items);
+        loaded.TrainingSummary.Should().Be(model.TrainingSummary);
+        loaded.Settings.Should().Be(model.Settings);
+
+        var fresh = ChildProcess.TransformInFreshProcess(_mlContext, path, input, _directory);
+        fresh.GetColumn<float[]>("ItemEmbedding").Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        loaded.Dispose();
+    }
+
+    [Fact]
+    public void AnMLNetTrainer_LearnsFromItemEmbedding_InOnePipeline_ThatSavesAndLoads()
+    {
+        using var embedding = Fit(o => o.Epochs = 15);
+        var rows = Enumerable.Range(0, 4).SelectMany(_ => IdTestData.Items().Where(i => i.ItemId != IdTestData.ColdItem))
+            .Select(i => new LabelledItem { ItemId = i.ItemId, Label = i.Group is "G0" or "G1" }).ToList();
+        var data = _mlContext.Data.LoadFromEnumerable(rows);
+        // The embedding is fitted on interactions; the classifier on items, through the embedding's output.
+        var classifier = _mlContext.Transforms.CopyColumns("Features", "ItemEmbedding")
+            .Append(_mlContext.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 20, minimumExampleCountPerLeaf: 2))
+            .Fit(embedding.Transform(data));
+        var model = embedding.Append(classifier);
+        var metrics = _mlContext.BinaryClassification.Evaluate(model.Transform(data));
+        metrics.Accuracy.Should().BeGreaterThan(0.9, "the embedding separates the groups");
+
+        string path = Path.Combine(_directory, "pipeline.zip");
+        _mlContext.Model.SaveWithTensors(model, data.Schema, path);
+        var loaded = new MLContext().Model.LoadWithTensors(path, out _);
+        loaded.Transform(data).GetColumn<float>("Score").Should().Equal(model.Transform(data).GetColumn<float>("Score"));
+    }
+
+    [Fact]
+    public void Throughput_IsLoggedToMLContextLog_AndRecordedInTheSummary()
+    {
+        var messages = new List<string>();
+        _mlContext.Log += (_, e) => { lock (messages) { messages.Add(e.RawMessage); } };
+        using var model = Fit();
+        messages.Should().Contain(m => m.Contains("pairs/s"));
+        var summary = model.TrainingSummary!;
+        summary.TrainingPairs.Should().BeGreaterThan(0);
+        summary.PairsPerSecond.Should().BeApproximately(summary.TrainingPairs * summary.Epochs / summary.Seconds, 1e-6 * summary.PairsPerSecond);
+    }
+
+    private sealed class LabelledItem
+    {
+        public string ItemId { get; set; } = string.Empty;
+        public bool Label { get; set; }
+    }
+}

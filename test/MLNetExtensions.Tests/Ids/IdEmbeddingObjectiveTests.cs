@@ -1,0 +1,148 @@
+using MLNetExtensions.Estimators.Ids;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Tests.Ids;
+
+/// <summary>The objective's pieces against hand computations on a toy example.</summary>
+public sealed class IdEmbeddingObjectiveTests
+{
+    // Sequences a b c and b d; attributes a: X, b: X, c: Y, e: Y (e never bought), d has no attribute row.
+    private static readonly string[][] Sequences = { new[] { "a", "b", "c" }, new[] { "b", "d" } };
+    private static readonly (string, string?[])[] AttributeRows = { ("a", new[] { "X" }), ("b", new[] { "X" }), ("c", new[] { "Y" }), ("e", new string?[] { "Y" }) };
+
+    private static IdTrainingVocabulary Vocabulary() => new(Sequences, AttributeRows, new[] { new AttributeIdColumn("Cat", 3) });
+
+    [Fact]
+    public void TheVocabulary_NumbersItemsByFrequency_AndWeightsAttributesByTheItemsSharingThem()
+    {
+        var vocabulary = Vocabulary();
+        vocabulary.Items.Ids.Should().Equal("b", "a", "c", "d", "e");
+        vocabulary.TrainedItemCount.Should().Be(4);
+        vocabulary.Frequencies.Should().Equal(2, 1, 1, 1);
+        var cat = vocabulary.Attributes[0];
+        cat.Values.Should().Equal("X", "Y");
+        cat.Counts.Should().Equal(2, 2); // Y is shared by c and by e, which was never bought
+        cat.ItemValues.Should().Equal(0, 0, 1, -1, 1);
+        cat.Weight(cat.RowOfItem(0)).Should().Be(0.5f);
+        cat.Weight(cat.RowOfItem(3)).Should().Be(0f, "d has no attribute row");
+    }
+
+    [Fact]
+    public void Pairs_AreEveryWindowPairOnce_InBothDirections()
+    {
+        var vocabulary = Vocabulary();
+        var rows = SkipGramRows.Build(vocabulary.Sequences, window: 1, positionsPerRow: 2);
+        rows.Select(r => (string.Join(",", r.Items), r.Prefix)).Should().Equal(("1,0", 0), ("0,2", 1), ("0,3", 0));
+        SkipGramRows.PairCount(vocabulary.Sequences, 1).Should().Be(6);
+        SkipGramRows.Build(new[] { new[] { 5 } }, 4, 8).Should().BeEmpty("a sequence of one item gives no pair");
+
+        using var scope = NewDisposeScope();
+        var batch = SkipGramBatchBuilder.Pairs(
+            tensor(new long[] { 1, 0, 0, 2, 0, 3 }), tensor(new[] { 0, 0, 1, 1, 2, 2 }), tensor(new[] { true, true, false, true, true, true }), window: 1);
+        batch.Targets.data<long>().ToArray().Should().Equal(1, 0, 0, 0, 2, 3);
+        batch.Contexts.data<long>().ToArray().Should().Equal(0, 2, 3, 1, 0, 0);
+        batch.Anchors.data<long>().ToArray().Should().Equal(1, 0, 2, 0, 3);
+    }
+
+    [Fact]
+    public void TheLoss_MatchesAHandComputation_OfContextStructureAndPenalty()
+    {
+        var vocabulary = Vocabulary();
+        using var generator = new Generator(11);
+        using var network = new IdEmbeddingNetwork(vocabulary, 4, generator, CPU);
+        using var sampler = new NegativeSampler(NegativeSamplerKind.LogUniform, vocabulary.Frequencies);
+        const double alpha = 0.7, beta = 0.01;
+        var objective = new IdEmbeddingObjective(network, sampler, window: 1, negatives: 2, alpha, beta, CPU);
+
+        long[] targets = { 1, 0, 0, 0, 2, 3 }, contexts = { 0, 2, 3, 1, 0, 0 }, anchors = { 1, 0, 2, 0, 3 };
+        long[,] negatives = { { 2, 3 }, { 1, 1 }, { 0, 2 }, { 3, 0 }, { 1, 2 }, { 0, 0 } };
+        double actual;
+        using (var scope = NewDisposeScope())
+        {
+            var batch = new SkipGramBatch(tensor(targets), tensor(contexts), tensor(anchors));
+            actual = objective.Loss(batch, tensor(negatives)).item<float>();
+        }
+
+        double[,] e = Table(network, "target.item_embedding"), c = Table(network, "item_context");
+        double[,] a = Table(network, "target.attribute_0_embedding"), ac = Table(network, "attribute_0_context");
+        double[,] m = Table(network, "target.attribute_0_transition");
+        int[] row = { 0, 0, 1, 2 };              // b, a → X; c → Y; d → missing row
+        double[] w = { 0.5, 0.5, 0.5, 0 };
+        double Score(long i, long j) => Dot(e, i, c, j) + (w[i] * w[j] * Dot(a, row[i], ac, row[j]));
+        double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
+
+        double context = 0;
+        for (int p = 0; p < targets.Length; p++)
+        {
+            context -= LogSigmoid(Score(targets[p], contexts[p])) + LogSigmoid(-Score(targets[p], negatives[p, 0])) + LogSigmoid(-Score(targets[p], negatives[p, 1]));
+        }
+
+        double structural = 0;
+        foreach (long q in anchors)
+        {
+            double s = 0;
+            for (int r = 0; r < 4; r++)
+            {
+                double projected = 0;
+                for (int k = 0; k < 3; k++)
+                {
+                    projected += m[r, k] * a[row[q], k];
+                }
+
+                s += e[q, r] * w[q] * projected;
+            }
+
+            structural -= LogSigmoid(s);
+        }
+
+        double penalty = 0;
+        foreach (double x in m)
+        {
+            penalty += x * x;
+        }
+
+        double expected = (context / targets.Length) + (alpha * structural / anchors.Length) + (beta * penalty);
+        actual.Should().BeApproximately(expected, 1e-5);
+        a[2, 0].Should().Be(0, "the missing row starts at zero");
+    }
+
+    [Fact]
+    public void TheLogUniformSampler_DrawsRanksWithZipfianProbabilities()
+    {
+        using var sampler = new NegativeSampler(NegativeSamplerKind.LogUniform, new long[] { 9, 5, 3, 2, 1 });
+        using var generator = new Generator(3);
+        using var scope = NewDisposeScope();
+        var draws = sampler.Sample(100_000, 2, generator, CPU).data<long>().ToArray();
+        for (int r = 0; r < 5; r++)
+        {
+            double expected = Math.Log((r + 2.0) / (r + 1.0)) / Math.Log(6);
+            (draws.Count(x => x == r) / 200_000.0).Should().BeApproximately(expected, 0.01);
+        }
+    }
+
+    private static double Dot(double[,] x, long i, double[,] y, long j)
+    {
+        double sum = 0;
+        for (int d = 0; d < x.GetLength(1); d++)
+        {
+            sum += x[i, d] * y[j, d];
+        }
+
+        return sum;
+    }
+
+    private static double[,] Table(IdEmbeddingNetwork network, string name)
+    {
+        var parameter = network.named_parameters().Single(p => p.name == name).parameter;
+        var values = parameter.detach().data<float>().ToArray();
+        int rows = (int)parameter.shape[0], columns = (int)parameter.shape[1];
+        var table = new double[rows, columns];
+        for (int i = 0; i < values.Length; i++)
+        {
+            table[i / columns, i % columns] = values[i];
+        }
+
+        return table;
+    }
+}
