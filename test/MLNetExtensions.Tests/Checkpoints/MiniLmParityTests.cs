@@ -1,0 +1,106 @@
+using MLNetExtensions.Estimators.Data;
+using MLNetExtensions.Transforms.Bert.Checkpoints;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Tests.Checkpoints;
+
+/// <summary>The imported all-MiniLM-L6-v2 against ONNX Runtime 1.31.1 running the same ONNX file.</summary>
+public sealed class MiniLmParityTests : IClassFixture<MiniLmParityTests.Fixture>
+{
+    private const int BatchSize = 8;
+    private readonly Fixture _fixture;
+
+    public MiniLmParityTests(Fixture fixture) => _fixture = fixture;
+
+    /// <summary>40 UCI sentences spread over the file (lengths 3 to 40+ word pieces), in padded batches of 8.</summary>
+    internal static IReadOnlyList<string> Sentences()
+    {
+        var all = SentimentSentences.ReadAll();
+        return Enumerable.Range(0, 40).Select(i => all[(i * 75) + 3].Text).ToList();
+    }
+
+    [Fact]
+    public void TheImportedGraph_HasMiniLmsConfiguration_AndReportsWhatItDidNotUse()
+    {
+        var checkpoint = _fixture.Checkpoint;
+        var config = checkpoint.Config;
+        (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads, config.IntermediateSize)
+            .Should().Be((30522, 384, 6, 12, 1536));
+        (config.MaxPositionEmbeddings, config.TypeVocabSize, config.LayerNormEps).Should().Be((512, 2, 1e-12));
+        checkpoint.Model.Pooler.Should().NotBeNull("the export keeps the pooler (output '924')");
+        checkpoint.UnusedTensors.Should().Equal("embeddings.position_ids");
+        checkpoint.MissingTensors.Should().BeEmpty();
+        checkpoint.Tokenizer.VocabularySize.Should().Be(30522);
+    }
+
+    [Fact]
+    public void LastHiddenState_MatchesOnnxRuntime_InPaddedBatches()
+    {
+        var sentences = Sentences();
+        var tokenizer = _fixture.Checkpoint.Tokenizer;
+        double maxDifference = 0;
+        double minCosine = 1;
+        var lengths = new List<int>();
+        for (int start = 0; start < sentences.Count; start += BatchSize)
+        {
+            var batch = sentences.Skip(start).Take(BatchSize).ToList();
+            var (ids, mask, length) = Encode(tokenizer, batch);
+            lengths.AddRange(Enumerable.Range(0, batch.Count).Select(r => (int)mask.Skip(r * length).Take(length).Sum()));
+            var reference = _fixture.Reference.LastHiddenState(ids, mask, batch.Count, length);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var idTensor = tensor(ids, batch.Count, length);
+            var maskTensor = tensor(mask, batch.Count, length);
+            var hidden = _fixture.Checkpoint.Model.Forward(idTensor, maskTensor).LastHiddenState;
+            var expected = tensor(reference, batch.Count, length, 384L);
+            var real = maskTensor.unsqueeze(-1).to(float32);
+            maxDifference = Math.Max(maxDifference, ((hidden - expected).abs() * real).max().item<float>());
+            var ours = nn.functional.normalize((hidden * real).sum(1) / real.sum(1), dim: 1);
+            var theirs = nn.functional.normalize((expected * real).sum(1) / real.sum(1), dim: 1);
+            minCosine = Math.Min(minCosine, (ours * theirs).sum(1).min().item<float>());
+        }
+
+        lengths.Min().Should().BeLessThan(8);
+        lengths.Max().Should().BeGreaterThan(30, "the sentences mix short and long ones");
+        maxDifference.Should().BeLessThanOrEqualTo(1e-4);
+        minCosine.Should().BeGreaterThanOrEqualTo(0.9999);
+    }
+
+    /// <summary>Rows padded to the batch's longest, as ONNX Runtime is usually fed.</summary>
+    internal static (long[] Ids, long[] Mask, int Length) Encode(MLNetExtensions.Transforms.Text.WordPieceEncoder tokenizer, IReadOnlyList<string> batch)
+    {
+        const int maximum = 128;
+        var rows = batch.Select(text =>
+        {
+            var ids = new int[maximum];
+            var mask = new int[maximum];
+            tokenizer.EncodeRow(text, null, maximum, ids, mask, new int[maximum]);
+            return (ids, mask);
+        }).ToList();
+        int length = rows.Max(r => r.mask.Sum());
+        var flatIds = rows.SelectMany(r => r.ids.Take(length).Select(v => (long)v)).ToArray();
+        var flatMask = rows.SelectMany(r => r.mask.Take(length).Select(v => (long)v)).ToArray();
+        return (flatIds, flatMask, length);
+    }
+
+    /// <summary>The imported checkpoint and the reference session, built once for the class.</summary>
+    public sealed class Fixture : IDisposable
+    {
+        public Fixture()
+        {
+            using var stream = new MemoryStream(MiniLmResources.Onnx, writable: false);
+            Checkpoint = BertCheckpoint.LoadOnnx(stream, MiniLmResources.VocabularyText);
+            Reference = new OnnxRuntimeReference(MiniLmResources.Onnx);
+        }
+
+        internal BertCheckpoint Checkpoint { get; }
+
+        internal OnnxRuntimeReference Reference { get; }
+
+        public void Dispose()
+        {
+            Checkpoint.Dispose();
+            Reference.Dispose();
+        }
+    }
+}
