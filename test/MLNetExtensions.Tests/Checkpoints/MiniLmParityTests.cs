@@ -1,3 +1,5 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Transforms.Bert.Checkpoints;
 using static TorchSharp.torch;
@@ -66,6 +68,37 @@ public sealed class MiniLmParityTests : IClassFixture<MiniLmParityTests.Fixture>
         minCosine.Should().BeGreaterThanOrEqualTo(0.9999);
     }
 
+    [Fact]
+    public void TheEmbeddingTransformer_MatchesOnnxRuntimesSentenceEmbeddings_AndPredictionEngineMatchesTransformBitForBit()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sentences = Sentences();
+        var data = mlContext.Data.LoadFromEnumerable(sentences.Select(text => new TextInput { Text = text }));
+        using var embedder = mlContext.Transforms.Text.ApplyBertCheckpoint(new BertCheckpointEmbeddingOptions { Checkpoint = _fixture.Checkpoint }).Fit(data);
+        embedder.InferenceBatchSize = 32;
+
+        var batched = embedder.Transform(data).GetColumn<float[]>("Features").ToList();
+        var engine = mlContext.Model.CreatePredictionEngine<TextInput, SentenceEmbedding>(embedder);
+        var single = sentences.Select(text => engine.Predict(new TextInput { Text = text }).Features).ToList();
+
+        single.Should().BeEquivalentTo(batched, o => o.WithStrictOrdering(), "a row's embedding does not depend on the rows it is batched with");
+        var reference = new List<float[]>();
+        for (int start = 0; start < sentences.Count; start += BatchSize)
+        {
+            var batch = sentences.Skip(start).Take(BatchSize).ToList();
+            var (ids, mask, length) = Encode(_fixture.Checkpoint.Tokenizer, batch);
+            var states = _fixture.Reference.LastHiddenState(ids, mask, batch.Count, length);
+            using var scope = NewDisposeScope();
+            var hidden = tensor(states, batch.Count, length, 384L);
+            var real = tensor(mask, batch.Count, length).unsqueeze(-1).to(float32);
+            var pooled = nn.functional.normalize((hidden * real).sum(1) / real.sum(1), dim: 1);
+            reference.AddRange(Enumerable.Range(0, batch.Count).Select(r => pooled[r].data<float>().ToArray()));
+        }
+
+        var cosines = batched.Zip(reference, (a, b) => a.Zip(b, (x, y) => (double)x * y).Sum()).ToList();
+        cosines.Min().Should().BeGreaterThanOrEqualTo(0.9999);
+    }
+
     /// <summary>Rows padded to the batch's longest, as ONNX Runtime is usually fed.</summary>
     internal static (long[] Ids, long[] Mask, int Length) Encode(MLNetExtensions.Transforms.Text.WordPieceEncoder tokenizer, IReadOnlyList<string> batch)
     {
@@ -81,6 +114,19 @@ public sealed class MiniLmParityTests : IClassFixture<MiniLmParityTests.Fixture>
         var flatIds = rows.SelectMany(r => r.ids.Take(length).Select(v => (long)v)).ToArray();
         var flatMask = rows.SelectMany(r => r.mask.Take(length).Select(v => (long)v)).ToArray();
         return (flatIds, flatMask, length);
+    }
+
+    /// <summary>A text row.</summary>
+    public sealed class TextInput
+    {
+        public string Text { get; set; } = string.Empty;
+    }
+
+    /// <summary>A MiniLM sentence embedding.</summary>
+    public sealed class SentenceEmbedding
+    {
+        [VectorType(384)]
+        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     /// <summary>The imported checkpoint and the reference session, built once for the class.</summary>
