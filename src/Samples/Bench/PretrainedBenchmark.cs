@@ -41,7 +41,7 @@ internal static class PretrainedBenchmark
             checkpoint.SaveHuggingFace(huggingFaceDirectory);
         }
 
-        var sentences = SentimentSentences.ReadAll().Select(s => s.Text).Take(quick ? 320 : int.MaxValue).ToList();
+        var sentences = SentimentSentences.ReadAll().Select(s => s.Text).Take(quick ? 1000 : int.MaxValue).ToList();
         string loadBefore = LoadAverage();
         var (engines, parity) = MeasureInference(mlContext, onnxPath, sentences);
         string loadAfter = LoadAverage();
