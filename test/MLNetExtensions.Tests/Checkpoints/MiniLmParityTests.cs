@@ -36,6 +36,27 @@ public sealed class MiniLmParityTests : IClassFixture<MiniLmParityTests.Fixture>
     }
 
     [Fact]
+    public void ExportingTheImportedGraph_AndImportingTheDirectory_IsIdentical()
+    {
+        string directory = Directory.CreateTempSubdirectory("minilm-hf-").FullName;
+        try
+        {
+            _fixture.Checkpoint.SaveHuggingFace(directory);
+            using var reimported = BertCheckpoint.Load(directory);
+
+            reimported.Config.Should().Be(_fixture.Checkpoint.Config);
+            MLNetExtensions.Tests.Bert.BertTestData.SameTensors(reimported.Model, _fixture.Checkpoint.Model).Should().BeTrue();
+            reimported.Tokenizer.VocabularyText.Should().Be(_fixture.Checkpoint.Tokenizer.VocabularyText);
+            (reimported.Tokenizer.LowerCase, reimported.Tokenizer.StripAccents).Should().Be((true, true));
+            reimported.UnusedTensors.Should().BeEmpty();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void LastHiddenState_MatchesOnnxRuntime_InPaddedBatches()
     {
         var sentences = Sentences();
