@@ -144,7 +144,8 @@ public static class ModelTensorIO
         }
     }
 
-    private static void Assign(nn.Module module, IReadOnlyDictionary<string, Tensor> values, string description)
+    /// <summary>Strict assignment of named <paramref name="values"/> (see the type's remarks); <paramref name="description"/> names the source in errors.</summary>
+    internal static void Assign(nn.Module module, IReadOnlyDictionary<string, Tensor> values, string description)
     {
         var targets = GetNamedTensors(module);
 

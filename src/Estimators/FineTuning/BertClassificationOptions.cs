@@ -44,6 +44,14 @@ public sealed class BertClassificationOptions
     public BertEmbeddingTransformer? PretrainedEncoder { get; set; }
 
     /// <summary>
+    /// A pre-trained checkpoint to start from instead: a Hugging Face BERT directory or an <c>.onnx</c> export with
+    /// <c>vocab.txt</c> beside it (see <see cref="MLNetExtensions.Transforms.Bert.Checkpoints.BertCheckpoint.Load"/>). Its
+    /// embeddings, encoder layers and pooler (when it has one) are copied, and its tokenizer is used. Cannot be combined
+    /// with <see cref="PretrainedEncoder"/> or <see cref="VocabularyPath"/>.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
     /// The architecture for random initialisation (required when <see cref="PretrainedEncoder"/> is null). With a
     /// pre-trained encoder it may be given to change the dropout probabilities; every other setting must then equal
     /// the encoder's.
@@ -220,24 +228,32 @@ public sealed class BertClassificationOptions
             throw Bad(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "must be ≥ 1 when set");
         }
 
-        if (PretrainedEncoder is null && Config is null)
+        if (PretrainedEncoder is not null && CheckpointPath is not null)
         {
             throw new ArgumentException(
-                "BertClassificationOptions.PretrainedEncoder is null and BertClassificationOptions.Config is not set: give a pre-trained encoder, or Config and VocabularyPath to start from random weights.",
+                "BertClassificationOptions.PretrainedEncoder and BertClassificationOptions.CheckpointPath are both set; start from one of them.",
+                nameof(CheckpointPath));
+        }
+
+        bool pretrained = PretrainedEncoder is not null || CheckpointPath is not null;
+        if (!pretrained && Config is null)
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.PretrainedEncoder and CheckpointPath are null and BertClassificationOptions.Config is not set: give a pre-trained encoder or checkpoint, or Config and VocabularyPath to start from random weights.",
                 nameof(Config));
         }
 
-        if (PretrainedEncoder is null && string.IsNullOrWhiteSpace(VocabularyPath))
+        if (!pretrained && string.IsNullOrWhiteSpace(VocabularyPath))
         {
             throw new ArgumentException(
-                "BertClassificationOptions.VocabularyPath must name a WordPiece vocabulary file when the encoder is initialised randomly (PretrainedEncoder is null).",
+                "BertClassificationOptions.VocabularyPath must name a WordPiece vocabulary file when the encoder is initialised randomly (PretrainedEncoder and CheckpointPath are null).",
                 nameof(VocabularyPath));
         }
 
-        if (PretrainedEncoder is not null && VocabularyPath is not null)
+        if (pretrained && VocabularyPath is not null)
         {
             throw new ArgumentException(
-                "BertClassificationOptions.VocabularyPath is set together with PretrainedEncoder, which brings its own vocabulary; leave VocabularyPath null.",
+                $"BertClassificationOptions.VocabularyPath is set together with {(PretrainedEncoder is not null ? "PretrainedEncoder" : "CheckpointPath")}, which brings its own vocabulary; leave VocabularyPath null.",
                 nameof(VocabularyPath));
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Bert.Checkpoints;
 using MLNetExtensions.Transforms.Text;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -9,17 +10,18 @@ namespace MLNetExtensions.Estimators.FineTuning;
 
 /// <summary>
 /// Where fine-tuning starts: the configuration, tokenizer and sequence length resolved from the options (a
-/// pre-trained encoder, or a configuration and a vocabulary file), checked for consistency, and the initial
+/// pre-trained encoder, a checkpoint, or a configuration and a vocabulary file), checked for consistency, and the initial
 /// <see cref="BertForSequenceClassification"/> built from them.
 /// </summary>
 internal sealed class BertClassifierStart
 {
-    private BertClassifierStart(BertConfig config, WordPieceEncoder encoder, int maximumLength, BertEmbeddingTransformer? pretrained)
+    private BertClassifierStart(BertConfig config, WordPieceEncoder encoder, int maximumLength, BertEmbeddingTransformer? pretrained, BertCheckpoint? checkpoint)
     {
         Config = config;
         Encoder = encoder;
         MaximumLength = maximumLength;
         Pretrained = pretrained;
+        Checkpoint = checkpoint;
     }
 
     /// <summary>The configuration of the model to fine-tune.</summary>
@@ -34,6 +36,9 @@ internal sealed class BertClassifierStart
     /// <summary>The encoder whose tensors are copied, or null for random initialisation.</summary>
     public BertEmbeddingTransformer? Pretrained { get; }
 
+    /// <summary>The imported checkpoint whose tensors (pooler included, when it has one) are copied, or null.</summary>
+    public BertCheckpoint? Checkpoint { get; }
+
     /// <summary>Resolves and checks the start of <paramref name="options"/> (already validated).</summary>
     /// <exception cref="ArgumentException">The vocabulary, the configuration and the encoder do not agree.</exception>
     public static BertClassifierStart Resolve(BertClassificationOptions options)
@@ -41,12 +46,13 @@ internal sealed class BertClassifierStart
         BertConfig config;
         WordPieceEncoder encoder;
         int defaultLength;
+        BertCheckpoint? checkpoint = null;
         if (options.PretrainedEncoder is { } pretrained)
         {
             config = pretrained.Config;
             if (options.Config is { } requested)
             {
-                CheckSameArchitecture(requested.Validate(), config);
+                CheckSameArchitecture(requested.Validate(), config, nameof(BertClassificationOptions.PretrainedEncoder));
                 config = requested;
             }
 
@@ -59,6 +65,19 @@ internal sealed class BertClassifierStart
             }
 
             defaultLength = pretrained.Settings.MaximumLength;
+        }
+        else if (options.CheckpointPath is { } checkpointPath)
+        {
+            checkpoint = BertCheckpoint.Load(checkpointPath);
+            config = checkpoint.Config;
+            if (options.Config is { } requested)
+            {
+                CheckSameArchitecture(requested.Validate(), config, nameof(BertClassificationOptions.CheckpointPath));
+                config = requested;
+            }
+
+            encoder = checkpoint.Tokenizer;
+            defaultLength = Math.Min(128, config.MaxPositionEmbeddings);
         }
         else
         {
@@ -97,7 +116,7 @@ internal sealed class BertClassifierStart
                 $"BertClassificationOptions.MaximumLength is {length} (taken from the encoder) but sentence pairs need at least {options.MinimumLength} tokens.");
         }
 
-        return new BertClassifierStart(config, encoder, length, options.PretrainedEncoder);
+        return new BertClassifierStart(config, encoder, length, options.PretrainedEncoder, checkpoint);
     }
 
     /// <summary>
@@ -112,6 +131,10 @@ internal sealed class BertClassifierStart
         try
         {
             Pretrained?.CopyEncoderTo(model.Bert);
+            if (Checkpoint is not null)
+            {
+                model.Bert.CopyFrom(Checkpoint.Model);
+            }
             var dropout = model.named_children().Single(child => child.name == "dropout").module as Dropout
                 ?? throw new InvalidOperationException("BertForSequenceClassification's 'dropout' is not a Dropout module.");
             dropout.p = classifierDropout ?? Config.HiddenDropoutProb;
@@ -124,12 +147,12 @@ internal sealed class BertClassifierStart
         }
     }
 
-    private static void CheckSameArchitecture(BertConfig requested, BertConfig encoder)
+    private static void CheckSameArchitecture(BertConfig requested, BertConfig encoder, string source)
     {
         if (requested.VocabSize != encoder.VocabSize)
         {
             throw new ArgumentException(
-                $"BertClassificationOptions.Config.VocabSize is {requested.VocabSize} but BertClassificationOptions.PretrainedEncoder has a vocabulary of {encoder.VocabSize} tokens; " +
+                $"BertClassificationOptions.Config.VocabSize is {requested.VocabSize} but BertClassificationOptions.{source} has a vocabulary of {encoder.VocabSize} tokens; " +
                 "with a pre-trained encoder, Config may only change dropout probabilities (or leave Config null).",
                 nameof(BertClassificationOptions.Config));
         }
@@ -150,7 +173,7 @@ internal sealed class BertClassifierStart
         {
             string list = string.Join(", ", differences.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Name} {d.Requested} (encoder: {d.Encoder})")));
             throw new ArgumentException(
-                $"BertClassificationOptions.Config describes another architecture than BertClassificationOptions.PretrainedEncoder: {list}. With a pre-trained encoder, Config may only change dropout probabilities.",
+                $"BertClassificationOptions.Config describes another architecture than BertClassificationOptions.{source}: {list}. With a pre-trained encoder, Config may only change dropout probabilities.",
                 nameof(BertClassificationOptions.Config));
         }
     }

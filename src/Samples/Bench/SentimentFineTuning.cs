@@ -51,14 +51,30 @@ internal static class SentimentFineTuning
         return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
     }
 
+    /// <summary>
+    /// Test accuracy of a BERT classifier fine-tuned on the training split from the checkpoint at
+    /// <paramref name="checkpointPath"/> (a Hugging Face directory or an ONNX file), with the checkpoint's own dropout.
+    /// </summary>
+    public static double CheckpointAccuracy(MLContext mlContext, FineTuneSetup setup, string checkpointPath, IProgress<TrainingProgress>? progress)
+    {
+        var options = Options(setup, progress);
+        options.CheckpointPath = checkpointPath;
+        return Evaluate(mlContext, options, SampleData.Sentiment(mlContext, setup.SplitSeed));
+    }
+
     private static double FineTuneAndEvaluate(MLContext mlContext, FineTuneSetup setup, BertEmbeddingTransformer? pretrained, BertConfig? scratchConfig, TrainTestViews split, IProgress<TrainingProgress>? progress)
     {
         var config = pretrained?.Config ?? scratchConfig!;
-        var options = new BertClassificationOptions
+        var options = Options(setup, progress);
+        options.PretrainedEncoder = pretrained;
+        options.Config = setup.Dropout is double dropout ? config with { HiddenDropoutProb = dropout, AttentionProbsDropoutProb = dropout } : config;
+        options.VocabularyPath = pretrained is null ? ShippedData.BertVocabularyPath : null;
+        return Evaluate(mlContext, options, split);
+    }
+
+    private static BertClassificationOptions Options(FineTuneSetup setup, IProgress<TrainingProgress>? progress) =>
+        new()
         {
-            PretrainedEncoder = pretrained,
-            Config = setup.Dropout is double dropout ? config with { HiddenDropoutProb = dropout, AttentionProbsDropoutProb = dropout } : config,
-            VocabularyPath = pretrained is null ? ShippedData.BertVocabularyPath : null,
             MaximumLength = setup.MaximumLength,
             BatchSize = setup.BatchSize,
             Epochs = setup.Epochs,
@@ -68,6 +84,9 @@ internal static class SentimentFineTuning
             EarlyStoppingPatience = null,
             Progress = progress,
         };
+
+    private static double Evaluate(MLContext mlContext, BertClassificationOptions options, TrainTestViews split)
+    {
         using var model = mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(split.TrainSet);
         return mlContext.BinaryClassification.Evaluate(model.Transform(split.TestSet)).Accuracy;
     }

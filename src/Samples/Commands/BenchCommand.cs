@@ -13,6 +13,7 @@ internal static class BenchCommand
         ["bert-base-task-adaptive"] = BertBaseBenchmark.RunTaskAdaptive,
         ["bert-base-transfer-check"] = TransferCheckBenchmark.Run,
         ["ids"] = IdsBenchmark.Run,
+        ["pretrained"] = PretrainedBenchmark.Run,
     };
 
     public static Command Create()

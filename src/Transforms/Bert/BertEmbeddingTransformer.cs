@@ -69,13 +69,22 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
 
         lock (_forwardLock)
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
             var device = _model.Embeddings.WordEmbeddings.Weight.device;
-            var padded = texts.Concat(Enumerable.Repeat<string?>(string.Empty, BertTextEncoding.FillerRows(texts.Count, Settings.MaximumLength))).ToList();
-            var (ids, mask) = BertTextEncoding.Encode(Tokenizer, padded, Settings.MaximumLength, device);
-            var hidden = _model.Forward(ids, mask).LastHiddenState;
-            return BertTextEncoding.ToRows(BertTextEncoding.Pool(hidden, mask, Settings.Pooling).narrow(0, 0, texts.Count));
+            var result = new float[texts.Count][];
+            foreach (var group in BertTextEncoding.GroupByLength(Tokenizer, texts, Settings.MaximumLength))
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var (ids, mask) = group.ToTensors(device);
+                var pooled = BertTextEncoding.Pool(_model.Forward(ids, mask).LastHiddenState, mask, Settings.Pooling).narrow(0, 0, group.Indices.Length);
+                var vectors = BertTextEncoding.ToRows(Settings.Normalize ? nn.functional.normalize(pooled, p: 2, dim: 1) : pooled);
+                for (int i = 0; i < vectors.Length; i++)
+                {
+                    result[group.Indices[i]] = vectors[i];
+                }
+            }
+
+            return result;
         }
     }
 

@@ -5,4 +5,5 @@ namespace MLNetExtensions.Transforms.Bert;
 /// <param name="OutputColumnName">The column added.</param>
 /// <param name="MaximumLength">Tokens per row including [CLS] and [SEP]; longer text is truncated.</param>
 /// <param name="Pooling">How hidden states become one vector.</param>
-public sealed record BertTextSettings(string InputColumnName, string OutputColumnName, int MaximumLength, BertPooling Pooling);
+/// <param name="Normalize">Whether each pooled vector is scaled to unit L2 norm (as sentence-transformers models expect).</param>
+public sealed record BertTextSettings(string InputColumnName, string OutputColumnName, int MaximumLength, BertPooling Pooling, bool Normalize = false);

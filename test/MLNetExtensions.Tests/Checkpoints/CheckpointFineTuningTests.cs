@@ -1,0 +1,69 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.FineTuning;
+using MLNetExtensions.Tests.Bert;
+using MLNetExtensions.Tests.FineTuning;
+using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Bert.Checkpoints;
+using MLNetExtensions.Transforms.ModelFiles;
+
+namespace MLNetExtensions.Tests.Checkpoints;
+
+/// <summary>The BERT classifiers fine-tuning from a checkpoint (<see cref="BertClassificationOptions.CheckpointPath"/>).</summary>
+[Collection(TorchGlobalStateCollection.Name)]
+public sealed class CheckpointFineTuningTests : IDisposable
+{
+    private readonly FineTuningTestData _data = new();
+    private readonly MLContext _mlContext = new(seed: 3);
+
+    [Fact]
+    public void TheInitialModel_HoldsTheCheckpointsTensorsAndPooler_AndItsTokenizer()
+    {
+        using var source = TinyCheckpoint.Model(seed: 21);
+        string path = TinyCheckpoint.Write(Path.Combine(_data.Directory, "checkpoint"), source, tokenizerConfig: "{\"do_lower_case\": false}");
+        var options = new BertClassificationOptions { CheckpointPath = path };
+        options.Validate();
+
+        var start = BertClassifierStart.Resolve(options);
+        using var model = start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: null);
+
+        BertTestData.SameTensors(model.Bert, source).Should().BeTrue("embeddings, encoder layers and pooler come from the checkpoint");
+        (start.Encoder.LowerCase, start.Encoder.StripAccents).Should().Be((false, false), "the tokenizer follows the checkpoint's tokenizer_config.json");
+        start.Config.Should().Be(source.Config);
+        start.MaximumLength.Should().Be(24, "min(128, max_position_embeddings)");
+    }
+
+    [Fact]
+    public void FineTuningFromACheckpoint_Learns_AndItsModelFileReloadsIdentically()
+    {
+        using var source = TinyCheckpoint.Model(seed: 22);
+        string path = TinyCheckpoint.Write(Path.Combine(_data.Directory, "checkpoint"), source);
+        var options = _data.Options(epochs: 6);
+        options.Config = null;
+        options.VocabularyPath = null;
+        options.CheckpointPath = path;
+        var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(160, seed: 31));
+        var test = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(60, seed: 32));
+
+        using var model = _mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(train);
+        string file = Path.Combine(_data.Directory, "classifier.zip");
+        _mlContext.Model.SaveWithTensors(model, train.Schema, file);
+        using var loaded = (IDisposable)_mlContext.Model.LoadWithTensors(file, out _);
+
+        _mlContext.BinaryClassification.Evaluate(model.Transform(test)).Accuracy.Should().BeGreaterThan(0.9);
+        ((ITransformer)loaded).Transform(test).GetColumn<float>("Score").Should().Equal(model.Transform(test).GetColumn<float>("Score"));
+    }
+
+    [Fact]
+    public void ACheckpointTogetherWithAnEncoderOrVocabulary_IsRejected()
+    {
+        using var encoder = _data.Encoder(seed: 23);
+        FluentActions.Invoking(() => new BertClassificationOptions { CheckpointPath = "x", PretrainedEncoder = encoder }.Validate())
+            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "CheckpointPath");
+        FluentActions.Invoking(() => new BertClassificationOptions { CheckpointPath = "x", VocabularyPath = _data.VocabularyPath }.Validate())
+            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "VocabularyPath").WithMessage("*CheckpointPath*");
+    }
+
+    public void Dispose() => _data.Dispose();
+}
