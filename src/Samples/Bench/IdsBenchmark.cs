@@ -82,6 +82,13 @@ internal static class IdsBenchmark
             var vectors = dataset.Items.SelectMany(item => model.GetItemVector(item) ?? new float[Dimension]).ToArray();
             methods[key] = Score(dataset, IdsRanking.Cosine(vectors, Dimension), summary.Seconds, summary.PairsPerSecond);
             AnsiConsole.MarkupLine($"  {key}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {methods[key]!.HrAt10:F4}, cold HR@10 {methods[key]!.ColdHrAt10:F4}");
+            if (withAttributes)
+            {
+                // Diagnostic, not one of the protocol's methods: the same model with the attribute-built vectors of the
+                // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
+                var trainedOnly = dataset.Items.SelectMany(item => model.IsTrained(item) ? model.GetItemVector(item)! : new float[Dimension]).ToArray();
+                methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(trainedOnly, Dimension), summary.Seconds, summary.PairsPerSecond);
+            }
         }
 
         string? reason = FastTextSkipGram.Unavailable();
