@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
@@ -69,8 +70,8 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
 
     private protected override BatchRowMapper Mapper => _mapper ??= new ClassificationMapper(this);
 
-    /// <summary>The columns added, in order.</summary>
-    private protected abstract IReadOnlyList<MappedColumn> OutputColumns { get; }
+    /// <summary>The columns added and how logits become their values (shared with the project's other classifiers).</summary>
+    private protected abstract ClassificationOutput Output { get; }
 
     /// <summary>
     /// The class logits of each text (or pair): one array of <see cref="NumberOfClasses"/> values per row, computed in
@@ -144,9 +145,6 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         return cat(chunks, 0);
     }
 
-    /// <summary>The output values of one row (in <see cref="OutputColumns"/> order) from its logits.</summary>
-    private protected abstract object[] MapLogits(float[] logits);
-
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
         BertPayload.WriteConfig(writer, Config);
@@ -192,7 +190,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         public ClassificationMapper(BertClassificationTransformer owner)
         {
             _owner = owner;
-            OutputColumns = owner.OutputColumns;
+            OutputColumns = owner.Output.Columns;
             InputColumnNames = owner.Settings.SecondTextColumnName is { } second
                 ? new[] { owner.Settings.TextColumnName, second }
                 : new[] { owner.Settings.TextColumnName };
@@ -236,7 +234,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         }
 
         protected override IReadOnlyList<object[]> ComputeBatch(int count) =>
-            _owner.ComputeLogits(_first, _second).Select(_owner.MapLogits).ToArray();
+            _owner.ComputeLogits(_first, _second).Select(_owner.Output.Map).ToArray();
 
         protected override void ClearInputs()
         {
