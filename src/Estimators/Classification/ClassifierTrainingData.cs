@@ -136,6 +136,11 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
             {
                 missing++;
             }
+            else if (value >= classes)
+            {
+                throw new InvalidOperationException(
+                    $"Label column '{label.ColumnName}' holds key {value + 1}, outside its key range 1..{classes}; build keys with MapValueToKey.");
+            }
             else
             {
                 counts[value]++;

@@ -9,6 +9,7 @@ internal static class TensorModelComponents
         Bert.BertEmbeddingTransformer.RegisterLoader();
         FineTuning.BertBinaryClassificationTransformer.RegisterLoader();
         FineTuning.BertMulticlassClassificationTransformer.RegisterLoader();
+        Sequences.PersistentMemoryRnnTransformer.RegisterLoader();
         return true;
     });
 
