@@ -12,6 +12,7 @@ internal static class BenchCommand
         ["bert-base"] = BertBaseBenchmark.Run,
         ["bert-base-task-adaptive"] = BertBaseBenchmark.RunTaskAdaptive,
         ["bert-base-transfer-check"] = TransferCheckBenchmark.Run,
+        ["prnn"] = PrnnBenchmark.Run,
     };
 
     public static Command Create()

@@ -1,0 +1,136 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Sequences;
+using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Transforms.DataView;
+
+namespace MLNetExtensions.Tests.Sequences;
+
+/// <summary>Bad sequences, labels and options give exceptions naming the column or option.</summary>
+[Collection(TorchGlobalStateCollection.Name)]
+public sealed class PersistentMemoryRnnBadInputTests
+{
+    private readonly MLContext _mlContext = new(seed: 1);
+
+    [Fact]
+    public void AVectorThatIsNotAWholeNumberOfSteps_IsRejectedInTrainingAndInference()
+    {
+        var fit = () => Train(Rows(new[] { 1f, 2f, 3f }));
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*Column 'Features'*3 values*not a whole number of steps of StepSize = 2*");
+
+        using var model = Train(Rows(new[] { 1f, 2f }));
+        var transform = () => model.Transform(Keyed(Rows(new[] { 1f, 2f, 3f }))).GetColumn<float[]>("Score").ToList();
+        transform.Should().Throw<InvalidOperationException>().WithMessage("*Column 'Features'*not a whole number of steps*");
+    }
+
+    [Fact]
+    public void AnEmptySequence_IsRejected()
+    {
+        var fit = () => Train(Rows(Array.Empty<float>()));
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*Column 'Features' holds an empty sequence*");
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void NonFiniteValues_AreRejectedNamingTheStepAndFeature(float bad)
+    {
+        var fit = () => Train(Rows(new[] { 1f, 2f, 3f, bad }));
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*Column 'Features' holds*at step 1, feature 1*finite numbers*");
+    }
+
+    [Fact]
+    public void ALabelOutsideTheKeyRange_IsRejectedNamingTheColumn()
+    {
+        var rows = new[]
+        {
+            new KeyedRow { Label = 1, Features = new[] { 1f, 2f } },
+            new KeyedRow { Label = 2, Features = new[] { 1f, 2f } },
+            new KeyedRow { Label = 7, Features = new[] { 1f, 2f } },
+        };
+        var fit = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(_mlContext.Data.LoadFromEnumerable(rows));
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*Label column 'Label' holds key 7, outside its key range 1..3*");
+    }
+
+    [Fact]
+    public void BadOptionsAndColumns_NameTheOptionOrColumn()
+    {
+        var noSlots = Tiny();
+        noSlots.MemorySlots = 0;
+        var slots = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(noSlots);
+        slots.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "MemorySlots").WithMessage("*MemorySlots must be ≥ 1, but was 0*");
+
+        var lstm = Tiny();
+        lstm.CellKind = Transforms.Sequences.RnnCellKind.Lstm;
+        lstm.AddressingColumnName = "Addressing";
+        var addressing = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(lstm);
+        addressing.Should().Throw<ArgumentException>().Where(e => e.ParamName == "AddressingColumnName").WithMessage("*Lstm cell has no memory*");
+
+        var prototypes = Tiny();
+        prototypes.MemoryInitialization = MemoryInitialization.Prototypes;
+        prototypes.MemoryPrototypes = new[] { new[] { 1f, 2f } };
+        var proto = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(prototypes);
+        proto.Should().Throw<ArgumentException>().Where(e => e.ParamName == "MemoryPrototypes").WithMessage("*MemorySlots = 2 steps*holds 1*");
+
+        var text = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Label = 1f, Features = "x" } });
+        var wrongType = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).Fit(text);
+        wrongType.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Features' (FeatureColumnName) must be a vector of Single*");
+
+        var fixedSize = _mlContext.Data.LoadFromEnumerable(new[] { new FixedRow { Label = 1f, Features = new float[3] } });
+        var wrongSize = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).Fit(fixedSize);
+        wrongSize.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "StepSize").WithMessage("*fixed size of 3 values*StepSize = 2*");
+
+        var noLabel = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).GetOutputSchema(SchemaShapeColumns.ShapeOf(Keyed(Rows(new[] { 1f, 2f })).Schema));
+        noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' must be a Single, but it is a key of*");
+    }
+
+    private static PersistentMemoryRnnOptions Tiny() => new()
+    {
+        StepSize = 2,
+        HiddenSize = 4,
+        MemorySlots = 2,
+        MemoryWidth = 3,
+        Epochs = 1,
+        Seed = 1,
+        NumberOfThreads = 1,
+    };
+
+    private static SequenceClassRow[] Rows(float[] last) => new[]
+    {
+        new SequenceClassRow { Label = "a", Features = new[] { 1f, 2f, 3f, 4f } },
+        new SequenceClassRow { Label = "b", Features = new[] { -1f, -2f } },
+        new SequenceClassRow { Label = "a", Features = last },
+    };
+
+    private IDataView Keyed(IEnumerable<SequenceClassRow> rows)
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(rows);
+        return _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+    }
+
+    private Transforms.Sequences.PersistentMemoryRnnTransformer Train(IEnumerable<SequenceClassRow> rows) =>
+        _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(Keyed(rows));
+
+    private sealed class KeyedRow
+    {
+        [KeyType(3)]
+        public uint Label { get; set; }
+
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class TextRow
+    {
+        public float Label { get; set; }
+
+        public string Features { get; set; } = string.Empty;
+    }
+
+    private sealed class FixedRow
+    {
+        public float Label { get; set; }
+
+        [VectorType(3)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}
