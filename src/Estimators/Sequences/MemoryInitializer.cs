@@ -97,7 +97,7 @@ internal static class MemoryInitializer
         {
             var assignment = cdist(points, centres).argmin(1);
             var oneHot = nn.functional.one_hot(assignment, k).to(points.dtype);
-            var counts = oneHot.sum(0).unsqueeze(1);
+            var counts = oneHot.sum(dim: 0).unsqueeze(1);
             var sums = matmul(oneHot.t(), points);
             var updated = where(counts > 0, sums / counts.clamp_min(1), centres);
             if (updated.equal(centres).all().item<bool>())

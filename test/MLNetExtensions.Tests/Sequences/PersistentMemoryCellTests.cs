@@ -80,7 +80,7 @@ public sealed class PersistentMemoryCellTests
         {
             var row = sums[i].data<float>().ToArray();
             row.Take(Lengths[i]).Should().AllSatisfy(s => s.Should().BeApproximately(1f, 1e-5f));
-            row.Skip(Lengths[i]).Should().AllSatisfy(s => s.Should().Be(0f));
+            row.Skip(Lengths[i]).Where(s => s != 0f).Should().BeEmpty();
         }
     }
 

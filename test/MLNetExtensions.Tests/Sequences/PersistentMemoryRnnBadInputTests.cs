@@ -40,16 +40,20 @@ public sealed class PersistentMemoryRnnBadInputTests
     }
 
     [Fact]
-    public void ALabelOutsideTheKeyRange_IsRejectedNamingTheColumn()
+    public void ALabelThatIsNotAKey_OrValidationKeysOfAnotherRange_AreRejectedNamingTheColumn()
     {
         var rows = new[]
         {
-            new KeyedRow { Label = 1, Features = new[] { 1f, 2f } },
-            new KeyedRow { Label = 2, Features = new[] { 1f, 2f } },
-            new KeyedRow { Label = 7, Features = new[] { 1f, 2f } },
+            new NumberRow { Label = 1, Features = new[] { 1f, 2f } },
+            new NumberRow { Label = 2, Features = new[] { 1f, 2f } },
         };
-        var fit = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(_mlContext.Data.LoadFromEnumerable(rows));
-        fit.Should().Throw<InvalidOperationException>().WithMessage("*Label column 'Label' holds key 7, outside its key range 1..3*");
+        var numbers = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(_mlContext.Data.LoadFromEnumerable(rows));
+        numbers.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Column 'Label'*has type UInt32, but Key<UInt32> (as made by MapValueToKey) is expected*");
+
+        var options = Tiny();
+        options.ValidationData = Keyed("abc".Select(c => new SequenceClassRow { Label = c.ToString(), Features = new[] { 1f, 2f } }));
+        var validation = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options).Fit(Keyed(Rows(new[] { 1f, 2f })));
+        validation.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ValidationData").WithMessage("*2 classes in the training data but 3 in the validation data*");
     }
 
     [Fact]
@@ -81,7 +85,7 @@ public sealed class PersistentMemoryRnnBadInputTests
         wrongSize.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "StepSize").WithMessage("*fixed size of 3 values*StepSize = 2*");
 
         var noLabel = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).GetOutputSchema(SchemaShapeColumns.ShapeOf(Keyed(Rows(new[] { 1f, 2f })).Schema));
-        noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' must be a Single, but it is a key of*");
+        noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' must be a Single, but it is*");
     }
 
     private static PersistentMemoryRnnOptions Tiny() => new()
@@ -111,9 +115,8 @@ public sealed class PersistentMemoryRnnBadInputTests
     private Transforms.Sequences.PersistentMemoryRnnTransformer Train(IEnumerable<SequenceClassRow> rows) =>
         _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(Keyed(rows));
 
-    private sealed class KeyedRow
+    private sealed class NumberRow
     {
-        [KeyType(3)]
         public uint Label { get; set; }
 
         public float[] Features { get; set; } = Array.Empty<float>();
