@@ -16,11 +16,11 @@ namespace MLNetExtensions.Samples.Bench;
 /// </summary>
 internal static class PrnnBenchmark
 {
-    private static readonly (string Key, RnnCellKind Kind)[] Methods =
+    private static readonly (string Key, RnnCellKind Kind, MemoryInitialization Memory)[] Methods =
     {
-        ("prnn", RnnCellKind.PersistentMemory),
-        ("lstm", RnnCellKind.Lstm),
-        ("gru", RnnCellKind.Gru),
+        ("prnn", RnnCellKind.PersistentMemory, MemoryInitialization.Random),
+        ("lstm", RnnCellKind.Lstm, MemoryInitialization.Random),
+        ("gru", RnnCellKind.Gru, MemoryInitialization.Random),
     };
 
     public static int Run(bool quick)
@@ -75,9 +75,9 @@ internal static class PrnnBenchmark
     private static SequenceDatasetResult RunDataset(string name, SequenceSplit split, RnnSetup setup, IReadOnlyList<int> seeds)
     {
         var methods = new Dictionary<string, SequenceMethodResult>();
-        foreach (var (key, kind) in Methods)
+        foreach (var (key, kind, memory) in Methods)
         {
-            var runs = seeds.Select(seed => TrainRnn(name, key, kind, split, setup, seed)).ToList();
+            var runs = seeds.Select(seed => TrainRnn(name, key, kind, memory, split, setup, seed)).ToList();
             methods[key] = SequenceMethodResult.From(runs.Select(r => r.Accuracy).ToList(), runs.Average(r => r.SecondsPerEpoch), runs[0].Parameters);
         }
 
@@ -85,13 +85,14 @@ internal static class PrnnBenchmark
         return new SequenceDatasetResult(split.TrainRows, split.TestRows, setup, methods);
     }
 
-    private static RnnRun TrainRnn(string dataset, string method, RnnCellKind kind, SequenceSplit split, RnnSetup setup, int seed)
+    private static RnnRun TrainRnn(string dataset, string method, RnnCellKind kind, MemoryInitialization memory, SequenceSplit split, RnnSetup setup, int seed)
     {
         var mlContext = new MLContext(seed: seed);
         var options = new PersistentMemoryRnnOptions
         {
             StepSize = setup.StepSize,
             CellKind = kind,
+            MemoryInitialization = memory,
             HiddenSize = setup.HiddenSize,
             Epochs = setup.Epochs,
             BatchSize = setup.BatchSize,

@@ -20,18 +20,23 @@ public sealed record PersistentMemoryRnnOutput(Tensor Outputs, Tensor? Addressin
 /// </summary>
 /// <remarks>
 /// A batch holds sequences of different lengths, padded at the end: <c>x</c> is [rows, steps, D] and <c>lengths</c>
-/// [rows]. One time loop runs for the whole batch; after a sequence's last step its state is carried unchanged
-/// (<c>where(mask, new, old)</c>), so padding, whatever its values, never changes a real step's result. Everything that
-/// does not depend on the state (the input projections and, with an input-only encoder, the whole addressing and read)
-/// is computed for all steps in one product before the loop.
+/// [rows]. With an input-only encoder (the default) the encoding, addressing and read do not depend on the state, so
+/// they are computed for all steps at once and the recurrence is libtorch's own LSTM (or GRU) over the padded batch,
+/// one native call; the state at each sequence's last real step is gathered from its outputs (a recurrence is causal,
+/// so padding never reaches a real step). The mixture and the hidden-state encoder need the state at every step: one
+/// time loop runs for the whole batch, and after a sequence's end its state is carried unchanged
+/// (<c>where(mask, new, old)</c>).
 /// </remarks>
 public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
 {
+    [ComponentName(Name = "rnn")]
+    private readonly nn.Module? rnn;
+
     [ComponentName(Name = "input")]
-    private readonly Linear input;
+    private readonly Linear? input;
 
     [ComponentName(Name = "recurrent")]
-    private readonly Linear recurrent;
+    private readonly Linear? recurrent;
 
     [ComponentName(Name = "head")]
     private readonly Linear head;
@@ -45,8 +50,6 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
     [ComponentName(Name = "log_sharpness")]
     private readonly Parameter? logSharpness;
 
-    private readonly int _gates;
-
     /// <summary>Creates the network with weights drawn from <paramref name="generator"/> (uniform ±1/√hidden, as PyTorch's RNNs; forget-gate biases 1).</summary>
     /// <param name="config">The architecture, validated here.</param>
     /// <param name="generator">The generator of the initial weights; null uses torch's global one.</param>
@@ -57,21 +60,20 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
         config.Validate();
         Config = config;
         int hidden = config.HiddenSize;
-        _gates = config.CellKind == RnnCellKind.Gru ? 3 : 4;
-        int transitions = config.CellKind == RnnCellKind.PersistentMemoryMixture ? config.MemorySlots : 1;
-        int inputWidth = config.StepSize + (config.CellKind == RnnCellKind.PersistentMemory ? config.MemoryWidth : 0);
         double bound = 1.0 / Math.Sqrt(hidden);
-        input = NewLinear(inputWidth, transitions * _gates * hidden, bound, generator);
-        recurrent = NewLinear(hidden, transitions * _gates * hidden, bound, generator);
-        head = NewLinear(hidden, config.Outputs, bound, generator);
-        if (_gates == 4)
+        if (config.CellKind == RnnCellKind.PersistentMemoryMixture)
         {
-            // Forget gates start open (bias 1 in total), as is usual for LSTMs.
-            using var noGrad = no_grad();
-            input.bias!.view(transitions, 4, hidden)[.., 1].fill_(1.0);
-            recurrent.bias!.view(transitions, 4, hidden)[.., 1].fill_(0.0);
+            int width = config.MemorySlots * 4 * hidden;
+            input = NewLinear(config.StepSize, width, bound, generator);
+            recurrent = NewLinear(hidden, width, bound, generator);
+            OpenForgetGates(input.bias!, recurrent.bias!, config.MemorySlots);
+        }
+        else
+        {
+            rnn = NewRecurrence(config, bound, generator);
         }
 
+        head = NewLinear(hidden, config.Outputs, bound, generator);
         if (config.HasMemory)
         {
             int encoderInputs = config.StepSize + (config.EncoderReadsHiddenState ? hidden : 0);
@@ -102,65 +104,24 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="keepAddressing">Return the addressing weights [rows, steps, K].</param>
     public PersistentMemoryRnnOutput Run(Tensor x, Tensor lengths, bool keepAddressing = false)
     {
-        long rows = x.shape[0];
-        long steps = x.shape[1];
-        int hidden = Config.HiddenSize;
-        var mask = arange(steps, dtype: int64, device: x.device).unsqueeze(0).lt(lengths.unsqueeze(1)).unsqueeze(2); // [rows, steps, 1]
-        bool stepwiseMemory = Config.HasMemory && Config.EncoderReadsHiddenState;
-
-        // State-independent parts for all steps at once.
-        Tensor? addressing = null;
-        Tensor? projected = null;
-        if (Config.HasMemory && !stepwiseMemory)
+        bool stepwise = Config.HasMemory && Config.EncoderReadsHiddenState;
+        Tensor? addressing = Config.HasMemory && !stepwise ? Address(tanh(encoder!.forward(x))) : null;
+        Tensor state;
+        if (Config.CellKind == RnnCellKind.PersistentMemoryMixture || stepwise)
         {
-            addressing = Address(tanh(encoder!.forward(x)));
+            (state, var stepAddressing) = Loop(x, lengths, addressing);
+            addressing ??= stepAddressing;
+        }
+        else
+        {
+            var inputs = Config.CellKind == RnnCellKind.PersistentMemory ? cat(new[] { x, matmul(addressing!, memory!) }, 2) : x;
+            var outputs = rnn is LSTM lstm ? lstm.forward(inputs).Item1 : ((GRU)rnn!).forward(inputs).Item1;
+            var last = (lengths - 1).view(-1, 1, 1).expand(-1, 1, Config.HiddenSize);
+            state = outputs.gather(1, last).squeeze(1);
         }
 
-        if (!stepwiseMemory)
-        {
-            projected = Config.CellKind == RnnCellKind.PersistentMemory
-                ? input.forward(cat(new[] { x, matmul(addressing!, memory!) }, 2))
-                : input.forward(x);
-        }
-
-        var h = zeros(rows, hidden, dtype: x.dtype, device: x.device);
-        var c = zeros(rows, hidden, dtype: x.dtype, device: x.device);
-        var stepAddressing = new List<Tensor>();
-        for (long t = 0; t < steps; t++)
-        {
-            Tensor gatesInput;
-            Tensor? a;
-            if (stepwiseMemory)
-            {
-                var xt = x[.., t];
-                var e = tanh(encoder!.forward(cat(new[] { xt, h }, 1)));
-                a = Address(e);
-                stepAddressing.Add(a);
-                gatesInput = Config.CellKind == RnnCellKind.PersistentMemory
-                    ? input.forward(cat(new[] { xt, matmul(a, memory!) }, 1))
-                    : input.forward(xt);
-            }
-            else
-            {
-                gatesInput = projected![.., t];
-                a = addressing?[.., t];
-            }
-
-            var (hNew, cNew) = Step(gatesInput, h, c, a);
-            var real = mask[.., t];
-            h = where(real, hNew, h);
-            c = where(real, cNew, c);
-        }
-
-        if (stepwiseMemory)
-        {
-            addressing = stack(stepAddressing, 1);
-        }
-
-        var outputs = head.forward(h);
-        return new PersistentMemoryRnnOutput(
-            outputs,
-            keepAddressing && addressing is not null ? addressing * mask : null);
+        var mask = StepMask(x, lengths);
+        return new PersistentMemoryRnnOutput(head.forward(state), keepAddressing && addressing is not null ? addressing * mask : null);
     }
 
     /// <summary>
@@ -200,6 +161,58 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
         memory.copy_(slots);
     }
 
+    /// <summary>[rows, steps, 1] Boolean: true at real steps.</summary>
+    private static Tensor StepMask(Tensor x, Tensor lengths) =>
+        arange(x.shape[1], dtype: int64, device: x.device).unsqueeze(0).lt(lengths.unsqueeze(1)).unsqueeze(2);
+
+    /// <summary>
+    /// The batch-wide time loop of the LSTM-style cells that need the state at every step (the mixture, the hidden-state
+    /// encoder). Returns the state after each sequence's last step and, when addressed in the loop, the addressing weights.
+    /// </summary>
+    private (Tensor State, Tensor? Addressing) Loop(Tensor x, Tensor lengths, Tensor? addressing)
+    {
+        long rows = x.shape[0];
+        bool mixture = Config.CellKind == RnnCellKind.PersistentMemoryMixture;
+        bool stepwise = addressing is null;
+        var (weightIh, biasIh, weightHh, biasHh) = mixture
+            ? (input!.weight!, input.bias!, recurrent!.weight!, recurrent.bias!)
+            : (Weight("weight_ih_l0"), Weight("bias_ih_l0"), Weight("weight_hh_l0"), Weight("bias_hh_l0"));
+        var real = StepMask(x, lengths).unbind(1);
+        var steps = x.unbind(1);
+        var projected = !stepwise && mixture ? nn.functional.linear(x, weightIh, biasIh).unbind(1) : null;
+        var fixedAddressing = addressing?.unbind(1);
+        var h = zeros(rows, Config.HiddenSize, dtype: x.dtype, device: x.device);
+        var c = zeros(rows, Config.HiddenSize, dtype: x.dtype, device: x.device);
+        var stepAddressing = new List<Tensor>();
+        for (int t = 0; t < steps.Length; t++)
+        {
+            var a = fixedAddressing?[t];
+            if (stepwise)
+            {
+                a = Address(tanh(encoder!.forward(cat(new[] { steps[t], h }, 1))));
+                stepAddressing.Add(a);
+            }
+
+            var gatesInput = projected?[t] ?? nn.functional.linear(mixture ? steps[t] : cat(new[] { steps[t], matmul(a!, memory!) }, 1), weightIh, biasIh);
+            var gates = gatesInput + nn.functional.linear(h, weightHh, biasHh);
+            if (mixture)
+            {
+                // K transitions, one per slot, mixed by the addressing weights.
+                gates = (gates.view(rows, Config.MemorySlots, 4 * Config.HiddenSize) * a!.unsqueeze(2)).sum(1);
+            }
+
+            var g = gates.chunk(4, 1);
+            var cNew = (sigmoid(g[1]) * c) + (sigmoid(g[0]) * tanh(g[2]));
+            var hNew = sigmoid(g[3]) * tanh(cNew);
+            h = where(real[t], hNew, h);
+            c = where(real[t], cNew, c);
+        }
+
+        return (h, stepwise ? stack(stepAddressing, 1) : null);
+    }
+
+    private Parameter Weight(string name) => rnn!.named_parameters().Single(p => p.name == name).parameter;
+
     /// <summary>a = softmax(γ · cos(e, m_k)) over the slots, for encodings [..., m].</summary>
     private Tensor Address(Tensor encodings)
     {
@@ -207,31 +220,49 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
         return softmax(similarity * logSharpness!.exp(), -1);
     }
 
-    /// <summary>One cell update from the gate inputs (already projected), the state and the addressing weights.</summary>
-    private (Tensor H, Tensor C) Step(Tensor gatesInput, Tensor h, Tensor c, Tensor? a)
+    /// <summary>
+    /// libtorch's LSTM (persistent memory: its input is [x_t; r_t]) or GRU, batch-first, with weights redrawn from
+    /// <paramref name="generator"/>; the global generator's state is kept (the module draws from it when created).
+    /// </summary>
+    private static nn.Module NewRecurrence(PersistentMemoryRnnConfig config, double bound, Generator? generator)
     {
-        int hidden = Config.HiddenSize;
-        var fromState = recurrent.forward(h);
-        if (Config.CellKind == RnnCellKind.Gru)
+        int inputs = config.StepSize + (config.CellKind == RnnCellKind.PersistentMemory ? config.MemoryWidth : 0);
+        var state = random.get_rng_state();
+        try
         {
-            var xi = gatesInput.chunk(3, 1);
-            var hi = fromState.chunk(3, 1);
-            var reset = sigmoid(xi[0] + hi[0]);
-            var update = sigmoid(xi[1] + hi[1]);
-            var candidate = tanh(xi[2] + reset * hi[2]);
-            return (candidate + update * (h - candidate), c);
-        }
+            nn.Module module = config.CellKind == RnnCellKind.Gru
+                ? nn.GRU(inputs, config.HiddenSize, batchFirst: true)
+                : nn.LSTM(inputs, config.HiddenSize, batchFirst: true);
+            using (no_grad())
+            {
+                foreach (var parameter in module.parameters())
+                {
+                    parameter.uniform_(-bound, bound, generator);
+                }
+            }
 
-        var gates = gatesInput + fromState;
-        if (Config.CellKind == RnnCellKind.PersistentMemoryMixture)
+            if (config.CellKind != RnnCellKind.Gru)
+            {
+                var biases = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+                OpenForgetGates(biases["bias_ih_l0"], biases["bias_hh_l0"], 1);
+            }
+
+            return module;
+        }
+        finally
         {
-            // K transitions, one per slot, mixed by the addressing weights.
-            gates = (gates.view(-1, Config.MemorySlots, 4 * hidden) * a!.unsqueeze(2)).sum(1);
+            random.set_rng_state(state);
+            state.Dispose();
         }
+    }
 
-        var g = gates.chunk(4, 1);
-        var cNew = sigmoid(g[1]) * c + sigmoid(g[0]) * tanh(g[2]);
-        return (sigmoid(g[3]) * tanh(cNew), cNew);
+    /// <summary>Forget gates start open (bias 1 in total), as is usual for LSTMs; gate order i, f, g, o.</summary>
+    private static void OpenForgetGates(Tensor inputBias, Tensor recurrentBias, int transitions)
+    {
+        using var noGrad = no_grad();
+        long hidden = inputBias.shape[0] / (4 * transitions);
+        inputBias.view(transitions, 4, hidden)[.., 1].fill_(1.0);
+        recurrentBias.view(transitions, 4, hidden)[.., 1].fill_(0.0);
     }
 
     private static Linear NewLinear(long inputs, long outputs, double bound, Generator? generator)

@@ -92,10 +92,10 @@ public sealed class PersistentMemoryCellTests
         using var lstm = Model(RnnCellKind.Lstm, readsHidden: false);
         using var gru = Model(RnnCellKind.Gru, readsHidden: false);
         Shape(mixture, "recurrent.weight").Should().Equal(4L * 8 * 4, 8);
-        Shape(memory, "recurrent.weight").Should().Equal(4L * 8, 8);
-        Shape(memory, "input.weight").Should().Equal(new long[] { 4L * 8, StepSize + 6 }, "the read r_t enters every gate");
+        Shape(memory, "rnn.weight_hh_l0").Should().Equal(4L * 8, 8);
+        Shape(memory, "rnn.weight_ih_l0").Should().Equal(new long[] { 4L * 8, StepSize + 6 }, "the read r_t enters every gate");
         Shape(memory, "memory").Should().Equal(4, 6);
-        Shape(gru, "recurrent.weight").Should().Equal(3L * 8, 8);
+        Shape(gru, "rnn.weight_hh_l0").Should().Equal(3L * 8, 8);
         lstm.named_parameters().Select(p => p.name).Should().NotContain(new[] { "memory", "encoder.weight" });
         lstm.Memory.Should().BeNull();
     }

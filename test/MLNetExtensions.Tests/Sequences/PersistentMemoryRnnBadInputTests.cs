@@ -74,7 +74,7 @@ public sealed class PersistentMemoryRnnBadInputTests
         prototypes.MemoryInitialization = MemoryInitialization.Prototypes;
         prototypes.MemoryPrototypes = new[] { new[] { 1f, 2f } };
         var proto = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(prototypes);
-        proto.Should().Throw<ArgumentException>().Where(e => e.ParamName == "MemoryPrototypes").WithMessage("*MemorySlots = 2 steps*holds 1*");
+        proto.Should().Throw<ArgumentException>().Where(e => e.ParamName == "MemoryPrototypes").WithMessage("*MemorySlots = 3 steps*holds 1*");
 
         var text = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Label = 1f, Features = "x" } });
         var wrongType = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).Fit(text);
@@ -88,16 +88,12 @@ public sealed class PersistentMemoryRnnBadInputTests
         noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' must be a Single, but it is*");
     }
 
-    private static PersistentMemoryRnnOptions Tiny() => new()
+    private static PersistentMemoryRnnOptions Tiny()
     {
-        StepSize = 2,
-        HiddenSize = 4,
-        MemorySlots = 2,
-        MemoryWidth = 3,
-        Epochs = 1,
-        Seed = 1,
-        NumberOfThreads = 1,
-    };
+        var options = PersistentMemoryRnnEstimatorTests.Options();
+        options.Epochs = 1;
+        return options;
+    }
 
     private static SequenceClassRow[] Rows(float[] last) => new[]
     {

@@ -57,7 +57,7 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
     {
         var train = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(120, seed: 3));
         var options = Options();
-        options.Epochs = 25;
+        options.Epochs = 40;
         using var model = _mlContext.Regression.Trainers.PersistentMemoryRnn(options).Fit(train);
         var test = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(60, seed: 4));
         var metrics = _mlContext.Regression.Evaluate(model.Transform(test));
