@@ -19,6 +19,7 @@ internal static class PrnnBenchmark
     private static readonly (string Key, RnnCellKind Kind, MemoryInitialization Memory)[] Methods =
     {
         ("prnn", RnnCellKind.PersistentMemory, MemoryInitialization.Random),
+        ("prnn_kmeans_init", RnnCellKind.PersistentMemory, MemoryInitialization.KMeans),
         ("lstm", RnnCellKind.Lstm, MemoryInitialization.Random),
         ("gru", RnnCellKind.Gru, MemoryInitialization.Random),
     };
@@ -26,36 +27,28 @@ internal static class PrnnBenchmark
     public static int Run(bool quick)
     {
         var seeds = quick ? new[] { 1 } : new[] { 1, 2, 3 };
-        var vowels = RunDataset(
-            "japanese_vowels",
-            JapaneseVowels(),
-            new RnnSetup(StepSize: 12, HiddenSize: 64, Epochs: quick ? 10 : 40, BatchSize: 32, LearningRate: 3e-3),
-            seeds);
+        var datasets = new Dictionary<string, SequenceDatasetResult?> { ["japanese_vowels"] = null, ["fashion_mnist"] = null };
+        string? fashionMissing = FashionMnist.IsAvailable()
+            ? null
+            : $"the Fashion-MNIST IDX files are not in {FashionMnist.DebianDirectory} (Debian package dataset-fashion-mnist)";
+        PrnnBenchmarkResult Snapshot(bool complete) =>
+            new(quick, complete, seeds, new Dictionary<string, SequenceDatasetResult?>(datasets), fashionMissing, Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0));
+        string path = Path.Combine("artifacts", "bench", "prnn.json");
 
-        SequenceDatasetResult? fashion = null;
-        string? fashionMissing = null;
-        if (FashionMnist.IsAvailable())
+        // Partial results are written after every method, so an interrupted run still leaves what it measured.
+        RunDataset("japanese_vowels", JapaneseVowels(), new RnnSetup(StepSize: 12, HiddenSize: 64, Epochs: quick ? 15 : 30, BatchSize: 32, LearningRate: 3e-3), seeds, datasets, () => JsonArtifact.Write(path, Snapshot(false)));
+        if (fashionMissing is null)
         {
             var split = FashionMnistSplit(quick ? 1_000 : 10_000, quick ? 500 : 2_000);
-            fashion = RunDataset(
-                "fashion_mnist",
-                split,
-                new RnnSetup(StepSize: FashionMnist.Side, HiddenSize: 64, Epochs: quick ? 2 : 8, BatchSize: 64, LearningRate: 3e-3),
-                seeds);
+            RunDataset("fashion_mnist", split, new RnnSetup(StepSize: FashionMnist.Side, HiddenSize: 64, Epochs: quick ? 2 : 5, BatchSize: 64, LearningRate: 3e-3), seeds, datasets, () => JsonArtifact.Write(path, Snapshot(false)));
         }
         else
         {
-            fashionMissing = $"the Fashion-MNIST IDX files are not in {FashionMnist.DebianDirectory} (Debian package dataset-fashion-mnist)";
             AnsiConsole.WriteLine($"fashion_mnist: null ({fashionMissing})");
         }
 
-        var result = new PrnnBenchmarkResult(
-            quick,
-            seeds,
-            new Dictionary<string, SequenceDatasetResult?> { ["japanese_vowels"] = vowels, ["fashion_mnist"] = fashion },
-            fashionMissing,
-            Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0));
-        JsonArtifact.Write(Path.Combine("artifacts", "bench", "prnn.json"), result);
+        var result = Snapshot(true);
+        JsonArtifact.Write(path, result);
 
         var table = new Table().Title("bench prnn: test accuracy (mean ± std over seeds)");
         table.AddColumns("dataset", "method", "accuracy", "s/epoch", "parameters");
@@ -72,17 +65,20 @@ internal static class PrnnBenchmark
         return 0;
     }
 
-    private static SequenceDatasetResult RunDataset(string name, SequenceSplit split, RnnSetup setup, IReadOnlyList<int> seeds)
+    private static void RunDataset(string name, SequenceSplit split, RnnSetup setup, IReadOnlyList<int> seeds, Dictionary<string, SequenceDatasetResult?> datasets, Action written)
     {
         var methods = new Dictionary<string, SequenceMethodResult>();
         foreach (var (key, kind, memory) in Methods)
         {
             var runs = seeds.Select(seed => TrainRnn(name, key, kind, memory, split, setup, seed)).ToList();
             methods[key] = SequenceMethodResult.From(runs.Select(r => r.Accuracy).ToList(), runs.Average(r => r.SecondsPerEpoch), runs[0].Parameters);
+            datasets[name] = new SequenceDatasetResult(split.TrainRows, split.TestRows, setup, new Dictionary<string, SequenceMethodResult>(methods));
+            written();
         }
 
         methods["sdca_maximum_entropy"] = Sdca(name, split);
-        return new SequenceDatasetResult(split.TrainRows, split.TestRows, setup, methods);
+        datasets[name] = new SequenceDatasetResult(split.TrainRows, split.TestRows, setup, methods);
+        written();
     }
 
     private static RnnRun TrainRnn(string dataset, string method, RnnCellKind kind, MemoryInitialization memory, SequenceSplit split, RnnSetup setup, int seed)
@@ -186,4 +182,4 @@ internal sealed record SequenceMethodResult(IReadOnlyList<double> Accuracies, do
 internal sealed record SequenceDatasetResult(int TrainRows, int TestRows, RnnSetup Setup, IReadOnlyDictionary<string, SequenceMethodResult> Methods);
 
 /// <summary>artifacts/bench/prnn.json.</summary>
-internal sealed record PrnnBenchmarkResult(bool Quick, IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, SequenceDatasetResult?> Datasets, string? FashionMnistMissingReason, double PeakRssMb);
+internal sealed record PrnnBenchmarkResult(bool Quick, bool Complete, IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, SequenceDatasetResult?> Datasets, string? FashionMnistMissingReason, double PeakRssMb);
