@@ -65,6 +65,21 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
     }
 
     [Fact]
+    public void AFixedSizeColumn_IsReadAsStepsOfStepSize_LikeTheSameValuesInAVariableSizeColumn()
+    {
+        var rows = SequenceTestData.Values(40, seed: 9).Select(r => new FixedValueRow { Label = r.Label, Features = r.Features.Concat(new float[8]).Take(8).ToArray() }).ToList();
+        var fixedSize = _mlContext.Data.LoadFromEnumerable(rows);
+        var options = Options();
+        options.Epochs = 2;
+        using var model = _mlContext.Regression.Trainers.PersistentMemoryRnn(options).Fit(fixedSize);
+        var variable = _mlContext.Data.LoadFromEnumerable(rows.Select(r => new SequenceValueRow { Label = r.Label, Features = r.Features }));
+
+        var fromFixed = model.Transform(fixedSize).GetColumn<float>("Score").ToList();
+        fromFixed.Should().Equal(model.Transform(variable).GetColumn<float>("Score"));
+        fromFixed.Distinct().Should().HaveCountGreaterThan(1);
+    }
+
+    [Fact]
     public void PredictionEngine_GivesExactlyTheBatchedTransformOutputs_WithAddressingWeights()
     {
         var data = SequenceTestData.KeyedClasses(_mlContext, 45, seed: 5);
@@ -174,6 +189,14 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         {
             part.Dispose();
         }
+    }
+
+    public sealed class FixedValueRow
+    {
+        public float Label { get; set; }
+
+        [VectorType(8)]
+        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     public sealed class ScoredRow
