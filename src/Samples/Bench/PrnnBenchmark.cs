@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Sequences;
 using MLNetExtensions.Samples.Reporting;
@@ -66,6 +67,12 @@ internal static class PrnnBenchmark
 
     private static void RunDataset(string name, SequenceSplit split, RnnSetup setup, IReadOnlyList<int> seeds, Dictionary<string, SequenceDatasetResult?> datasets, Action written)
     {
+        // Untimed warm-up of every method (JIT, first native calls), so the first method timed does not pay for them.
+        foreach (var (_, kind, memory) in Methods)
+        {
+            using var warm = Trainer(kind, memory, setup, seed: 0, maxSteps: 2).Fit(split.Train).LastTransformer;
+        }
+
         var methods = new Dictionary<string, SequenceMethodResult>();
         foreach (var (key, kind, memory) in Methods)
         {
@@ -84,6 +91,24 @@ internal static class PrnnBenchmark
     private static RnnRun TrainRnn(string dataset, string method, RnnCellKind kind, MemoryInitialization memory, SequenceSplit split, RnnSetup setup, int seed)
     {
         var mlContext = new MLContext(seed: seed);
+        var trainer = Trainer(kind, memory, setup, seed, maxSteps: null);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var chain = trainer.Fit(split.Train);
+        using var model = chain.LastTransformer;
+        double seconds = watch.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        double accuracy = mlContext.MulticlassClassification.Evaluate(chain.Transform(split.Test)).MicroAccuracy;
+        long parameters = model.Model.parameters().Sum(p => p.numel());
+        var run = new RnnRun(accuracy, seconds / setup.Epochs, cpuSeconds / setup.Epochs, parameters);
+        AnsiConsole.WriteLine($"{dataset} {method} seed {seed}: accuracy {accuracy:F4}, {run.SecondsPerEpoch:F2} s/epoch ({run.CpuSecondsPerEpoch:F2} CPU s), {parameters} parameters");
+        return run;
+    }
+
+    /// <summary>The label mapping and the trainer with the benchmark's settings for one method.</summary>
+    private static EstimatorChain<PersistentMemoryRnnTransformer> Trainer(RnnCellKind kind, MemoryInitialization memory, RnnSetup setup, int seed, long? maxSteps)
+    {
+        var mlContext = new MLContext(seed: seed);
         var options = new PersistentMemoryRnnOptions
         {
             StepSize = setup.StepSize,
@@ -91,22 +116,13 @@ internal static class PrnnBenchmark
             MemoryInitialization = memory,
             HiddenSize = setup.HiddenSize,
             Epochs = setup.Epochs,
+            MaxSteps = maxSteps,
             BatchSize = setup.BatchSize,
             LearningRate = setup.LearningRate,
             Seed = seed,
         };
-        var toKey = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(split.Train);
-        var trainer = mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var watch = Stopwatch.StartNew();
-        using var model = trainer.Fit(toKey.Transform(split.Train));
-        double seconds = watch.Elapsed.TotalSeconds;
-        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        double accuracy = mlContext.MulticlassClassification.Evaluate(model.Transform(toKey.Transform(split.Test))).MicroAccuracy;
-        long parameters = model.Model.parameters().Sum(p => p.numel());
-        var run = new RnnRun(accuracy, seconds / setup.Epochs, cpuSeconds / setup.Epochs, parameters);
-        AnsiConsole.WriteLine($"{dataset} {method} seed {seed}: accuracy {accuracy:F4}, {run.SecondsPerEpoch:F2} s/epoch ({run.CpuSecondsPerEpoch:F2} CPU s), {parameters} parameters");
-        return run;
+        return mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options));
     }
 
     /// <summary>ML.NET's SdcaMaximumEntropy on the zero-padded, flattened, min-max normalised sequences.</summary>
