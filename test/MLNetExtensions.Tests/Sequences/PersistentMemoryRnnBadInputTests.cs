@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Data;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Sequences;
 using MLNetExtensions.Tests.TestSupport;
@@ -51,7 +52,7 @@ public sealed class PersistentMemoryRnnBadInputTests
         numbers.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Column 'Label'*has type UInt32, but Key<UInt32> (as made by MapValueToKey) is expected*");
 
         var options = Tiny();
-        options.ValidationData = Keyed("abc".Select(c => new SequenceClassRow { Label = c.ToString(), Features = new[] { 1f, 2f } }));
+        options.ValidationData = Keyed("abc".Select(c => new SequenceRow { Label = c.ToString(), Features = new[] { 1f, 2f } }));
         var validation = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options).Fit(Keyed(Rows(new[] { 1f, 2f })));
         validation.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ValidationData").WithMessage("*2 classes in the training data but 3 in the validation data*");
     }
@@ -95,20 +96,20 @@ public sealed class PersistentMemoryRnnBadInputTests
         return options;
     }
 
-    private static SequenceClassRow[] Rows(float[] last) => new[]
+    private static SequenceRow[] Rows(float[] last) => new[]
     {
-        new SequenceClassRow { Label = "a", Features = new[] { 1f, 2f, 3f, 4f } },
-        new SequenceClassRow { Label = "b", Features = new[] { -1f, -2f } },
-        new SequenceClassRow { Label = "a", Features = last },
+        new SequenceRow { Label = "a", Features = new[] { 1f, 2f, 3f, 4f } },
+        new SequenceRow { Label = "b", Features = new[] { -1f, -2f } },
+        new SequenceRow { Label = "a", Features = last },
     };
 
-    private IDataView Keyed(IEnumerable<SequenceClassRow> rows)
+    private IDataView Keyed(IEnumerable<SequenceRow> rows)
     {
         var data = _mlContext.Data.LoadFromEnumerable(rows);
         return _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
     }
 
-    private Transforms.Sequences.PersistentMemoryRnnTransformer Train(IEnumerable<SequenceClassRow> rows) =>
+    private Transforms.Sequences.PersistentMemoryRnnTransformer Train(IEnumerable<SequenceRow> rows) =>
         _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Tiny()).Fit(Keyed(rows));
 
     private sealed class NumberRow

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Data;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Sequences;
 using MLNetExtensions.Tests.TestSupport;
@@ -94,7 +95,7 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         var scores = batched.GetColumn<float[]>("Score").ToList();
         var addressing = batched.GetColumn<float[]>("Addressing").ToList();
 
-        var engine = _mlContext.Model.CreatePredictionEngine<SequenceClassRow, ScoredRow>(model, raw.Schema);
+        var engine = _mlContext.Model.CreatePredictionEngine<SequenceRow, ScoredRow>(model, raw.Schema);
         for (int i = 0; i < rows.Count; i++)
         {
             var single = engine.Predict(rows[i]);

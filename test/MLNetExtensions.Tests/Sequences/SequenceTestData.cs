@@ -1,15 +1,7 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Data;
 
 namespace MLNetExtensions.Tests.Sequences;
-
-/// <summary>A labelled sequence row (variable-length features, text label).</summary>
-public sealed class SequenceClassRow
-{
-    public string Label { get; set; } = string.Empty;
-
-    public float[] Features { get; set; } = Array.Empty<float>();
-}
 
 /// <summary>A sequence row with a regression target.</summary>
 public sealed class SequenceValueRow
@@ -24,7 +16,7 @@ internal static class SequenceTestData
 {
     public const int StepSize = 2;
 
-    public static IReadOnlyList<SequenceClassRow> Classes(int count, int seed)
+    public static IReadOnlyList<SequenceRow> Classes(int count, int seed)
     {
         var random = new Random(seed);
         var names = new[] { "rise", "fall", "wave" };
@@ -40,7 +32,7 @@ internal static class SequenceTestData
                 values[(t * StepSize) + 1] = (float)(random.NextDouble() - 0.5);
             }
 
-            return new SequenceClassRow { Label = names[kind], Features = values };
+            return new SequenceRow { Label = names[kind], Features = values };
         }).ToList();
     }
 
