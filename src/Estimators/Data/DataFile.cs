@@ -48,6 +48,14 @@ internal static class DataFile
         }
     }
 
+    /// <summary>Opens the file for reading bytes, decompressing it on the fly when it is gzip data.</summary>
+    public static Stream OpenBinary(string path)
+    {
+        EnsureExists(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        return IsGzip(file) ? new GzipTrailerCheckingStream(file) : file;
+    }
+
     /// <summary>
     /// Streams the lines of the file (one line in memory at a time). The existence check happens immediately;
     /// the file is opened when enumeration starts and closed when it ends, so the result can be enumerated again.

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Classification;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.FineTuning;

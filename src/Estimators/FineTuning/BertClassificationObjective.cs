@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Classification;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;

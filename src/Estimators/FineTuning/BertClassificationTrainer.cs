@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Classification;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.DataView;
@@ -50,32 +51,11 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     {
         ArgumentNullException.ThrowIfNull(input);
         _options.CancellationToken.ThrowIfCancellationRequested();
-        var requirements = _columns.Requirements;
-        var labelColumn = Resolve(requirements, input.Schema, "training data", nameof(input))[^1];
-        var label = _columns.Label;
-        int classes = label.CountClasses(labelColumn);
-        if (_options.ValidationData is { } validation)
-        {
-            var validationLabel = Resolve(requirements, validation.Schema, "validation data", nameof(BertClassificationOptions.ValidationData))[^1];
-            if (label.CountClasses(validationLabel) != classes)
-            {
-                throw new ArgumentException(
-                    $"The label column '{label.ColumnName}' has {classes} classes in the training data but {label.CountClasses(validationLabel)} in the validation data; map both with the same MapValueToKey transformer.",
-                    nameof(BertClassificationOptions.ValidationData));
-            }
-        }
-
-        var classNames = label.ClassNames(labelColumn);
-        bool hasMissingLabels = CheckLabels(input, classes, classNames);
         int seed = _options.Seed ?? TrainingEngine.TryGetContextSeed(_mlContext) ?? Random.Shared.Next();
-
-        var trainData = hasMissingLabels ? WithoutMissingLabels(input) : input;
-        var validationData = _options.ValidationData is { } given ? WithoutMissingLabels(given) : null;
-        if (_options.ValidationFraction is double fraction)
-        {
-            var split = _mlContext.Data.TrainTestSplit(trainData, fraction, seed: seed);
-            (trainData, validationData) = (split.TrainSet, split.TestSet);
-        }
+        var data = ClassifierTrainingData.Prepare(
+            _mlContext, _columns.Label, _columns.Requirements, input, _options.ValidationData, nameof(BertClassificationOptions.ValidationData), _options.ValidationFraction, seed);
+        int classes = data.Classes;
+        var (trainData, validationData) = (data.Train, data.Validation);
 
         var device = TorchDeviceSelector.Select(_mlContext);
         var model = _start.CreateModel(classes, seed, _options.Pooling, _options.ClassifierDropout);
@@ -84,14 +64,14 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
             model.to(device);
             var objective = new BertClassificationObjective(model, _columns, _start.Encoder, _start.MaximumLength, device);
             var result = new TrainingEngine().Train(
-                _mlContext, model, objective, trainData, validationData, OptimizerGroups(model), CreateTrainingOptions(trainData, classes, seed, validationData is not null), _options.Progress, _options.CancellationToken);
+                _mlContext, model, objective, trainData, validationData, OptimizerGroups(model), CreateTrainingOptions(data.TrainingRows, seed, validationData is not null), _options.Progress, _options.CancellationToken);
             if (result.Cancelled)
             {
                 throw new OperationCanceledException($"Fine-tuning was cancelled after {result.Steps} of {result.TotalSteps} steps.", _options.CancellationToken);
             }
 
             LastTrainingResult = result;
-            var settings = CreateSettings(classes, classNames);
+            var settings = CreateSettings(classes, data.ClassNames);
             return CreateTransformer(model, _start.Encoder, settings);
         }
         catch
@@ -114,23 +94,11 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
             WordPieceTokenizingEstimator.CheckText(inputSchema, second, nameof(BertClassificationOptions.SecondTextColumnName));
         }
 
-        var label = _columns.Label;
-        var labelShape = inputSchema.FirstOrDefault(c => c.Name == label.ColumnName);
-        if (labelShape.Name is null)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BertClassificationOptions.LabelColumnName), $"Label column '{label.ColumnName}' of type {label.ExpectedType} was not found in the input.");
-        }
-
-        if (!label.AcceptsShape(labelShape))
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(BertClassificationOptions.LabelColumnName),
-                $"Label column '{label.ColumnName}' is {Describe(labelShape)}, but {label.ExpectedType} is expected.");
-        }
+        var labelShape = _columns.Label.CheckShape(inputSchema);
 
         // Shapes carry no vector sizes or key counts, so any class count describes the output.
         const int anyClassCount = 2;
-        var classNames = label.HasClassNames(labelShape) ? new string[anyClassCount] : null;
+        var classNames = _columns.Label.HasClassNames(labelShape) ? new string[anyClassCount] : null;
         return SchemaShapeColumns.Append(inputSchema, CreateOutputColumns(CreateSettings(anyClassCount, classNames?.Select(_ => string.Empty).ToArray())));
     }
 
@@ -139,16 +107,6 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
 
     /// <summary>The columns the fitted transformer adds.</summary>
     private protected abstract IReadOnlyList<MappedColumn> CreateOutputColumns(BertClassificationSettings settings);
-
-    private static List<DataViewSchema.Column> Resolve(IReadOnlyList<ColumnRequirement> requirements, DataViewSchema schema, string description, string parameterName) =>
-        requirements.Select(requirement => requirement.Resolve(schema, description, parameterName)).ToList();
-
-    private static string Describe(SchemaShape.Column column) =>
-        $"{(column.IsKey ? "a key of " : string.Empty)}{column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? string.Empty : $" ({column.Kind})")}";
-
-    /// <summary>Rows with a missing label (key 0) dropped, as ML.NET's trainers do; Boolean labels cannot be missing.</summary>
-    private IDataView WithoutMissingLabels(IDataView data) =>
-        _columns.Label.CanBeMissing ? _mlContext.Data.FilterRowsByMissingValues(data, _columns.Label.ColumnName) : data;
 
     /// <summary>Weight matrices and embeddings decay; biases and layer norms do not (as in BERT).</summary>
     private static IReadOnlyList<ParameterGroup> OptimizerGroups(BertForSequenceClassification model)
@@ -161,68 +119,9 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         };
     }
 
-    /// <summary>Reads the labels once: rejects empty data and data with a single class; says whether labels are missing.</summary>
-    private bool CheckLabels(IDataView data, int classes, IReadOnlyList<string>? classNames)
+    private TrainingOptions CreateTrainingOptions(long rows, int seed, bool validates)
     {
-        var label = _columns.Label;
-        var (counts, missing) = CountLabels(data, classes);
-        long labelled = counts.Sum();
-        if (labelled == 0)
-        {
-            throw new InvalidOperationException(missing == 0
-                ? "The training data is empty: it has no rows to fine-tune on."
-                : $"Every one of the {missing} training rows has a missing label in column '{label.ColumnName}'.");
-        }
-
-        var present = Enumerable.Range(0, classes).Where(c => counts[c] > 0).ToList();
-        if (present.Count < 2)
-        {
-            throw new ArgumentException(
-                $"The label column '{label.ColumnName}' holds only one class ({label.Describe(present[0], classNames)}) in all {labelled} training rows: a classifier needs examples of at least two classes.",
-                nameof(data));
-        }
-
-        return missing > 0;
-    }
-
-    /// <summary>Rows per class, and rows with a missing label.</summary>
-    private (long[] Counts, long Missing) CountLabels(IDataView data, int classes)
-    {
-        var counts = new long[classes];
-        long missing = 0;
-        using var cursor = data.GetRowCursor(new[] { data.Schema[_columns.Label.ColumnName] });
-        var read = _columns.Label.CreateReader(cursor);
-        while (cursor.MoveNext())
-        {
-            int value = read();
-            if (value < 0)
-            {
-                missing++;
-            }
-            else
-            {
-                counts[value]++;
-            }
-        }
-
-        return (counts, missing);
-    }
-
-    private TrainingOptions CreateTrainingOptions(IDataView trainData, int classes, int seed, bool validates)
-    {
-        long rows = CountLabels(trainData, classes).Counts.Sum();
-        if (rows == 0)
-        {
-            throw new InvalidOperationException("No training rows remain after holding out the validation rows (ValidationFraction).");
-        }
-
-        long perEpoch = (rows + _options.BatchSize - 1) / _options.BatchSize;
-        long total = _options.Epochs is int epochs ? epochs * perEpoch : _options.MaxSteps ?? perEpoch;
-        if (_options.MaxSteps is long maxSteps)
-        {
-            total = Math.Min(total, maxSteps);
-        }
-
+        long total = ClassifierTrainingData.TotalSteps(rows, _options.BatchSize, _options.Epochs, _options.MaxSteps);
         return new TrainingOptions
         {
             BatchSize = _options.BatchSize,

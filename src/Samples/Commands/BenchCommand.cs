@@ -14,6 +14,7 @@ internal static class BenchCommand
         ["bert-base-transfer-check"] = TransferCheckBenchmark.Run,
         ["ids"] = IdsBenchmark.Run,
         ["pretrained"] = PretrainedBenchmark.Run,
+        ["prnn"] = PrnnBenchmark.Run,
     };
 
     public static Command Create()

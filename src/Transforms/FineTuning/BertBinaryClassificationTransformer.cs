@@ -1,6 +1,6 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
@@ -29,29 +29,20 @@ public sealed class BertBinaryClassificationTransformer : BertClassificationTran
             throw new ArgumentException($"A binary classifier has 2 classes, but the settings declare {settings.NumberOfClasses}.", nameof(settings));
         }
 
-        OutputColumns = CreateOutputColumns(settings);
+        Output = CreateOutput(settings);
     }
 
     private protected override string ComponentKind => Kind;
 
-    private protected override IReadOnlyList<MappedColumn> OutputColumns { get; }
+    private protected override ClassificationOutput Output { get; }
 
     /// <summary>Score, probability and predicted label, as named in <paramref name="settings"/>.</summary>
-    internal static IReadOnlyList<MappedColumn> CreateOutputColumns(BertClassificationSettings settings) => new[]
-    {
-        new MappedColumn(settings.ScoreColumnName, NumberDataViewType.Single),
-        new MappedColumn(settings.ProbabilityColumnName, NumberDataViewType.Single),
-        new MappedColumn(settings.PredictedLabelColumnName, BooleanDataViewType.Instance),
-    };
+    internal static IReadOnlyList<MappedColumn> CreateOutputColumns(BertClassificationSettings settings) => CreateOutput(settings).Columns;
+
+    private static ClassificationOutput CreateOutput(BertClassificationSettings settings) =>
+        ClassificationOutput.Binary(settings.ScoreColumnName, settings.ProbabilityColumnName, settings.PredictedLabelColumnName);
 
     internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
-
-    private protected override object[] MapLogits(float[] logits)
-    {
-        float score = logits[1] - logits[0];
-        float probability = (float)(1.0 / (1.0 + Math.Exp(-(double)score)));
-        return new object[] { score, probability, score > 0 };
-    }
 
     private static ITransformer Load(MLContext mlContext, ModelPayloadReader reader, int payloadVersion)
     {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNetExtensions.Transforms.Bert;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
@@ -15,7 +16,7 @@ namespace MLNetExtensions.Transforms.FineTuning;
 /// form depends on the task (<see cref="BertBinaryClassificationTransformer"/>, <see cref="BertMulticlassClassificationTransformer"/>).
 /// Needs only this assembly: applications that load a model file do not reference the training side.
 /// </summary>
-public abstract class BertClassificationTransformer : TensorMappingTransformer, IDisposable
+public abstract class BertClassificationTransformer : TensorMappingTransformer
 {
     private const string ModelEntry = "model.safetensors";
 
@@ -69,8 +70,8 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
 
     private protected override BatchRowMapper Mapper => _mapper ??= new ClassificationMapper(this);
 
-    /// <summary>The columns added, in order.</summary>
-    private protected abstract IReadOnlyList<MappedColumn> OutputColumns { get; }
+    /// <summary>The columns added and how logits become their values (shared with the project's other classifiers).</summary>
+    private protected abstract ClassificationOutput Output { get; }
 
     /// <summary>
     /// The class logits of each text (or pair): one array of <see cref="NumberOfClasses"/> values per row, computed in
@@ -140,9 +141,6 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         return cat(chunks, 0);
     }
 
-    /// <summary>The output values of one row (in <see cref="OutputColumns"/> order) from its logits.</summary>
-    private protected abstract object[] MapLogits(float[] logits);
-
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
         BertPayload.WriteConfig(writer, Config);
@@ -188,7 +186,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         public ClassificationMapper(BertClassificationTransformer owner)
         {
             _owner = owner;
-            OutputColumns = owner.OutputColumns;
+            OutputColumns = owner.Output.Columns;
             InputColumnNames = owner.Settings.SecondTextColumnName is { } second
                 ? new[] { owner.Settings.TextColumnName, second }
                 : new[] { owner.Settings.TextColumnName };
@@ -232,7 +230,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer, 
         }
 
         protected override IReadOnlyList<object[]> ComputeBatch(int count) =>
-            _owner.ComputeLogits(_first, _second).Select(_owner.MapLogits).ToArray();
+            _owner.ComputeLogits(_first, _second).Select(_owner.Output.Map).ToArray();
 
         protected override void ClearInputs()
         {

@@ -10,6 +10,7 @@ internal static class TensorModelComponents
         FineTuning.BertBinaryClassificationTransformer.RegisterLoader();
         FineTuning.BertMulticlassClassificationTransformer.RegisterLoader();
         Ids.IdEmbeddingTransformer.RegisterLoader();
+        Sequences.PersistentMemoryRnnTransformer.RegisterLoader();
         return true;
     });
 

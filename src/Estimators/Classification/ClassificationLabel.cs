@@ -3,15 +3,19 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Training;
 
-namespace MLNetExtensions.Estimators.FineTuning;
+namespace MLNetExtensions.Estimators.Classification;
 
 /// <summary>
 /// The label column of a classification task as ML.NET's trainers expect it: Boolean for binary classification
 /// (false → class 0, true → class 1) or a UInt32 key for multiclass (key k → class k − 1; key 0 is a missing label).
+/// Shared by every classifier of the project (BERT fine-tuning, the persistent-memory RNN).
 /// </summary>
 internal abstract class ClassificationLabel
 {
     private const string KeyValuesKind = "KeyValues";
+
+    /// <summary>The option that names the label column, in every classifier's options.</summary>
+    private const string LabelOption = "LabelColumnName";
 
     private ClassificationLabel(string columnName, string expectedType)
     {
@@ -48,6 +52,27 @@ internal abstract class ClassificationLabel
     public bool HasClassNames(SchemaShape.Column column) =>
         column.Annotations.Any(annotation => annotation.Name == KeyValuesKind && annotation.ItemType is TextDataViewType);
 
+    /// <summary>
+    /// Checks the label column of an estimator's input shape (schema propagation): present and of the accepted type.
+    /// Returns the column.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is missing or of another type; names the option and the column.</exception>
+    public SchemaShape.Column CheckShape(SchemaShape inputSchema)
+    {
+        var shape = inputSchema.FirstOrDefault(c => c.Name == ColumnName);
+        if (shape.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(LabelOption, $"Label column '{ColumnName}' of type {ExpectedType} was not found in the input.");
+        }
+
+        if (!AcceptsShape(shape))
+        {
+            throw new ArgumentOutOfRangeException(LabelOption, $"Label column '{ColumnName}' is {Describe(shape)}, but {ExpectedType} is expected.");
+        }
+
+        return shape;
+    }
+
     /// <summary>The number of classes the label column holds.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The key type has fewer than 2 values.</exception>
     public abstract int CountClasses(DataViewSchema.Column column);
@@ -64,6 +89,10 @@ internal abstract class ClassificationLabel
         column.GetKeyValues(ref values);
         return values.DenseValues().Select(value => value.ToString()).ToArray();
     }
+
+    /// <summary>A column shape for messages: <c>a key of UInt32</c>, <c>Single (Vector)</c>…</summary>
+    internal static string Describe(SchemaShape.Column column) =>
+        $"{(column.IsKey ? "a key of " : string.Empty)}{column.ItemType}{(column.Kind == SchemaShape.Column.VectorKind.Scalar ? string.Empty : $" ({column.Kind})")}";
 
     /// <summary>A class as it appears in the data, for messages.</summary>
     public abstract string Describe(int classIndex, IReadOnlyList<string>? classNames);
@@ -121,14 +150,14 @@ internal abstract class ClassificationLabel
             if (count < 2)
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(BertClassificationOptions.LabelColumnName),
+                    LabelOption,
                     $"The label column '{ColumnName}' is a key type with {count} value(s); multiclass classification needs at least 2 classes.");
             }
 
             if (count > int.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(BertClassificationOptions.LabelColumnName),
+                    LabelOption,
                     string.Create(CultureInfo.InvariantCulture, $"The label column '{ColumnName}' is a key type with {count} values, too many classes for a classifier head."));
             }
 

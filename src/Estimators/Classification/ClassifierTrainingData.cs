@@ -1,0 +1,152 @@
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Training;
+
+namespace MLNetExtensions.Estimators.Classification;
+
+/// <summary>
+/// The rows a classifier trains and validates on, checked once before training: the columns against the objective's
+/// requirements, the class count (the same in training and validation data), at least two classes present, rows with a
+/// missing label dropped (as ML.NET's trainers do), and the optional seeded validation split. Every classifier of the
+/// project (BERT fine-tuning, the persistent-memory RNN) prepares its data here.
+/// </summary>
+/// <param name="Train">The training rows, without missing labels.</param>
+/// <param name="Validation">The validation rows, or null.</param>
+/// <param name="Classes">The number of classes.</param>
+/// <param name="ClassNames">The label's text key values (one per class), or null.</param>
+/// <param name="TrainingRows">The number of training rows.</param>
+internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, IReadOnlyList<string>? ClassNames, long TrainingRows)
+{
+    /// <summary>Checks and prepares the data of a classifier.</summary>
+    /// <param name="mlContext">The context (filters and the split).</param>
+    /// <param name="label">The label column.</param>
+    /// <param name="requirements">Every column the objective reads, the label included.</param>
+    /// <param name="input">The training rows.</param>
+    /// <param name="validation">Validation rows given by the user, or null.</param>
+    /// <param name="validationOption">The option that holds <paramref name="validation"/>, for messages.</param>
+    /// <param name="validationFraction">The share of the training rows to hold out, or null.</param>
+    /// <param name="seed">The seed of the split.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException">The labels hold one class, or training and validation class counts differ.</exception>
+    /// <exception cref="InvalidOperationException">No labelled training rows.</exception>
+    public static ClassifierTrainingData Prepare(
+        MLContext mlContext,
+        ClassificationLabel label,
+        IReadOnlyList<ColumnRequirement> requirements,
+        IDataView input,
+        IDataView? validation,
+        string validationOption,
+        double? validationFraction,
+        int seed)
+    {
+        var labelColumn = ResolveLabel(requirements, label, input.Schema, "training data", nameof(input));
+        int classes = label.CountClasses(labelColumn);
+        if (validation is not null)
+        {
+            int validationClasses = label.CountClasses(ResolveLabel(requirements, label, validation.Schema, "validation data", validationOption));
+            if (validationClasses != classes)
+            {
+                throw new ArgumentException(
+                    $"The label column '{label.ColumnName}' has {classes} classes in the training data but {validationClasses} in the validation data; map both with the same MapValueToKey transformer.",
+                    validationOption);
+            }
+        }
+
+        var classNames = label.ClassNames(labelColumn);
+        bool hasMissingLabels = CheckLabels(label, input, classes, classNames);
+        var train = hasMissingLabels ? WithoutMissingLabels(mlContext, label, input) : input;
+        var validationRows = validation is null ? null : WithoutMissingLabels(mlContext, label, validation);
+        (train, validationRows) = Split(mlContext, train, validationRows, validationFraction, seed);
+        long rows = CountLabels(label, train, classes).Counts.Sum();
+        if (rows == 0)
+        {
+            throw new InvalidOperationException("No training rows remain after holding out the validation rows (ValidationFraction).");
+        }
+
+        return new ClassifierTrainingData(train, validationRows, classes, classNames, rows);
+    }
+
+    /// <summary>Holds out <paramref name="fraction"/> of <paramref name="train"/> for validation when set (seeded); else keeps the given validation rows.</summary>
+    public static (IDataView Train, IDataView? Validation) Split(MLContext mlContext, IDataView train, IDataView? validation, double? fraction, int seed)
+    {
+        if (fraction is not double share)
+        {
+            return (train, validation);
+        }
+
+        var split = mlContext.Data.TrainTestSplit(train, share, seed: seed);
+        return (split.TrainSet, split.TestSet);
+    }
+
+    /// <summary>The updates a run makes: epochs × batches per epoch, capped by <paramref name="maxSteps"/>; one epoch when neither is set.</summary>
+    public static long TotalSteps(long rows, int batchSize, int? epochs, long? maxSteps)
+    {
+        long perEpoch = (rows + batchSize - 1) / batchSize;
+        long total = epochs is int e ? e * perEpoch : maxSteps ?? perEpoch;
+        return maxSteps is long max ? Math.Min(total, max) : total;
+    }
+
+    private static DataViewSchema.Column ResolveLabel(IReadOnlyList<ColumnRequirement> requirements, ClassificationLabel label, DataViewSchema schema, string description, string parameterName)
+    {
+        foreach (var requirement in requirements)
+        {
+            requirement.Resolve(schema, description, parameterName);
+        }
+
+        return schema[label.ColumnName];
+    }
+
+    /// <summary>Rows with a missing label (key 0) dropped; Boolean labels cannot be missing.</summary>
+    private static IDataView WithoutMissingLabels(MLContext mlContext, ClassificationLabel label, IDataView data) =>
+        label.CanBeMissing ? mlContext.Data.FilterRowsByMissingValues(data, label.ColumnName) : data;
+
+    /// <summary>Reads the labels once: rejects empty data and data with a single class; says whether labels are missing.</summary>
+    private static bool CheckLabels(ClassificationLabel label, IDataView data, int classes, IReadOnlyList<string>? classNames)
+    {
+        var (counts, missing) = CountLabels(label, data, classes);
+        long labelled = counts.Sum();
+        if (labelled == 0)
+        {
+            throw new InvalidOperationException(missing == 0
+                ? "The training data is empty: it has no rows to train on."
+                : $"Every one of the {missing} training rows has a missing label in column '{label.ColumnName}'.");
+        }
+
+        var present = Enumerable.Range(0, classes).Where(c => counts[c] > 0).ToList();
+        if (present.Count < 2)
+        {
+            throw new ArgumentException(
+                $"The label column '{label.ColumnName}' holds only one class ({label.Describe(present[0], classNames)}) in all {labelled} training rows: a classifier needs examples of at least two classes.",
+                nameof(data));
+        }
+
+        return missing > 0;
+    }
+
+    /// <summary>Rows per class, and rows with a missing label.</summary>
+    private static (long[] Counts, long Missing) CountLabels(ClassificationLabel label, IDataView data, int classes)
+    {
+        var counts = new long[classes];
+        long missing = 0;
+        using var cursor = data.GetRowCursor(new[] { data.Schema[label.ColumnName] });
+        var read = label.CreateReader(cursor);
+        while (cursor.MoveNext())
+        {
+            int value = read();
+            if (value < 0)
+            {
+                missing++;
+            }
+            else if (value >= classes)
+            {
+                throw new InvalidOperationException(
+                    $"Label column '{label.ColumnName}' holds key {value + 1}, outside its key range 1..{classes}; build keys with MapValueToKey.");
+            }
+            else
+            {
+                counts[value]++;
+            }
+        }
+
+        return (counts, missing);
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetExtensions.Estimators.Data;
+
+/// <summary>One labelled sequence as a row of an <see cref="IDataView"/>.</summary>
+public sealed class SequenceRow
+{
+    /// <summary>The class label as text (map it with <c>MapValueToKey</c> for a classifier).</summary>
+    public string Label { get; set; } = string.Empty;
+
+    /// <summary>The sequence, time-major: step t holds values [t·D, (t+1)·D) for D features per step.</summary>
+    public float[] Features { get; set; } = Array.Empty<float>();
+}
+
+/// <summary>
+/// Sequences as an <see cref="IDataView"/> with a <c>Label</c> (String) and a <c>Features</c> column (vector of Single,
+/// time-major, D values per step), the input of <c>PersistentMemoryRnn</c> trainers with <c>StepSize = D</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// var train = TimeSeriesFileReader.Read(ShippedData.JapaneseVowelsTrainPath).ToDataView(mlContext);   // 12 values per step, 7–29 steps
+/// </code>
+/// </example>
+public static class SequenceDataView
+{
+    /// <summary>
+    /// The series of a <c>.ts</c> file as rows: <c>Features</c> is a variable-size vector (series of unequal length keep
+    /// their own length, D = <see cref="TimeSeriesHeader.Dimensions"/> values per step), or, with
+    /// <paramref name="padToSteps"/>, a fixed-size vector zero-padded (or truncated) to that many steps, as
+    /// non-recurrent ML.NET trainers need.
+    /// </summary>
+    /// <param name="dataset">The series.</param>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="padToSteps">Steps of a fixed-size output, or null to keep each series' length.</param>
+    /// <returns>The rows, in file order.</returns>
+    public static IDataView ToDataView(this TimeSeriesDataset dataset, MLContext mlContext, int? padToSteps = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var rows = dataset.Series.Select(series => new SequenceRow
+        {
+            Label = series.Label,
+            Features = series.Values.SelectMany(step => step).ToArray(),
+        });
+        return FromRows(mlContext, rows, dataset.Header.Dimensions, padToSteps);
+    }
+
+    /// <summary>Rows of sequences with <paramref name="stepSize"/> values per step as a data view (variable size, or padded to <paramref name="padToSteps"/> steps).</summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="rows">The rows (copied when padded).</param>
+    /// <param name="stepSize">D, values per step.</param>
+    /// <param name="padToSteps">Steps of a fixed-size output, or null to keep each row's length.</param>
+    /// <returns>The data view.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepSize"/> or <paramref name="padToSteps"/> is below 1.</exception>
+    public static IDataView FromRows(MLContext mlContext, IEnumerable<SequenceRow> rows, int stepSize, int? padToSteps = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepSize, 1);
+        if (padToSteps is not int steps)
+        {
+            return mlContext.Data.LoadFromEnumerable(rows.ToList());
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, nameof(padToSteps));
+        int size = steps * stepSize;
+        var padded = rows.Select(row =>
+        {
+            var values = new float[size];
+            row.Features.AsSpan(0, Math.Min(size, row.Features.Length)).CopyTo(values);
+            return new SequenceRow { Label = row.Label, Features = values };
+        }).ToList();
+        var schema = SchemaDefinition.Create(typeof(SequenceRow));
+        schema[nameof(SequenceRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        return mlContext.Data.LoadFromEnumerable(padded, schema);
+    }
+}

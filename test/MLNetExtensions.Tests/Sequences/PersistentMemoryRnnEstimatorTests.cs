@@ -1,0 +1,209 @@
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Data;
+using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Sequences;
+using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Transforms.ModelFiles;
+using MLNetExtensions.Transforms.Sequences;
+
+namespace MLNetExtensions.Tests.Sequences;
+
+/// <summary>The trainers in ML.NET pipelines: Evaluate, PredictionEngine, model files, determinism, memory initialisation.</summary>
+[Collection(TorchGlobalStateCollection.Name)]
+public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
+{
+    private readonly MLContext _mlContext = new(seed: 3);
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mlnetext-prnn-" + Guid.NewGuid().ToString("N"));
+
+    public PersistentMemoryRnnEstimatorTests() => Directory.CreateDirectory(_directory);
+
+    internal static PersistentMemoryRnnOptions Options(RnnCellKind kind = RnnCellKind.PersistentMemory) => new()
+    {
+        StepSize = SequenceTestData.StepSize,
+        CellKind = kind,
+        HiddenSize = 8,
+        MemorySlots = 3,
+        MemoryWidth = 4,
+        Epochs = 12,
+        BatchSize = 16,
+        LearningRate = 0.03,
+        Seed = 5,
+        NumberOfThreads = 1,
+    };
+
+    [Theory]
+    [InlineData(RnnCellKind.PersistentMemory)]
+    [InlineData(RnnCellKind.PersistentMemoryMixture)]
+    [InlineData(RnnCellKind.Lstm)]
+    [InlineData(RnnCellKind.Gru)]
+    public void TheClassifier_LearnsTheSequenceShapes_AndEvaluateAcceptsItsColumns(RnnCellKind kind)
+    {
+        var raw = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Classes(90, seed: 1));
+        var pipeline = _mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(_mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(Options(kind)))
+            .Append(_mlContext.Transforms.Conversion.MapKeyToValue("PredictedName", "PredictedLabel"));
+        var model = pipeline.Fit(raw);
+        var test = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Classes(60, seed: 2));
+        var scored = model.Transform(test);
+        var metrics = _mlContext.MulticlassClassification.Evaluate(scored);
+
+        metrics.MicroAccuracy.Should().BeGreaterThan(0.8, $"rising, falling and oscillating sequences are easy to tell apart ({kind})");
+        scored.GetColumn<string>("PredictedName").Distinct().Should().BeSubsetOf(new[] { "rise", "fall", "wave" });
+        scored.GetColumn<float[]>("Score").Should().AllSatisfy(p => p.Sum().Should().BeApproximately(1f, 1e-4f));
+        DisposeAll(model);
+    }
+
+    [Fact]
+    public void TheRegressor_PredictsTheMeanBetterThanAConstant_AndEvaluateAcceptsItsScore()
+    {
+        var train = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(120, seed: 3));
+        var options = Options();
+        options.Epochs = 40;
+        using var model = _mlContext.Regression.Trainers.PersistentMemoryRnn(options).Fit(train);
+        var test = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(60, seed: 4));
+        var metrics = _mlContext.Regression.Evaluate(model.Transform(test));
+        metrics.RSquared.Should().BeGreaterThan(0.5, "the target is a simple function of the sequence");
+    }
+
+    [Fact]
+    public void AFixedSizeColumn_IsReadAsStepsOfStepSize_LikeTheSameValuesInAVariableSizeColumn()
+    {
+        var rows = SequenceTestData.Values(40, seed: 9).Select(r => new FixedValueRow { Label = r.Label, Features = r.Features.Concat(new float[8]).Take(8).ToArray() }).ToList();
+        var fixedSize = _mlContext.Data.LoadFromEnumerable(rows);
+        var options = Options();
+        options.Epochs = 2;
+        using var model = _mlContext.Regression.Trainers.PersistentMemoryRnn(options).Fit(fixedSize);
+        var variable = _mlContext.Data.LoadFromEnumerable(rows.Select(r => new SequenceValueRow { Label = r.Label, Features = r.Features }));
+
+        var fromFixed = model.Transform(fixedSize).GetColumn<float>("Score").ToList();
+        fromFixed.Should().Equal(model.Transform(variable).GetColumn<float>("Score"));
+        fromFixed.Distinct().Should().HaveCountGreaterThan(1);
+    }
+
+    [Fact]
+    public void PredictionEngine_GivesExactlyTheBatchedTransformOutputs_WithAddressingWeights()
+    {
+        var data = SequenceTestData.KeyedClasses(_mlContext, 45, seed: 5);
+        var options = Options();
+        options.AddressingColumnName = "Addressing";
+        options.Epochs = 3;
+        using var model = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options).Fit(data);
+        model.InferenceBatchSize = 7;
+        var rows = SequenceTestData.Classes(45, seed: 5);
+        var raw = _mlContext.Data.LoadFromEnumerable(rows);
+        var batched = model.Transform(raw);
+        var scores = batched.GetColumn<float[]>("Score").ToList();
+        var addressing = batched.GetColumn<float[]>("Addressing").ToList();
+
+        var engine = _mlContext.Model.CreatePredictionEngine<SequenceRow, ScoredRow>(model, raw.Schema);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var single = engine.Predict(rows[i]);
+            single.Score.Should().Equal(scores[i], $"row {i}");
+            single.Addressing.Should().Equal(addressing[i]);
+            single.Addressing.Should().HaveCount(rows[i].Features.Length / SequenceTestData.StepSize * options.MemorySlots);
+        }
+    }
+
+    [Fact]
+    public void AModelFile_LoadsInAFreshProcess_WithIdenticalOutputs()
+    {
+        var raw = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Classes(45, seed: 6));
+        var options = Options();
+        options.Epochs = 3;
+        options.AddressingColumnName = "Addressing";
+        var model = _mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(_mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options))
+            .Fit(raw);
+        string path = Path.Combine(_directory, "prnn.zip");
+        _mlContext.Model.SaveWithTensors(model, raw.Schema, path);
+
+        var expected = model.Transform(raw);
+        var actual = ChildProcess.TransformInFreshProcess(_mlContext, path, raw, _directory);
+        actual.GetColumn<float[]>("Score").Should().BeEquivalentTo(expected.GetColumn<float[]>("Score"), o => o.WithStrictOrdering());
+        actual.GetColumn<float[]>("Addressing").Should().BeEquivalentTo(expected.GetColumn<float[]>("Addressing"), o => o.WithStrictOrdering());
+        actual.GetColumn<uint>("PredictedLabel").Should().Equal(expected.GetColumn<uint>("PredictedLabel"));
+
+        var loaded = _mlContext.Model.LoadWithTensors(path, out _);
+        var rnn = ((TransformerChain<ITransformer>)loaded).OfType<PersistentMemoryRnnTransformer>().Single();
+        rnn.Config.Should().Be(model.OfType<PersistentMemoryRnnTransformer>().Single().Config);
+        DisposeAll(model);
+        DisposeAll(loaded);
+    }
+
+    [Fact]
+    public void TheSameSeed_GivesIdenticalModels_AndAnotherSeedDoesNot()
+    {
+        var data = SequenceTestData.KeyedClasses(_mlContext, 45, seed: 7);
+        float[] Scores(int seed)
+        {
+            var options = Options();
+            options.Epochs = 2;
+            options.Seed = seed;
+            options.MemoryInitialization = MemoryInitialization.KMeans;
+            using var model = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options).Fit(data);
+            return model.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        }
+
+        Scores(11).Should().Equal(Scores(11));
+        Scores(12).Should().NotEqual(Scores(11));
+    }
+
+    [Fact]
+    public void MemoryInitialisation_FromPrototypes_SetsTheSlotsToTheirEncodings_AndKMeansToDataCentres()
+    {
+        var data = SequenceTestData.KeyedClasses(_mlContext, 30, seed: 8);
+        var options = Options();
+        options.MemoryInitialization = MemoryInitialization.Prototypes;
+        options.MemoryPrototypes = new[] { new[] { 1f, 0f }, new[] { -1f, 0f }, new[] { 0f, 1f } };
+        using var model = new PersistentMemoryRnn(options.ToConfig(3), new TorchSharp.torch.Generator(1));
+        MemoryInitializer.Apply(model, options, data, seed: 1);
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            var encoded = model.Encode(TorchSharp.torch.tensor(new[] { 1f, 0f, -1f, 0f, 0f, 1f }, new long[] { 3, 2 }));
+            model.Memory!.allclose(encoded).Should().BeTrue();
+        }
+
+        options.MemoryInitialization = MemoryInitialization.KMeans;
+        using var clustered = new PersistentMemoryRnn(options.ToConfig(3), new TorchSharp.torch.Generator(1));
+        var before = clustered.Memory!.data<float>().ToArray();
+        MemoryInitializer.Apply(clustered, options, data, seed: 1);
+        var after = clustered.Memory!.data<float>().ToArray();
+        after.Should().NotEqual(before);
+        after.Should().AllSatisfy(v => Math.Abs(v).Should().BeLessThan(1f, "centres of tanh encodings lie in (−1, 1)"));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void DisposeAll(ITransformer model)
+    {
+        foreach (var part in ((IEnumerable<ITransformer>)model).OfType<IDisposable>())
+        {
+            part.Dispose();
+        }
+    }
+
+    public sealed class FixedValueRow
+    {
+        public float Label { get; set; }
+
+        [VectorType(8)]
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    public sealed class ScoredRow
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+
+        public float[] Addressing { get; set; } = Array.Empty<float>();
+    }
+}
