@@ -49,7 +49,7 @@ public sealed class BertClassificationOptions
     /// embeddings, encoder layers and pooler (when it has one) are copied, and its tokenizer is used. Cannot be combined
     /// with <see cref="PretrainedEncoder"/> or <see cref="VocabularyPath"/>.
     /// </summary>
-    public string? CheckpointPath { get; set; }
+    public string? PretrainedCheckpointPath { get; set; }
 
     /// <summary>
     /// The architecture for random initialisation (required when <see cref="PretrainedEncoder"/> is null). With a
@@ -133,8 +133,23 @@ public sealed class BertClassificationOptions
     /// <summary>Receives the training engine's reports, synchronously on the training thread; or null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
-    /// <summary>Cancels training at the next step boundary; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Cancels training at the next step boundary (as <c>mlContext.CancelExecution()</c> does); <c>Fit</c> then throws
+    /// <see cref="OperationCanceledException"/>, after writing a checkpoint when <see cref="CheckpointDirectory"/> is set.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Folder for the training checkpoint (<c>fine-tuning.ckpt</c>, replaced atomically); null turns checkpoints off.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>With <see cref="CheckpointDirectory"/>: write the checkpoint every this many updates (it is always written when training stops).</summary>
+    public int? CheckpointEveryNSteps { get; set; }
+
+    /// <summary>Continue the run checkpointed in <see cref="CheckpointDirectory"/> (same data and options); the result equals an uninterrupted run's on the CPU.</summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
+    /// <summary>The checkpoint file in <see cref="CheckpointDirectory"/>, or null.</summary>
+    internal string? CheckpointFile => CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, "fine-tuning.ckpt");
 
     /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>
@@ -228,32 +243,44 @@ public sealed class BertClassificationOptions
             throw Bad(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "must be ≥ 1 when set");
         }
 
-        if (PretrainedEncoder is not null && CheckpointPath is not null)
+        if (CheckpointEveryNSteps is < 1)
         {
-            throw new ArgumentException(
-                "BertClassificationOptions.PretrainedEncoder and BertClassificationOptions.CheckpointPath are both set; start from one of them.",
-                nameof(CheckpointPath));
+            throw Bad(nameof(CheckpointEveryNSteps), CheckpointEveryNSteps, "must be ≥ 1 when set");
         }
 
-        bool pretrained = PretrainedEncoder is not null || CheckpointPath is not null;
+        if ((ResumeFromCheckpoint || CheckpointEveryNSteps is not null) && CheckpointDirectory is null)
+        {
+            throw new ArgumentException(
+                $"BertClassificationOptions.{(ResumeFromCheckpoint ? nameof(ResumeFromCheckpoint) : nameof(CheckpointEveryNSteps))} needs CheckpointDirectory.",
+                nameof(CheckpointDirectory));
+        }
+
+        if (PretrainedEncoder is not null && PretrainedCheckpointPath is not null)
+        {
+            throw new ArgumentException(
+                "BertClassificationOptions.PretrainedEncoder and BertClassificationOptions.PretrainedCheckpointPath are both set; start from one of them.",
+                nameof(PretrainedCheckpointPath));
+        }
+
+        bool pretrained = PretrainedEncoder is not null || PretrainedCheckpointPath is not null;
         if (!pretrained && Config is null)
         {
             throw new ArgumentException(
-                "BertClassificationOptions.PretrainedEncoder and CheckpointPath are null and BertClassificationOptions.Config is not set: give a pre-trained encoder or checkpoint, or Config and VocabularyPath to start from random weights.",
+                "BertClassificationOptions.PretrainedEncoder and PretrainedCheckpointPath are null and BertClassificationOptions.Config is not set: give a pre-trained encoder or checkpoint, or Config and VocabularyPath to start from random weights.",
                 nameof(Config));
         }
 
         if (!pretrained && string.IsNullOrWhiteSpace(VocabularyPath))
         {
             throw new ArgumentException(
-                "BertClassificationOptions.VocabularyPath must name a WordPiece vocabulary file when the encoder is initialised randomly (PretrainedEncoder and CheckpointPath are null).",
+                "BertClassificationOptions.VocabularyPath must name a WordPiece vocabulary file when the encoder is initialised randomly (PretrainedEncoder and PretrainedCheckpointPath are null).",
                 nameof(VocabularyPath));
         }
 
         if (pretrained && VocabularyPath is not null)
         {
             throw new ArgumentException(
-                $"BertClassificationOptions.VocabularyPath is set together with {(PretrainedEncoder is not null ? "PretrainedEncoder" : "CheckpointPath")}, which brings its own vocabulary; leave VocabularyPath null.",
+                $"BertClassificationOptions.VocabularyPath is set together with {(PretrainedEncoder is not null ? "PretrainedEncoder" : "PretrainedCheckpointPath")}, which brings its own vocabulary; leave VocabularyPath null.",
                 nameof(VocabularyPath));
         }
     }

@@ -67,7 +67,11 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
                 _mlContext, model, objective, trainData, validationData, OptimizerGroups(model), CreateTrainingOptions(data.TrainingRows, seed, validationData is not null), _options.Progress, _options.CancellationToken);
             if (result.Cancelled)
             {
-                throw new OperationCanceledException($"Fine-tuning was cancelled after {result.Steps} of {result.TotalSteps} steps.", _options.CancellationToken);
+                throw new OperationCanceledException(
+                    $"Fine-tuning was cancelled after {result.Steps} of {result.TotalSteps} steps. " + (_options.CheckpointFile is null
+                        ? "Set CheckpointDirectory to keep the progress of a cancelled run."
+                        : $"The checkpoint '{_options.CheckpointFile}' holds the progress: Fit again with ResumeFromCheckpoint = true to continue."),
+                    _options.CancellationToken);
             }
 
             LastTrainingResult = result;
@@ -135,6 +139,9 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
             Seed = seed,
             Threads = _options.NumberOfThreads,
             ValidateEveryNSteps = validates ? _options.ValidateEveryNSteps : null,
+            CheckpointPath = _options.CheckpointFile,
+            CheckpointEveryNSteps = _options.CheckpointEveryNSteps,
+            ResumeFromCheckpoint = _options.ResumeFromCheckpoint ? _options.CheckpointFile : null,
             EarlyStopping = validates && _options.EarlyStoppingPatience is int patience
                 ? new EarlyStoppingOptions { Patience = patience, RestoreBestWeights = true }
                 : null,

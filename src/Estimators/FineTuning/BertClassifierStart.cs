@@ -66,13 +66,13 @@ internal sealed class BertClassifierStart
 
             defaultLength = pretrained.Settings.MaximumLength;
         }
-        else if (options.CheckpointPath is { } checkpointPath)
+        else if (options.PretrainedCheckpointPath is { } checkpointPath)
         {
             checkpoint = BertCheckpoint.Load(checkpointPath);
             config = checkpoint.Config;
             if (options.Config is { } requested)
             {
-                CheckSameArchitecture(requested.Validate(), config, nameof(BertClassificationOptions.CheckpointPath));
+                CheckSameArchitecture(requested.Validate(), config, nameof(BertClassificationOptions.PretrainedCheckpointPath));
                 config = requested;
             }
 

@@ -58,7 +58,7 @@ internal static class SentimentFineTuning
     public static double CheckpointAccuracy(MLContext mlContext, FineTuneSetup setup, string checkpointPath, IProgress<TrainingProgress>? progress)
     {
         var options = Options(setup, progress);
-        options.CheckpointPath = checkpointPath;
+        options.PretrainedCheckpointPath = checkpointPath;
         return Evaluate(mlContext, options, SampleData.Sentiment(mlContext, setup.SplitSeed));
     }
 

@@ -10,7 +10,7 @@ using MLNetExtensions.Transforms.ModelFiles;
 
 namespace MLNetExtensions.Tests.Checkpoints;
 
-/// <summary>The BERT classifiers fine-tuning from a checkpoint (<see cref="BertClassificationOptions.CheckpointPath"/>).</summary>
+/// <summary>The BERT classifiers fine-tuning from a checkpoint (<see cref="BertClassificationOptions.PretrainedCheckpointPath"/>).</summary>
 [Collection(TorchGlobalStateCollection.Name)]
 public sealed class CheckpointFineTuningTests : IDisposable
 {
@@ -22,7 +22,7 @@ public sealed class CheckpointFineTuningTests : IDisposable
     {
         using var source = TinyCheckpoint.Model(seed: 21);
         string path = TinyCheckpoint.Write(Path.Combine(_data.Directory, "checkpoint"), source, tokenizerConfig: "{\"do_lower_case\": false}");
-        var options = new BertClassificationOptions { CheckpointPath = path };
+        var options = new BertClassificationOptions { PretrainedCheckpointPath = path };
         options.Validate();
 
         var start = BertClassifierStart.Resolve(options);
@@ -42,7 +42,7 @@ public sealed class CheckpointFineTuningTests : IDisposable
         var options = _data.Options(epochs: 6);
         options.Config = null;
         options.VocabularyPath = null;
-        options.CheckpointPath = path;
+        options.PretrainedCheckpointPath = path;
         var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(160, seed: 31));
         var test = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(60, seed: 32));
 
@@ -59,10 +59,10 @@ public sealed class CheckpointFineTuningTests : IDisposable
     public void ACheckpointTogetherWithAnEncoderOrVocabulary_IsRejected()
     {
         using var encoder = _data.Encoder(seed: 23);
-        FluentActions.Invoking(() => new BertClassificationOptions { CheckpointPath = "x", PretrainedEncoder = encoder }.Validate())
-            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "CheckpointPath");
-        FluentActions.Invoking(() => new BertClassificationOptions { CheckpointPath = "x", VocabularyPath = _data.VocabularyPath }.Validate())
-            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "VocabularyPath").WithMessage("*CheckpointPath*");
+        FluentActions.Invoking(() => new BertClassificationOptions { PretrainedCheckpointPath = "x", PretrainedEncoder = encoder }.Validate())
+            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "PretrainedCheckpointPath");
+        FluentActions.Invoking(() => new BertClassificationOptions { PretrainedCheckpointPath = "x", VocabularyPath = _data.VocabularyPath }.Validate())
+            .Should().Throw<ArgumentException>().Where(e => e.ParamName == "VocabularyPath").WithMessage("*PretrainedCheckpointPath*");
     }
 
     public void Dispose() => _data.Dispose();

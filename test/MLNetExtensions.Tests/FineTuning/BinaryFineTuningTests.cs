@@ -17,6 +17,37 @@ public sealed class BinaryFineTuningTests : IDisposable
     private readonly MLContext _mlContext = new(seed: 5);
 
     [Fact]
+    public void ACancelledFit_Throws_AndTheNextFitResumesFromItsCheckpoint_ToTheUninterruptedModel()
+    {
+        var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(64, seed: 1));
+        var probe = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(20, seed: 2));
+        using var reference = _mlContext.BinaryClassification.Trainers.BertClassifier(_data.Options(epochs: 3)).Fit(train);
+
+        var options = _data.Options(epochs: 3);
+        options.CheckpointDirectory = Path.Combine(_data.Directory, "checkpoints");
+        using var cancel = new CancellationTokenSource();
+        options.CancellationToken = cancel.Token;
+        options.Progress = new SynchronousProgress(p =>
+        {
+            if (p.Kind == TrainingProgressKind.Epoch && p.Epoch == 0)
+            {
+                cancel.Cancel();
+            }
+        });
+        var cancelled = () => _mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(train);
+        cancelled.Should().Throw<OperationCanceledException>().WithMessage("*cancelled after 4 of 12 steps*fine-tuning.ckpt*ResumeFromCheckpoint*");
+
+        options.CancellationToken = CancellationToken.None;
+        options.Progress = null;
+        options.ResumeFromCheckpoint = true;
+        using var resumed = _mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(train);
+        resumed.Transform(probe).GetColumn<float>("Score").Should().Equal(reference.Transform(probe).GetColumn<float>("Score"));
+
+        var noDirectory = () => new BertClassificationOptions { ResumeFromCheckpoint = true, Config = FineTuningTestData.Config(), VocabularyPath = _data.VocabularyPath }.Validate();
+        noDirectory.Should().Throw<ArgumentException>().WithParameterName(nameof(BertClassificationOptions.CheckpointDirectory));
+    }
+
+    [Fact]
     public void LearnsTheKeywordTask_ThroughBinaryClassificationEvaluate()
     {
         var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(192, seed: 1));
