@@ -82,8 +82,18 @@ public sealed class BertClassificationOptions
     /// <summary>The most updates to make, or null for no limit beyond <see cref="Epochs"/>.</summary>
     public long? MaxSteps { get; set; }
 
-    /// <summary>Peak learning rate of AdamW (after warm-up; then linear decay to 0). About 2e-5 to 5e-5 suits pre-trained encoders; small random models need about 1e-3.</summary>
-    public double LearningRate { get; set; } = 5e-5;
+    /// <summary>
+    /// Peak learning rate of AdamW (after warm-up; then linear decay to 0). Null (the default) picks by the start:
+    /// <see cref="PretrainedLearningRate"/> from a pre-trained encoder or checkpoint, <see cref="RandomStartLearningRate"/>
+    /// from random weights (the rate `bench bert-base` chose on validation sentences for the from-scratch start).
+    /// </summary>
+    public double? LearningRate { get; set; }
+
+    /// <summary>The default learning rate when fine-tuning a pre-trained encoder or checkpoint.</summary>
+    public const double PretrainedLearningRate = 5e-5;
+
+    /// <summary>The default learning rate when training from random weights.</summary>
+    public const double RandomStartLearningRate = 1e-3;
 
     /// <summary>AdamW decoupled weight decay, applied to weight matrices and embeddings but not to biases and layer norms.</summary>
     public double WeightDecay { get; set; } = 0.01;
@@ -186,7 +196,7 @@ public sealed class BertClassificationOptions
             throw Bad(nameof(MaxSteps), MaxSteps, "must be ≥ 1 when set");
         }
 
-        if (!(double.IsFinite(LearningRate) && LearningRate > 0))
+        if (LearningRate is double rate && !(double.IsFinite(rate) && rate > 0))
         {
             throw Bad(nameof(LearningRate), LearningRate, "must be a finite number > 0");
         }

@@ -131,7 +131,8 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
             BatchSize = _options.BatchSize,
             Epochs = _options.Epochs,
             MaxSteps = _options.MaxSteps,
-            LearningRate = _options.LearningRate,
+            LearningRate = _options.LearningRate
+                ?? (_start.Pretrained is null && _start.Checkpoint is null ? BertClassificationOptions.RandomStartLearningRate : BertClassificationOptions.PretrainedLearningRate),
             WeightDecay = _options.WeightDecay,
             WarmupSteps = (long)Math.Floor(_options.WarmupFraction * total),
             Decay = LearningRateDecay.Linear,

@@ -48,6 +48,25 @@ public sealed class BinaryFineTuningTests : IDisposable
     }
 
     [Fact]
+    public void WithoutALearningRate_ARandomStartUsesTheRandomStartRate()
+    {
+        var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(32, seed: 1));
+        double[] LearningRates(double? rate)
+        {
+            var options = _data.Options(epochs: 1);
+            options.LearningRate = rate;
+            var progress = new SynchronousProgress();
+            options.Progress = progress;
+            using var model = _mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(train);
+            return progress.Reports.Select(r => r.LearningRate).ToArray();
+        }
+
+        var byDefault = LearningRates(null);
+        byDefault.Should().NotBeEmpty().And.Equal(LearningRates(BertClassificationOptions.RandomStartLearningRate));
+        byDefault.Should().NotEqual(LearningRates(BertClassificationOptions.PretrainedLearningRate));
+    }
+
+    [Fact]
     public void LearnsTheKeywordTask_ThroughBinaryClassificationEvaluate()
     {
         var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(192, seed: 1));
