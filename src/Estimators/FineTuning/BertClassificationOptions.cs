@@ -58,7 +58,7 @@ public sealed class BertClassificationOptions
     /// </summary>
     public BertConfig? Config { get; set; }
 
-    /// <summary>The WordPiece vocabulary for random initialisation (one token per line; its size must equal <c>Config.VocabSize</c>).</summary>
+    /// <summary>The WordPiece vocabulary for random initialisation (one token per line); its size sets <c>Config.VocabSize</c>, whatever that says.</summary>
     public string? VocabularyPath { get; set; }
 
     /// <summary>Lower-case text before tokenizing (random initialisation only; a pre-trained encoder brings its own setting).</summary>

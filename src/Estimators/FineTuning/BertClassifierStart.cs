@@ -81,21 +81,15 @@ internal sealed class BertClassifierStart
         }
         else
         {
-            config = options.Config!.Validate();
             string path = options.VocabularyPath!;
             if (!File.Exists(path))
             {
                 throw new FileNotFoundException($"BertClassificationOptions.VocabularyPath '{path}' does not exist.", path);
             }
 
+            // The vocabulary decides the embedding rows: no other VocabSize could work, so nobody has to count lines.
             encoder = WordPieceEncoder.FromFile(path, options.LowerCase, options.StripAccents);
-            if (encoder.VocabularySize != config.VocabSize)
-            {
-                throw new ArgumentException(
-                    $"BertClassificationOptions.Config.VocabSize is {config.VocabSize} but the vocabulary '{path}' (VocabularyPath) has {encoder.VocabularySize} tokens; they must be equal.",
-                    nameof(BertClassificationOptions.Config));
-            }
-
+            config = (options.Config! with { VocabSize = encoder.VocabularySize }).Validate();
             defaultLength = Math.Min(128, config.MaxPositionEmbeddings);
         }
 

@@ -37,8 +37,6 @@ public sealed class BadInputTests : IDisposable
         { "SecondTextColumnName", o => o.SecondTextColumnName = string.Empty },
         { "Config", o => o.Config = null },
         { "VocabularyPath", o => o.VocabularyPath = null },
-        { "Config", o => o.Config = o.Config! with { VocabSize = 99 } },
-        { "VocabSize", o => o.Config = o.Config! with { VocabSize = 0 } },
     };
 
     [Theory]

@@ -47,6 +47,18 @@ public sealed class BinaryFineTuningTests : IDisposable
         noDirectory.Should().Throw<ArgumentException>().WithParameterName(nameof(BertClassificationOptions.CheckpointDirectory));
     }
 
+    [Theory]
+    [InlineData(30522)]
+    [InlineData(0)]
+    public void ARandomStart_TakesVocabSizeFromTheVocabulary(int configuredVocabSize)
+    {
+        var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Sentiment(32, seed: 1));
+        var options = _data.Options(epochs: 1);
+        options.Config = options.Config! with { VocabSize = configuredVocabSize };
+        using var model = _mlContext.BinaryClassification.Trainers.BertClassifier(options).Fit(train);
+        model.Config.VocabSize.Should().Be(FineTuningTestData.Vocabulary.Count);
+    }
+
     [Fact]
     public void WithoutALearningRate_ARandomStartUsesTheRandomStartRate()
     {
