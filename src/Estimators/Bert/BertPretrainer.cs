@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.Text;
 using MLNetExtensions.Transforms.Torch;

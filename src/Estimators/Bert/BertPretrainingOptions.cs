@@ -1,4 +1,5 @@
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Bert;
