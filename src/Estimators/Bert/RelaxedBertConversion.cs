@@ -38,6 +38,30 @@ public static class RelaxedBertConversion
         return full;
     }
 
+    /// <summary>
+    /// Scalar weights of the original BERT <paramref name="relaxed"/> converts to: each factor pair counts as its full
+    /// matrix, Linformer projections drop out, the tied decoder weight counts once (as in <c>parameters()</c>).
+    /// </summary>
+    public static long FullParameterCount(nn.Module relaxed)
+    {
+        ArgumentNullException.ThrowIfNull(relaxed);
+        var named = relaxed.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        long count = 0;
+        foreach (var (name, parameter) in named)
+        {
+            if (name.EndsWith(LeftSuffix, StringComparison.Ordinal))
+            {
+                count += parameter.shape[0] * named[name[..^LeftSuffix.Length] + RightSuffix].shape[1];
+            }
+            else if (!name.EndsWith(RightSuffix, StringComparison.Ordinal) && !name.EndsWith("_projection", StringComparison.Ordinal))
+            {
+                count += parameter.numel();
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Copies every tensor of <paramref name="relaxed"/> that <paramref name="full"/> has, multiplying factorised weights out.</summary>
     internal static void CopyInto(nn.Module relaxed, nn.Module full)
     {
