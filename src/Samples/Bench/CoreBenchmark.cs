@@ -78,7 +78,7 @@ internal static class CoreBenchmark
     }
 
     /// <summary>CoRe on the setup's budget: relaxed phase, then the original BERT, both with the setup's peak rate.</summary>
-    private static CoReBertOptions CoReOptions(PretrainingSetup setup, bool stageWise)
+    internal static CoReBertOptions CoReOptions(PretrainingSetup setup, bool stageWise)
     {
         int relaxedSteps = (int)Math.Round(setup.TotalSteps * RelaxedShare);
         int fullSteps = setup.TotalSteps - relaxedSteps;
