@@ -15,7 +15,7 @@ internal static class PretrainCommand
     {
         var output = new Option<string>("--output") { Description = "The model file to write.", DefaultValueFactory = _ => Path.Combine("artifacts", "models", "bert.zip") };
         var plan = new Option<string>("--plan") { Description = "baseline (full depth), mslt, progressive-stacking or core (coarse-refined: relaxed BERT, then the original).", DefaultValueFactory = _ => "mslt" };
-        plan.AcceptOnlyFromAmong("baseline", "mslt", "progressive-stacking");
+        plan.AcceptOnlyFromAmong("baseline", "mslt", "progressive-stacking", "core");
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 300 };
         var quick = new Option<bool>("--quick") { Description = "A tiny model on part of the corpus." };
         var command = new Command("pretrain", "Pre-train BERT (masked LM) on the shipped corpus and save the model file.") { output, plan, steps, quick };
