@@ -1,5 +1,7 @@
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Catalogs;
+using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Transforms.Bert;
 
 // In ML.NET's own namespace, as ML.NET's extension packages do: `using Microsoft.ML;` is all a pipeline needs.
 namespace Microsoft.ML;
@@ -24,4 +26,51 @@ public static class BertCatalogExtensions
     /// <param name="options">The options, with the MSLT stage settings.</param>
     public static MultiStageBertEstimator MultiStageBert(this TransformsCatalog.TextTransforms catalog, MultiStageBertOptions options) =>
         new(CatalogContext.From(catalog), options);
+
+    /// <summary>
+    /// Coarse-refined (CoRe) pre-training of BERT on a text column: a relaxed BERT (fast attention, low-rank
+    /// feed-forward) trains first, is converted into the original BERT and retrained; the fitted transformer maps
+    /// text to an <c>Embedding</c> vector.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog; its context's seed, GPU settings and log are used.</param>
+    /// <param name="options">The options: relaxed model and phases.</param>
+    public static CoReBertEstimator CoReBert(this TransformsCatalog.TextTransforms catalog, CoReBertOptions options) =>
+        new(CatalogContext.From(catalog), options);
+
+    /// <summary>Coarse-refined (CoRe) pre-training of BERT with the most used settings; see the options overload.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="vocabularyPath">The WordPiece vocabulary file.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="outputColumnName">The embedding column the fitted transformer adds.</param>
+    /// <param name="depth">Encoder layers.</param>
+    /// <param name="relaxedSteps">Steps of the relaxed phase.</param>
+    /// <param name="fullSteps">Steps of the full phase.</param>
+    /// <param name="feedForwardRank">Rank of the relaxed feed-forward weights.</param>
+    /// <param name="attention">The relaxed model's fast attention.</param>
+    public static CoReBertEstimator CoReBert(
+        this TransformsCatalog.TextTransforms catalog,
+        string vocabularyPath,
+        string textColumnName = "Text",
+        string outputColumnName = "Embedding",
+        int depth = 6,
+        int relaxedSteps = 700,
+        int fullSteps = 300,
+        int feedForwardRank = 64,
+        FastAttentionKind attention = FastAttentionKind.Linear) =>
+        CoReBert(catalog, new CoReBertOptions
+        {
+            VocabularyPath = vocabularyPath,
+            TextColumnName = textColumnName,
+            OutputColumnName = outputColumnName,
+            FeedForwardRank = feedForwardRank,
+            Attention = attention,
+            Phases = new CoRePlanSettings
+            {
+                Depth = depth,
+                RelaxedSteps = relaxedSteps,
+                FullSteps = fullSteps,
+                RelaxedSchedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = Math.Min(100, relaxedSteps / 10) },
+                FullSchedule = new LearningRateScheduleSettings { PeakLearningRate = 5e-4, WarmupSteps = Math.Min(100, fullSteps / 10) },
+            },
+        });
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.Text;
 using MLNetExtensions.Transforms.Torch;
@@ -29,7 +30,8 @@ internal static class BertPretrainer
         int seed = Seed(mlContext, options);
         var plan = options.ResolvePlan();
 
-        var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth);
+        bool relaxed = plan.Stages[0].Architecture == Plans.EncoderArchitecture.Relaxed;
+        var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth, relaxed);
         using var generator = new torch.Generator(unchecked((ulong)seed));
         using var model = new BertForMaskedLM(config, generator);
         model.to(device);
@@ -51,7 +53,13 @@ internal static class BertPretrainer
             CheckpointEveryNSteps = options.CheckpointEveryNSteps,
             Resume = options.ResumeFromCheckpoint,
         };
-        report = new StagedBertTrainer().Train(mlContext, model, plan, objective, corpus.Train, corpus.Validation, settings, options.Progress, options.CancellationToken);
+        report = new StagedBertTrainer().Train(mlContext, model, plan, objective, corpus.Train, corpus.Validation, settings, out var trained, options.Progress, options.CancellationToken);
+        using var converted = ReferenceEquals(trained, model) ? null : trained;
+        if (relaxed)
+        {
+            report = CoReCostLog.Describe(mlContext, model, plan, report, options.BatchSize, options.MaximumSequenceLength);
+        }
+
         if (report.Cancelled)
         {
             // ML.NET's convention: a cancelled Fit throws. The checkpoints, when asked for, keep the work.
@@ -62,9 +70,9 @@ internal static class BertPretrainer
                 options.CancellationToken);
         }
 
-        var encoderOnly = new BertModel(model.Config, addPoolingLayer: false);
+        var encoderOnly = new BertModel(trained.Config, addPoolingLayer: false);
         encoderOnly.to(device);
-        encoderOnly.CopyFrom(model.Bert);
+        encoderOnly.CopyFrom(trained.Bert);
         var textSettings = new BertTextSettings(options.TextColumnName, options.OutputColumnName, options.MaximumSequenceLength, options.Pooling);
         return new BertEmbeddingTransformer(encoderOnly, encoder, textSettings, report.ToJson());
     }

@@ -1,4 +1,5 @@
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Bert;
@@ -100,6 +101,9 @@ public class BertPretrainingOptions
     /// <summary>The plan this estimator runs (subclasses build it from their own settings).</summary>
     internal virtual TrainingPlan BuildPlan() => Plan;
 
+    /// <summary>The relaxed form a plan's relaxed stages train (coarse-refined training); the default for plans given by hand.</summary>
+    internal virtual BertRelaxation Relaxation => new();
+
     /// <summary>The plan to run: the one given to <see cref="WithPlan"/>, else <see cref="BuildPlan"/>.</summary>
     internal TrainingPlan ResolvePlan() => _planOverride ?? BuildPlan();
 
@@ -168,6 +172,9 @@ public class BertPretrainingOptions
 
         ResolvePlan().Validate();
     }
+
+    /// <summary>The encoder configuration for a vocabulary and a depth, relaxed when asked; validated (errors name the option).</summary>
+    internal BertConfig BuildConfig(int vocabularySize, int depth, bool relaxed) => BuildConfig(vocabularySize, depth) with { Relaxation = relaxed ? Relaxation : null };
 
     /// <summary>The encoder configuration for a vocabulary and a depth; validated (errors name the option).</summary>
     internal BertConfig BuildConfig(int vocabularySize, int depth) => new BertConfig

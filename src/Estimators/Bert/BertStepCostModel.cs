@@ -6,7 +6,8 @@ namespace MLNetExtensions.Estimators.Bert;
 /// Floating-point operations of one masked-LM training step, the cost model multi-stage training relies on:
 /// a forward pass over every layer, a backward pass (about twice a forward) over the layers that train —
 /// plus a gradient-only pass through frozen layers when trainable embeddings sit below them — and the MLM
-/// head, applied at masked positions only. A multiply-add counts as two operations.
+/// head, applied at masked positions only. A multiply-add counts as two operations. Relaxed models (coarse-refined
+/// training) are costed with their fast attention and factorised feed-forward.
 /// </summary>
 public static class BertStepCostModel
 {
@@ -20,10 +21,33 @@ public static class BertStepCostModel
     /// <param name="maskedTokensPerBatch">Positions the MLM head is applied to.</param>
     public static double TrainingStepFlops(BertConfig config, int depth, int trainableLayers, bool trainEmbeddings, double tokensPerBatch, double sequenceLength, double maskedTokensPerBatch)
     {
+        double layerForward = tokensPerBatch * LayerForwardPerToken(config, sequenceLength);
         double hidden = config.HiddenSize;
-        double layerForward = tokensPerBatch * ((8 * hidden * hidden) + (4 * hidden * config.IntermediateSize) + (4 * sequenceLength * hidden));
         double headForward = maskedTokensPerBatch * ((2 * hidden * hidden) + (2 * hidden * config.VocabSize));
         int frozenBetween = trainEmbeddings ? depth - trainableLayers : 0;
         return (depth * layerForward) + (2 * trainableLayers * layerForward) + (frozenBetween * layerForward) + (3 * headForward);
+    }
+
+    /// <summary>
+    /// Forward operations of one encoder layer per token: four hidden × hidden projections, the feed-forward block
+    /// (two factor products of rank r instead of two full matrices in a relaxed model), and attention's mixing
+    /// (quadratic: 4 · length · hidden; linear attention: 4 · head size · hidden; low-rank projection: 4 · projected · hidden,
+    /// plus projecting keys and values along the sequence).
+    /// </summary>
+    public static double LayerForwardPerToken(BertConfig config, double sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double hidden = config.HiddenSize;
+        double intermediate = config.IntermediateSize;
+        if (config.Relaxation is not { } relaxed)
+        {
+            return (8 * hidden * hidden) + (4 * hidden * intermediate) + (4 * sequenceLength * hidden);
+        }
+
+        double feedForward = 4 * relaxed.FeedForwardRank * (hidden + intermediate);
+        double mixing = relaxed.Attention == FastAttentionKind.Linear
+            ? 4 * config.AttentionHeadSize * hidden
+            : 8 * Math.Min(relaxed.ProjectedLength, sequenceLength) * hidden;
+        return (8 * hidden * hidden) + feedForward + mixing;
     }
 }

@@ -44,6 +44,9 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
         };
     }
 
+    /// <summary>The same objective (masking, padding, device, column) for another model; a staged plan's conversion needs it.</summary>
+    internal MaskedLanguageModelObjective WithModel(BertForMaskedLM model) => new(model, _masking, _paddingId, _device, _tokenIdsColumn);
+
     /// <summary>Encoder layers below this index run under no_grad (multi-stage training freezes them).</summary>
     public int FrozenBelowLayer { get; set; }
 

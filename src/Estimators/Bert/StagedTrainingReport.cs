@@ -32,6 +32,14 @@ public sealed record StagedTrainingReport
     /// <summary>Tokens in the training sequences.</summary>
     public required long TrainingTokens { get; init; }
 
+    /// <summary>Scalar weights of the relaxed model, for plans that start relaxed (coarse-refined training); else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? RelaxedParameterCount { get; init; }
+
+    /// <summary>Scalar weights of the original BERT a relaxed model converts to; null for plans without relaxed stages.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? FullParameterCount { get; init; }
+
     /// <summary>Whether training was cancelled before the plan's end.</summary>
     public bool Cancelled { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MLNetExtensions.Estimators.Training;
 
 namespace MLNetExtensions.Estimators.Plans;
 
@@ -71,6 +72,54 @@ public sealed class TrainingPlan
         return plan;
     }
 
+    /// <summary>
+    /// The stages as <see cref="StagedRunner"/> runs them: each takes the next steps of its schedule (the plan's,
+    /// or the one the latest stage at or before it set).
+    /// </summary>
+    public IReadOnlyList<StagedRunStage> ToRunnerStages()
+    {
+        var stages = new List<StagedRunStage>();
+        foreach (var (schedule, first, steps) in ScheduleSegments())
+        {
+            long offset = 0;
+            for (int k = first; k < Stages.Count && (k == first || Stages[k].Schedule is null); k++)
+            {
+                stages.Add(new StagedRunStage
+                {
+                    Name = Stages[k].Name,
+                    Steps = Stages[k].Steps,
+                    ResetOptimizerState = Stages[k].ResetOptimizerState,
+                    PeakLearningRate = schedule.PeakLearningRate,
+                    WarmupSteps = schedule.WarmupSteps,
+                    Decay = schedule.Decay,
+                    FinalFraction = schedule.FinalFraction,
+                    ScheduleOffsetSteps = offset,
+                    ScheduleTotalSteps = steps,
+                });
+                offset += Stages[k].Steps;
+            }
+        }
+
+        return stages;
+    }
+
+    /// <summary>The schedules in order, each with its first stage and its length in steps.</summary>
+    private IEnumerable<(LearningRateScheduleSettings Schedule, int FirstStage, long Steps)> ScheduleSegments()
+    {
+        int first = 0;
+        while (first < Stages.Count)
+        {
+            int end = first + 1;
+            while (end < Stages.Count && Stages[end].Schedule is null)
+            {
+                end++;
+            }
+
+            yield return (Stages[first].Schedule ?? Schedule, first, Stages.Skip(first).Take(end - first).Sum(s => (long)s.Steps));
+            first = end;
+        }
+    }
+
     /// <summary>Throws an exception naming the first stage and setting that is invalid.</summary>
     public void Validate()
     {
@@ -115,19 +164,24 @@ public sealed class TrainingPlan
             previousArchitecture = stage.Architecture;
         }
 
-        if (Schedule.PeakLearningRate <= 0 || double.IsNaN(Schedule.PeakLearningRate))
+        foreach (var (schedule, first, steps) in ScheduleSegments())
         {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.PeakLearningRate), Schedule.PeakLearningRate, $"Plan '{Name}': the peak learning rate must be positive.");
-        }
+            string owner = first == 0 && Stages[0].Schedule is null ? $"Plan '{Name}'" : $"Plan '{Name}', the schedule of stage {first} ('{Stages[first].Name}')";
+            string span = first == 0 && Stages[0].Schedule is null && steps == TotalSteps ? "the plan's" : "its";
+            if (schedule.PeakLearningRate <= 0 || double.IsNaN(schedule.PeakLearningRate))
+            {
+                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.PeakLearningRate), schedule.PeakLearningRate, $"{owner}: the peak learning rate must be positive.");
+            }
 
-        if (Schedule.WarmupSteps < 0 || Schedule.WarmupSteps > TotalSteps)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.WarmupSteps), Schedule.WarmupSteps, $"Plan '{Name}': warm-up steps must lie between 0 and the plan's {TotalSteps} steps.");
-        }
+            if (schedule.WarmupSteps < 0 || schedule.WarmupSteps > steps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.WarmupSteps), schedule.WarmupSteps, $"{owner}: warm-up steps must lie between 0 and {span} {steps} steps.");
+            }
 
-        if (Schedule.FinalFraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.FinalFraction), Schedule.FinalFraction, $"Plan '{Name}': the final learning-rate fraction must lie in [0, 1].");
+            if (schedule.FinalFraction is < 0 or > 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.FinalFraction), schedule.FinalFraction, $"{owner}: the final learning-rate fraction must lie in [0, 1].");
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
@@ -34,6 +35,13 @@ public sealed class TrainingStage
 
     /// <summary>Whether AdamW moments of parameters that trained before are dropped when this stage starts.</summary>
     public bool ResetOptimizerState { get; set; }
+
+    /// <summary>
+    /// A learning-rate schedule that starts with this stage and runs over it and the following stages up to the next
+    /// stage that sets its own (coarse-refined training gives each phase one); null continues the current schedule.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LearningRateScheduleSettings? Schedule { get; set; }
 
     /// <summary>The number of layers that train at this stage's depth.</summary>
     public int TrainableLayerCount => TrainableTopLayers is { } top ? Math.Min(top, Depth) : Depth;

@@ -23,13 +23,16 @@ internal sealed class PretrainedMethod : IDisposable
     public StagedTrainingReport Report { get; }
 
     /// <summary>Pre-trains on <paramref name="corpus"/> with <paramref name="plan"/>, showing progress bars.</summary>
-    public static PretrainedMethod Run(MLContext mlContext, string name, TrainingPlan plan, PretrainingSetup setup, IDataView corpus)
+    public static PretrainedMethod Run(MLContext mlContext, string name, TrainingPlan plan, PretrainingSetup setup, IDataView corpus) =>
+        Run(mlContext, name, setup.Options(plan), corpus);
+
+    /// <summary>Pre-trains on <paramref name="corpus"/> with <paramref name="options"/> (coarse-refined training for <see cref="CoReBertOptions"/>), showing progress bars.</summary>
+    public static PretrainedMethod Run(MLContext mlContext, string name, BertPretrainingOptions options, IDataView corpus)
     {
-        var options = setup.Options(plan);
         return StagedProgressBar.Run(name, progress =>
         {
             options.Progress = progress;
-            var estimator = mlContext.Transforms.Text.PretrainBert(options);
+            var estimator = options is CoReBertOptions core ? mlContext.Transforms.Text.CoReBert(core) : mlContext.Transforms.Text.PretrainBert(options);
             var encoder = estimator.Fit(corpus);
             return new PretrainedMethod(name, encoder, estimator.LastReport!);
         });
@@ -37,12 +40,13 @@ internal sealed class PretrainedMethod : IDisposable
 
     /// <summary>
     /// Training seconds at the first validation whose loss is at or below <paramref name="target"/>,
-    /// interpolated linearly between validations; null if never reached.
+    /// interpolated linearly between validations; null if never reached. Validations of stages before
+    /// <paramref name="fromStage"/> are not counted (a relaxed model's loss is not the final model's).
     /// </summary>
-    public double? SecondsToReach(double target)
+    public double? SecondsToReach(double target, int fromStage = 0)
     {
         ValidationPoint? previous = null;
-        foreach (var point in Report.Validations)
+        foreach (var point in Report.Validations.Where(v => v.Stage >= fromStage))
         {
             if (point.Loss <= target)
             {

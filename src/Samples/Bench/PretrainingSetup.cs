@@ -42,20 +42,25 @@ internal sealed record PretrainingSetup
     public LearningRateScheduleSettings Schedule => new() { PeakLearningRate = PeakLearningRate, WarmupSteps = WarmupSteps, Decay = Estimators.Training.LearningRateDecay.Linear };
 
     /// <summary>Pre-training options for <paramref name="plan"/> with this setup.</summary>
-    public BertPretrainingOptions Options(TrainingPlan plan) => new()
+    public BertPretrainingOptions Options(TrainingPlan plan) => Configure(new BertPretrainingOptions { Plan = plan });
+
+    /// <summary>Sets the setup's model size, data and training settings on <paramref name="options"/> (any BERT pre-training estimator's).</summary>
+    public T Configure<T>(T options)
+        where T : BertPretrainingOptions
     {
-        VocabularyPath = ShippedData.BertVocabularyPath,
-        HiddenSize = HiddenSize,
-        AttentionHeads = AttentionHeads,
-        IntermediateSize = IntermediateSize,
-        MaximumSequenceLength = SequenceLength,
-        BatchSize = BatchSize,
-        Plan = plan,
-        ValidationFraction = ValidationFraction,
-        ValidateEveryNSteps = ValidateEveryNSteps,
-        Seed = Seed,
-        Pooling = BertPooling.Mean,
-        Dropout = Dropout,
-        LayerNormPlacement = LayerNormPlacement,
-    };
+        options.VocabularyPath = ShippedData.BertVocabularyPath;
+        options.HiddenSize = HiddenSize;
+        options.AttentionHeads = AttentionHeads;
+        options.IntermediateSize = IntermediateSize;
+        options.MaximumSequenceLength = SequenceLength;
+        options.BatchSize = BatchSize;
+        options.ValidationFraction = ValidationFraction;
+        options.ValidateEveryNSteps = ValidateEveryNSteps;
+        options.Seed = Seed;
+        options.Pooling = BertPooling.Mean;
+        options.Dropout = Dropout;
+        options.LayerNormPlacement = LayerNormPlacement;
+        return options;
+    }
+
 }

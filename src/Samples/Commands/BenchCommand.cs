@@ -9,6 +9,7 @@ internal static class BenchCommand
     private static readonly Dictionary<string, Func<bool, int>> Benchmarks = new(StringComparer.Ordinal)
     {
         ["mslt"] = MsltBenchmark.Run,
+        ["core"] = CoreBenchmark.Run,
         ["bert-base"] = BertBaseBenchmark.Run,
         ["bert-base-task-adaptive"] = BertBaseBenchmark.RunTaskAdaptive,
         ["bert-base-transfer-check"] = TransferCheckBenchmark.Run,

@@ -14,8 +14,8 @@ internal static class PretrainCommand
     public static Command Create()
     {
         var output = new Option<string>("--output") { Description = "The model file to write.", DefaultValueFactory = _ => Path.Combine("artifacts", "models", "bert.zip") };
-        var plan = new Option<string>("--plan") { Description = "baseline (full depth), mslt or progressive-stacking.", DefaultValueFactory = _ => "mslt" };
-        plan.AcceptOnlyFromAmong("baseline", "mslt", "progressive-stacking");
+        var plan = new Option<string>("--plan") { Description = "baseline (full depth), mslt, progressive-stacking or core (coarse-refined: relaxed BERT, then the original).", DefaultValueFactory = _ => "mslt" };
+        plan.AcceptOnlyFromAmong("baseline", "mslt", "progressive-stacking", "core");
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 300 };
         var quick = new Option<bool>("--quick") { Description = "A tiny model on part of the corpus." };
         var command = new Command("pretrain", "Pre-train BERT (masked LM) on the shipped corpus and save the model file.") { output, plan, steps, quick };
@@ -27,14 +27,15 @@ internal static class PretrainCommand
     {
         var mlContext = new MLContext(seed: 42);
         var setup = MsltBenchmark.Setup(quick) with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), ValidateEveryNSteps = Math.Max(1, steps / 10) };
-        var plan = planName switch
+        var options = planName switch
         {
-            "baseline" => MultiStagePlans.FullDepth(setup.FinalDepth, steps, setup.Schedule),
-            "progressive-stacking" => MultiStagePlans.ProgressiveStacking(setup.FinalDepth / 2, setup.FinalDepth, steps, setup.Schedule),
-            _ => MsltBenchmark.MsltPlan(setup),
+            "baseline" => setup.Options(MultiStagePlans.FullDepth(setup.FinalDepth, steps, setup.Schedule)),
+            "progressive-stacking" => setup.Options(MultiStagePlans.ProgressiveStacking(setup.FinalDepth / 2, setup.FinalDepth, steps, setup.Schedule)),
+            "core" => CoreBenchmark.CoReOptions(setup, stageWise: false),
+            _ => setup.Options(MsltBenchmark.MsltPlan(setup)),
         };
         var corpus = SampleData.Corpus(mlContext, setup.MaximumSentences);
-        using var method = PretrainedMethod.Run(mlContext, planName, plan, setup, corpus);
+        using var method = PretrainedMethod.Run(mlContext, planName, options, corpus);
         mlContext.Model.SaveWithTensors(method.Encoder, corpus.Schema, output);
         string figure = Path.ChangeExtension(output, ".png");
         LossCurvePlot.Save(figure, $"Validation MLM loss ({planName})", new[] { (planName, method.Report) });

@@ -73,6 +73,14 @@ public sealed record BertConfig
     [JsonPropertyName("pad_token_id")]
     public int PadTokenId { get; init; }
 
+    /// <summary>
+    /// The relaxed form (fast attention, factorised feed-forward) of coarse-refined training, or null (the default)
+    /// for the original BERT. Written to JSON only when set, so an ordinary config stays Hugging Face's.
+    /// </summary>
+    [JsonPropertyName("relaxation")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BertRelaxation? Relaxation { get; init; }
+
     /// <summary>Always <c>"bert"</c>; written so that Hugging Face recognises the config.</summary>
     [JsonPropertyName("model_type")]
     public string ModelType => "bert";
@@ -160,6 +168,8 @@ public sealed record BertConfig
             throw new ArgumentOutOfRangeException(nameof(PadTokenId), PadTokenId,
                 $"BertConfig.PadTokenId (pad_token_id) must be a token id in [0, VocabSize = {VocabSize}), but was {PadTokenId}.");
         }
+
+        Relaxation?.Validate(this);
 
         return this;
     }

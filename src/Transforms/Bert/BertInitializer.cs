@@ -36,6 +36,10 @@ internal static class BertInitializer
         return nn.Linear(weight, bias);
     }
 
+    /// <summary>A linear layer, or a <see cref="LowRankLinear"/> when <paramref name="rank"/> is set (relaxed feed-forward).</summary>
+    public static nn.Module<Tensor, Tensor> NewDense(long inputs, long outputs, int? rank, BertConfig config, Generator? generator, bool initialize) =>
+        rank is { } r ? new LowRankLinear(inputs, outputs, r, config, generator, initialize) : NewLinear(inputs, outputs, config, generator, initialize);
+
     /// <summary>A layer norm over the hidden size: weight ones, bias zeros, BERT's epsilon.</summary>
     public static LayerNorm NewLayerNorm(BertConfig config)
     {

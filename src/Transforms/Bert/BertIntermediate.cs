@@ -7,12 +7,13 @@ namespace MLNetExtensions.Transforms.Bert;
 
 /// <summary>
 /// The first half of the feed-forward block (<c>intermediate</c>): <c>dense</c> (weight
-/// [intermediate, hidden], bias [intermediate]) followed by the exact (erf) GELU.
+/// [intermediate, hidden], bias [intermediate]) followed by the exact (erf) GELU. In a relaxed model <c>dense</c>
+/// is a <see cref="LowRankLinear"/>.
 /// </summary>
 public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "dense")]
-    private readonly Linear dense;
+    private readonly nn.Module<Tensor, Tensor> dense;
 
     /// <summary>Creates the projection, initialised as in Hugging Face.</summary>
     /// <param name="config">The model configuration (validated here).</param>
@@ -27,7 +28,7 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        dense = BertInitializer.NewLinear(config.HiddenSize, config.IntermediateSize, config, generator, initialize);
+        dense = BertInitializer.NewDense(config.HiddenSize, config.IntermediateSize, config.Relaxation?.FeedForwardRank, config, generator, initialize);
         RegisterComponents();
     }
 

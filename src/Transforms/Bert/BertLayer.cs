@@ -36,7 +36,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         attention = new BertAttention(config, generator, initialize);
         intermediate = new BertIntermediate(config, generator, initialize);
-        output = new BertResidualOutput(config, config.IntermediateSize, generator, initialize);
+        output = new BertResidualOutput(config, config.IntermediateSize, generator, initialize, config.Relaxation?.FeedForwardRank);
         placement = config.LayerNormPlacement;
         RegisterComponents();
     }

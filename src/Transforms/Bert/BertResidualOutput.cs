@@ -11,12 +11,13 @@ namespace MLNetExtensions.Transforms.Bert;
 /// (input: the intermediate activations, [intermediate]). <c>dense</c> projects to the hidden size, then dropout,
 /// the residual connection and <c>LayerNorm</c>. Post-norm: <c>LayerNorm(residual + Dropout(dense(x)))</c>;
 /// pre-norm: <c>residual + Dropout(dense(x))</c>, the block's <c>LayerNorm</c> being applied to its input by
-/// <see cref="BertAttention"/> or <see cref="BertLayer"/> instead.
+/// <see cref="BertAttention"/> or <see cref="BertLayer"/> instead. The feed-forward block's <c>dense</c> is a
+/// <see cref="LowRankLinear"/> in a relaxed model.
 /// </summary>
 public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "dense")]
-    private readonly Linear dense;
+    private readonly nn.Module<Tensor, Tensor> dense;
 
     [ComponentName(Name = "LayerNorm")]
     private readonly LayerNorm layerNorm;
@@ -35,12 +36,12 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     {
     }
 
-    internal BertResidualOutput(BertConfig config, int inputSize, Generator? generator, bool initialize)
+    internal BertResidualOutput(BertConfig config, int inputSize, Generator? generator, bool initialize, int? rank = null)
         : base(nameof(BertResidualOutput))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        dense = BertInitializer.NewLinear(inputSize, config.HiddenSize, config, generator, initialize);
+        dense = BertInitializer.NewDense(inputSize, config.HiddenSize, rank, config, generator, initialize);
         layerNorm = BertInitializer.NewLayerNorm(config);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         placement = config.LayerNormPlacement;

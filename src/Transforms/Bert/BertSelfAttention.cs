@@ -9,7 +9,8 @@ namespace MLNetExtensions.Transforms.Bert;
 /// Multi-head self-attention (<c>attention.self</c>) on batch-first hidden states, computed with
 /// <c>torch.nn.functional.scaled_dot_product_attention</c>. Parameters: <c>query</c>, <c>key</c>,
 /// <c>value</c>, each a linear layer with <c>weight</c> [hidden, hidden] and <c>bias</c> [hidden].
-/// Dropout on the attention probabilities is applied only in training mode.
+/// Dropout on the attention probabilities is applied only in training mode. In a relaxed model
+/// (<see cref="BertConfig.Relaxation"/>) the same projections feed a fast attention (<see cref="FastAttentionKind"/>).
 /// </summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -22,9 +23,17 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     [ComponentName(Name = "value")]
     private readonly Linear value;
 
+    // Linformer projections [projected, max_position_embeddings], present only for FastAttentionKind.LowRankProjection.
+    [ComponentName(Name = "key_projection")]
+    private readonly Parameter? keyProjection;
+
+    [ComponentName(Name = "value_projection")]
+    private readonly Parameter? valueProjection;
+
     private readonly int heads;
     private readonly int headSize;
     private readonly double attentionDropout;
+    private readonly FastAttentionKind? fastAttention;
 
     /// <summary>Creates the projections, initialised as in Hugging Face.</summary>
     /// <param name="config">The model configuration (validated here).</param>
@@ -45,6 +54,19 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         heads = config.NumAttentionHeads;
         headSize = config.AttentionHeadSize;
         attentionDropout = config.AttentionProbsDropoutProb;
+        fastAttention = config.Relaxation?.Attention;
+        if (fastAttention == FastAttentionKind.LowRankProjection)
+        {
+            int projected = config.Relaxation!.ProjectedLength;
+            keyProjection = BertInitializer.NewParameter(projected, config.MaxPositionEmbeddings);
+            valueProjection = BertInitializer.NewParameter(projected, config.MaxPositionEmbeddings);
+            if (initialize)
+            {
+                BertInitializer.Normal(keyProjection, 1.0 / Math.Sqrt(projected), generator);
+                BertInitializer.Normal(valueProjection, 1.0 / Math.Sqrt(projected), generator);
+            }
+        }
+
         RegisterComponents();
     }
 
@@ -82,8 +104,53 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         var k = SplitHeads(key.forward(hidden), batch, length);
         var v = SplitHeads(value.forward(hidden), batch, length);
         var dropout = training ? attentionDropout : 0.0;
-        var context = nn.functional.scaled_dot_product_attention(q, k, v, attentionMask, dropout);
+        var context = fastAttention switch
+        {
+            null => nn.functional.scaled_dot_product_attention(q, k, v, attentionMask, dropout),
+            FastAttentionKind.Linear => LinearAttention(q, k, v, KeepMask(attentionMask, batch, length)),
+            _ => ProjectedAttention(q, k, v, KeepMask(attentionMask, batch, length), dropout),
+        };
         return context.transpose(1, 2).reshape(batch, length, heads * (long)headSize);
+    }
+
+    /// <summary>1 for real keys, 0 for padding, as [batch, 1, sequence, 1] in the values' dtype; null without a mask.</summary>
+    private static Tensor? KeepMask(Tensor? attentionMask, long batch, long length) =>
+        attentionMask?.reshape(batch, 1, length, 1);
+
+    /// <summary>φ(Q)(φ(K)ᵀV) / (φ(Q)·Σφ(K)), φ = elu + 1; cost linear in the sequence length. Padded keys get φ = 0.</summary>
+    private static Tensor LinearAttention(Tensor q, Tensor k, Tensor v, Tensor? keep)
+    {
+        var phiQ = nn.functional.elu(q, 1.0) + 1;
+        var phiK = nn.functional.elu(k, 1.0) + 1;
+        if (keep is not null)
+        {
+            phiK = phiK * keep.to_type(phiK.dtype);
+        }
+
+        var keyValues = phiK.transpose(2, 3).matmul(v);                  // [batch, heads, head, head]
+        var normaliser = phiQ.matmul(phiK.sum(2).unsqueeze(-1));          // [batch, heads, sequence, 1]
+        return phiQ.matmul(keyValues) / (normaliser + 1e-6);
+    }
+
+    /// <summary>Softmax attention over keys and values projected along the sequence (Linformer); padded positions are zeroed first.</summary>
+    private Tensor ProjectedAttention(Tensor q, Tensor k, Tensor v, Tensor? keep, double dropout)
+    {
+        long length = k.shape[2];
+        if (length > keyProjection!.shape[1])
+        {
+            throw new ArgumentException($"The sequence has {length} positions but the low-rank projection covers max_position_embeddings = {keyProjection.shape[1]}.");
+        }
+
+        if (keep is not null)
+        {
+            var mask = keep.to_type(k.dtype);
+            k = k * mask;
+            v = v * mask;
+        }
+
+        var projectedKeys = keyProjection.narrow(1, 0, length).matmul(k);      // [batch, heads, projected, head]
+        var projectedValues = valueProjection!.narrow(1, 0, length).matmul(v);
+        return nn.functional.scaled_dot_product_attention(q, projectedKeys, projectedValues, null, dropout);
     }
 
     private Tensor SplitHeads(Tensor projected, long batch, long length)

@@ -1,12 +1,12 @@
-namespace MLNetExtensions.Estimators.Bert;
+namespace MLNetExtensions.Estimators.Training;
 
-/// <summary>Settings shared by every stage of a staged pre-training run.</summary>
+/// <summary>Settings shared by every stage of a staged training run (<see cref="StagedRunner"/>).</summary>
 public sealed record StagedTrainingSettings
 {
     /// <summary>Sequences per optimiser step.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>AdamW weight decay (not applied to biases and LayerNorm weights).</summary>
+    /// <summary>AdamW weight decay, applied to every trainable group the model names.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
     /// <summary>Global gradient-norm clipping; null turns it off.</summary>

@@ -1,6 +1,5 @@
-using MLNetExtensions.Estimators.Training;
 
-namespace MLNetExtensions.Estimators.Bert;
+namespace MLNetExtensions.Estimators.Training;
 
 /// <summary>A progress report of staged pre-training: the engine's report plus where in the plan it is.</summary>
 /// <param name="StageIndex">The stage running.</param>

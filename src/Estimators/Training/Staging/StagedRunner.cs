@@ -1,0 +1,225 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Estimators.Training;
+
+/// <summary>
+/// Runs a model through a list of stages with the one training engine, whatever the model: before each stage the
+/// model enters the stage's form (<see cref="IStagedModel{TBatch}.EnterStage"/>: grow, convert) and names what
+/// trains; the stages take consecutive steps of their learning-rate schedules and carry AdamW moments unless a
+/// stage resets them. With a checkpoint folder, the plan's progress is kept in <c>plan-state.json</c>, each stage
+/// checkpoints to <c>stage-{k}.ckpt</c> and the carried moments to <c>optimizer-before-stage-{k}.bin</c>, so a run
+/// killed in the middle of any stage resumes from its last checkpoint to the same weights (on CPU).
+/// </summary>
+public sealed class StagedRunner
+{
+    private const string StateFile = "plan-state.json";
+
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private readonly TrainingEngine _engine = new();
+
+    /// <summary>Runs <paramref name="stages"/> on <paramref name="model"/>.</summary>
+    /// <typeparam name="TBatch">The objective's batch type.</typeparam>
+    /// <param name="mlContext">The context: log, cancellation.</param>
+    /// <param name="model">The model side: forms, objectives and trainable groups of the stages.</param>
+    /// <param name="planIdentity">Identifies the plan (e.g. its JSON); resuming checks the checkpoints were written by the same one.</param>
+    /// <param name="stages">The stages, in order.</param>
+    /// <param name="trainData">Training rows.</param>
+    /// <param name="validationData">Validation rows, or null.</param>
+    /// <param name="settings">Settings shared by the stages.</param>
+    /// <param name="progress">Engine reports with the stage's position, or null.</param>
+    /// <param name="cancellationToken">Stops at the next step boundary (after a checkpoint when checkpoints are on).</param>
+    /// <returns>The stages' results and the validation curve.</returns>
+    public StagedRunResult Run<TBatch>(
+        MLContext mlContext,
+        IStagedModel<TBatch> model,
+        string planIdentity,
+        IReadOnlyList<StagedRunStage> stages,
+        IDataView trainData,
+        IDataView? validationData,
+        StagedTrainingSettings settings,
+        IProgress<StagedTrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (stages.Count == 0)
+        {
+            throw new ArgumentException("A staged run needs at least one stage.", nameof(stages));
+        }
+
+        if (settings.Resume && settings.CheckpointDirectory is null)
+        {
+            throw new ArgumentException("Resume needs CheckpointDirectory.", nameof(settings));
+        }
+
+        long planSteps = stages.Sum(s => (long)s.Steps);
+        using var carry = new OptimizerStateStore();
+        var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity };
+        double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
+        bool cancelled = false;
+
+        for (int k = state.CurrentStage; k < stages.Count && !cancelled; k++)
+        {
+            var stage = stages[k];
+            bool resumingThisStage = settings.Resume && k == state.CurrentStage && File.Exists(StageCheckpoint(settings, k));
+            model.EnterStage(k);
+            if (stage.ResetOptimizerState && !resumingThisStage)
+            {
+                carry.Clear();
+            }
+
+            if (settings.CheckpointDirectory is { } directory && !resumingThisStage)
+            {
+                Directory.CreateDirectory(directory);
+                carry.Save(CarryFile(settings, k));
+                state.CurrentStage = k;
+                WriteState(settings, state);
+            }
+
+            long stepsBefore = stages.Take(k).Sum(s => (long)s.Steps);
+            var setup = model.ConfigureStage(k);
+            var options = new TrainingOptions
+            {
+                BatchSize = settings.BatchSize,
+                MaxSteps = stage.Steps,
+                LearningRate = stage.PeakLearningRate,
+                WarmupSteps = stage.WarmupSteps,
+                Decay = stage.Decay,
+                FinalLearningRateFraction = stage.FinalFraction,
+                ScheduleOffsetSteps = stage.ScheduleOffsetSteps,
+                ScheduleTotalSteps = stage.ScheduleTotalSteps,
+                WeightDecay = settings.WeightDecay,
+                MaxGradientNorm = settings.MaxGradientNorm,
+                Seed = unchecked(settings.Seed + (7919 * k)),
+                ValidateEveryNSteps = validationData is null ? null : settings.ValidateEveryNSteps,
+                Threads = settings.Threads,
+                LogEveryNSteps = settings.LogEveryNSteps,
+                CheckpointPath = settings.CheckpointDirectory is null ? null : StageCheckpoint(settings, k),
+                CheckpointEveryNSteps = settings.CheckpointDirectory is null ? null : settings.CheckpointEveryNSteps,
+                ResumeFromCheckpoint = resumingThisStage ? StageCheckpoint(settings, k) : null,
+                OptimizerStateCarry = carry,
+            };
+
+            Func<TimeSpan> evaluationTime = setup.EvaluationTime ?? (() => TimeSpan.Zero);
+            TimeSpan evaluationBefore = evaluationTime();
+            double stageSecondsBefore = secondsBefore;
+            int stageIndex = k;
+            var stageProgress = new StageProgress(k, stages.Count, stage.Name, stepsBefore, planSteps, progress, point =>
+            {
+                double seconds = stageSecondsBefore + (point.Elapsed - (evaluationTime() - evaluationBefore)).TotalSeconds;
+                state.Validations.Add(new StagedRunValidation(stageIndex, stepsBefore + point.Step, seconds, new Dictionary<string, double>(point.Metrics)));
+            });
+
+            var result = _engine.Train(mlContext, model.Module, setup.Objective, trainData, validationData, setup.TrainableGroups, options, stageProgress, cancellationToken);
+            // After a resume, the stage's time covers the part run in this process.
+            double trainingSeconds = (result.Elapsed - (evaluationTime() - evaluationBefore)).TotalSeconds;
+            secondsBefore += trainingSeconds;
+            cancelled = result.Cancelled;
+            state.Stages.Add(new StagedRunStageResult
+            {
+                Name = stage.Name,
+                Steps = result.Steps,
+                TrainingSeconds = trainingSeconds,
+                FinalTrainingLoss = result.StepLosses.Count == 0 ? double.NaN : result.StepLosses.TakeLast(20).Average(l => (double)l),
+                ValidationMetrics = result.LastValidationMetrics is null ? null : new Dictionary<string, double>(result.LastValidationMetrics),
+            });
+
+            model.OnStageCompleted(k, state.Stages);
+            if (settings.CheckpointDirectory is not null && !cancelled)
+            {
+                state.CurrentStage = k + 1;
+                WriteState(settings, state);
+            }
+        }
+
+        return new StagedRunResult(state.Stages, state.Validations, cancelled);
+    }
+
+    private static string StageCheckpoint(StagedTrainingSettings settings, int stage) => Path.Combine(settings.CheckpointDirectory!, $"stage-{stage}.ckpt");
+
+    private static string CarryFile(StagedTrainingSettings settings, int stage) => Path.Combine(settings.CheckpointDirectory!, $"optimizer-before-stage-{stage}.bin");
+
+    private static void WriteState(StagedTrainingSettings settings, PlanState state) =>
+        AtomicFile.Write(Path.Combine(settings.CheckpointDirectory!, StateFile), stream => JsonSerializer.Serialize(stream, state, Json));
+
+    private static PlanState RestoreState<TBatch>(IStagedModel<TBatch> model, string planIdentity, int stageCount, StagedTrainingSettings settings, OptimizerStateStore carry)
+    {
+        string path = Path.Combine(settings.CheckpointDirectory!, StateFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Resume was asked for, but '{path}' does not exist: no staged run was checkpointed in CheckpointDirectory '{settings.CheckpointDirectory}'.", path);
+        }
+
+        PlanState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<PlanState>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty.");
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException($"'{path}' is not a staged-training state file: {exception.Message}", exception);
+        }
+
+        if (state.PlanJson != planIdentity)
+        {
+            throw new InvalidOperationException($"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan; resume with the same plan.");
+        }
+
+        int k = state.CurrentStage;
+        if (k > 0)
+        {
+            // The weights at the start of stage k are those at the end of stage k − 1, in stage k − 1's form.
+            for (int i = 0; i < k; i++)
+            {
+                model.EnterStage(i);
+            }
+
+            using var previous = TrainingCheckpoint.Load(StageCheckpoint(settings, k - 1));
+            var target = model.Module.state_dict();
+            using var noGrad = no_grad();
+            foreach (var (name, tensor) in previous.ModelTensors)
+            {
+                target[name].copy_(tensor);
+            }
+        }
+
+        if (k < stageCount)
+        {
+            carry.Load(CarryFile(settings, k));
+        }
+
+        return state;
+    }
+
+    /// <summary>What the checkpoint folder records about the plan's progress.</summary>
+    private sealed class PlanState
+    {
+        public string PlanJson { get; set; } = string.Empty;
+
+        public int CurrentStage { get; set; }
+
+        public List<StagedRunStageResult> Stages { get; set; } = new();
+
+        public List<StagedRunValidation> Validations { get; set; } = new();
+    }
+
+    /// <summary>Forwards engine reports with the stage's position, and records validations.</summary>
+    private sealed class StageProgress(int stage, int stageCount, string name, long stepsBefore, long planSteps, IProgress<StagedTrainingProgress>? outer, Action<TrainingProgress> onValidation)
+        : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Kind == TrainingProgressKind.Validation)
+            {
+                onValidation(value);
+            }
+
+            outer?.Report(new StagedTrainingProgress(stage, stageCount, name, stepsBefore, planSteps, value));
+        }
+    }
+}
