@@ -70,6 +70,11 @@ internal static class IdEmbeddingTrainer
             new[] { ParameterGroup.All(network, "ids") },
             trainingOptions);
         clock.Stop();
+        if (result.Cancelled)
+        {
+            // mlContext.CancelExecution() stopped the engine: ML.NET's convention is a throwing Fit, not a half-trained model.
+            throw new OperationCanceledException($"IdEmbedding training was cancelled after {result.Steps} of {result.TotalSteps} steps.");
+        }
 
         double seconds = clock.Elapsed.TotalSeconds;
         double pairsPerSecond = pairsPerEpoch * (double)options.Epochs / seconds;

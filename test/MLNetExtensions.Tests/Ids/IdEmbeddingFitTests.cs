@@ -25,6 +25,19 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void CancelExecution_MakesFitThrow_InsteadOfReturningAHalfTrainedModel()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = IdTestData.Options(mlContext);
+        var estimator = mlContext.Transforms.IdEmbedding(options);
+        // What mlContext.CancelExecution() (Microsoft.ML.Experimental) calls.
+        typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
+            .Invoke(mlContext, null);
+        var act = () => estimator.Fit(mlContext.Data.LoadFromEnumerable(IdTestData.Interactions()));
+        act.Should().Throw<OperationCanceledException>().WithMessage("*cancelled after 0 of*");
+    }
+
+    [Fact]
     public void TheSameSeed_GivesIdenticalVectors_AndAnotherSeedDifferentOnes()
     {
         using var first = Fit();
