@@ -198,32 +198,8 @@ public sealed class PersistentMemoryRnnOptions
             throw Bad(nameof(WeightDecay), WeightDecay, "must be a finite number ≥ 0");
         }
 
-        if (MaxGradientNorm is double norm && !(double.IsFinite(norm) && norm > 0))
-        {
-            throw Bad(nameof(MaxGradientNorm), norm, "must be a finite number > 0 when set");
-        }
-
-        if (NumberOfThreads is < 1)
-        {
-            throw Bad(nameof(NumberOfThreads), NumberOfThreads, "must be ≥ 1 when set");
-        }
-
-        if (ValidationFraction is double fraction && !(fraction > 0 && fraction < 1))
-        {
-            throw Bad(nameof(ValidationFraction), fraction, "must be in (0, 1) when set");
-        }
-
-        if (ValidationFraction is not null && ValidationData is not null)
-        {
-            throw new ArgumentException(
-                "PersistentMemoryRnnOptions.ValidationData and PersistentMemoryRnnOptions.ValidationFraction are both set; give validation rows one way only.",
-                nameof(ValidationFraction));
-        }
-
-        if (EarlyStoppingPatience is < 1)
-        {
-            throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be ≥ 1 when set");
-        }
+        Classification.ClassifierTrainingSettingsCheck.Validate(
+            nameof(PersistentMemoryRnnOptions), MaxGradientNorm, NumberOfThreads, ValidationFraction, ValidationData is not null, EarlyStoppingPatience);
     }
 
     private void CheckPrototypes()
@@ -264,5 +240,5 @@ public sealed class PersistentMemoryRnnOptions
     }
 
     private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
-        new(option, value, $"PersistentMemoryRnnOptions.{option} {rule}, but was {value}.");
+        Classification.ClassifierTrainingSettingsCheck.Bad(nameof(PersistentMemoryRnnOptions), option, value, rule);
 }
