@@ -41,7 +41,7 @@ internal static class CoreBenchmark
             foreach (var (key, options) in runs)
             {
                 methods.Add(PretrainedMethod.Run(mlContext, key, options, corpus));
-                peaks[key] = PeakRssMegabytes();
+                peaks[key] = JsonArtifact.PeakResidentMegabytes();
             }
 
             double baselineLoss = methods[0].Report.FinalValidationLoss;
@@ -58,7 +58,7 @@ internal static class CoreBenchmark
                 TimingNote = "wall_seconds and ms_per_step are training time with periodic validation excluded; seconds_to_baseline_final_loss interpolates between validations and, for CoRe, counts only validations of the converted (original) BERT.",
                 Methods = results,
                 Speedup = core.SecondsToBaselineFinalLoss is double seconds ? results["baseline"].WallSeconds / seconds : null,
-                PeakRssMb = PeakRssMegabytes(),
+                PeakRssMb = JsonArtifact.PeakResidentMegabytes(),
             };
 
             string directory = Path.Combine("artifacts", "bench");
@@ -131,22 +131,6 @@ internal static class CoreBenchmark
             MsPerStepFull = MsPerStep(EncoderArchitecture.Full),
             PeakRssMb = peakRssMb,
         };
-    }
-
-    /// <summary>The process's peak resident set (VmHWM) in MB; the managed working-set peak where /proc is missing.</summary>
-    private static double PeakRssMegabytes()
-    {
-        const string Status = "/proc/self/status";
-        if (File.Exists(Status))
-        {
-            var line = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out long kilobytes))
-            {
-                return kilobytes / 1024.0;
-            }
-        }
-
-        return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     private static void PrintTable(CoreBenchmarkResult result)

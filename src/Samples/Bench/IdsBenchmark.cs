@@ -53,7 +53,7 @@ internal static class IdsBenchmark
                 ["complete_journey_full_hr_ge_popularity"] = journey["full_model"]!.HrAt10 >= journey["popularity"]!.HrAt10,
             },
             TotalSeconds = clock.Elapsed.TotalSeconds,
-            PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            PeakRssMb = JsonArtifact.PeakResidentMegabytes(),
         };
 
         string path = Path.Combine("artifacts", "bench", "ids.json");

@@ -78,7 +78,7 @@ internal static class PretrainedBenchmark
             LoadAverageBeforeInference = loadBefore,
             LoadAverageAfterInference = loadAfter,
             OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
-            PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            PeakRssMb = JsonArtifact.PeakResidentMegabytes(),
             TotalSeconds = clock.Elapsed.TotalSeconds,
         };
         JsonArtifact.Write(Path.Combine(directory, "pretrained.json"), result);

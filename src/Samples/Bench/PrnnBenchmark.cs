@@ -32,7 +32,7 @@ internal static class PrnnBenchmark
             ? null
             : $"the Fashion-MNIST IDX files are not in {FashionMnist.DebianDirectory} (Debian package dataset-fashion-mnist)";
         PrnnBenchmarkResult Snapshot(bool complete) =>
-            new(quick, complete, seeds, new Dictionary<string, SequenceDatasetResult?>(datasets), fashionMissing, Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0));
+            new(quick, complete, seeds, new Dictionary<string, SequenceDatasetResult?>(datasets), fashionMissing, JsonArtifact.PeakResidentMegabytes());
         string path = Path.Combine("artifacts", "bench", "prnn.json");
 
         // Partial results are written after every method, so an interrupted run still leaves what it measured.
