@@ -26,7 +26,7 @@ internal static class BertPretrainer
     public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
     {
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
-        var device = TorchDeviceSelector.Select(mlContext);
+        var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         int seed = Seed(mlContext, options);
         var plan = options.ResolvePlan();
 

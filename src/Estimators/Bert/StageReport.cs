@@ -30,6 +30,12 @@ public sealed record StageReport
     /// <summary>Mean training loss over the stage's last steps.</summary>
     public required double FinalTrainingLoss { get; init; }
 
+    /// <summary>Scalar weights the stage trained.</summary>
+    public long TrainableParameterCount { get; init; }
+
+    /// <summary>What the stage communicated when it trained data-parallel over MPI; null when it trained alone.</summary>
+    public Training.Distributed.DataParallelStatistics? DataParallel { get; init; }
+
     /// <summary>Validation masked-LM loss at the end of the stage (NaN without validation data).</summary>
     public required double ValidationLoss { get; init; }
 

@@ -96,6 +96,8 @@ public sealed class StagedBertTrainer
                 TrainingSeconds = result.TrainingSeconds,
                 PredictedFlopsPerStep = flops,
                 FinalTrainingLoss = result.FinalTrainingLoss,
+                TrainableParameterCount = result.TrainableParameterCount,
+                DataParallel = result.DataParallel,
                 ValidationLoss = result.Metric(MaskedLanguageModelObjective.ValidationLossMetric),
                 ValidationAccuracy = result.Metric(MaskedLanguageModelObjective.ValidationAccuracyMetric),
             };

@@ -57,7 +57,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
         int classes = data.Classes;
         var (trainData, validationData) = (data.Train, data.Validation);
 
-        var device = TorchDeviceSelector.Select(_mlContext);
+        var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         var model = _start.CreateModel(classes, seed, _options.Pooling, _options.ClassifierDropout);
         try
         {

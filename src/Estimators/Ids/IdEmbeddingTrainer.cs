@@ -40,7 +40,7 @@ internal static class IdEmbeddingTrainer
 
         int seed = TrainingEngine.ResolveSeed(mlContext, new TrainingOptions { Seed = options.Seed }) ?? 0;
         TorchThreads.Configure(options.NumberOfThreads, nameof(options.NumberOfThreads));
-        var device = TorchDeviceSelector.Select(mlContext);
+        var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         channel.Info(
             MessageSensitivity.None,
             $"IdEmbedding: {sequences.Count:N0} sequences, {vocabulary.TrainedItemCount:N0} trained items ({vocabulary.Items.Count - vocabulary.TrainedItemCount:N0} known from attributes only), " +

@@ -56,7 +56,7 @@ public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRn
         int seed = _options.Seed ?? TrainingEngine.TryGetContextSeed(_mlContext) ?? Random.Shared.Next();
         var (target, data) = _classification ? PrepareClassification(input, seed) : PrepareRegression(input, seed);
 
-        var device = TorchDeviceSelector.Select(_mlContext);
+        var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         using var generator = new torch.Generator((ulong)(uint)seed);
         var model = new PersistentMemoryRnn(_options.ToConfig(data.Outputs), generator);
         try

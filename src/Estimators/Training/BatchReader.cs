@@ -8,6 +8,12 @@ namespace MLNetExtensions.Estimators.Training;
 /// <c>new Random(epochSeed)</c> when the view can shuffle itself, otherwise ML.NET's streaming pool shuffle
 /// (<c>ShuffleRows</c>) seeded with the epoch seed, which never materialises the data.
 /// </summary>
+/// <remarks>
+/// Data-parallel (<c>shardCount</c> &gt; 1), every rank reads the same row order and a job-wide batch of
+/// <c>BatchSize × shardCount</c> rows from it, keeping rows <c>shardIndex, shardIndex + shardCount, …</c>: the shards are
+/// disjoint, every rank has rows in every batch, and the job's batch is the batch one process with batch size
+/// <c>BatchSize × shardCount</c> would read. A final job-wide batch with fewer rows than ranks is dropped.
+/// </remarks>
 internal sealed class BatchReader<TBatch> : IDisposable
 {
     private readonly MLContext _mlContext;
@@ -19,12 +25,16 @@ internal sealed class BatchReader<TBatch> : IDisposable
     private readonly bool _shuffle;
     private readonly int _shufflePoolSize;
     private readonly int _seed;
+    private readonly int _shardIndex;
+    private readonly int _shardCount;
 
     private DataViewRowCursor? _cursor;
     private IBatchBuilder<TBatch>? _builder;
     private bool _exhausted;
 
-    public BatchReader(MLContext mlContext, IDataView data, IEnumerable<string> columnNames, ITrainingObjective<TBatch> objective, TrainingOptions options, int seed)
+    public BatchReader(
+        MLContext mlContext, IDataView data, IEnumerable<string> columnNames, ITrainingObjective<TBatch> objective, TrainingOptions options, int seed,
+        int shardIndex = 0, int shardCount = 1)
     {
         _mlContext = mlContext;
         _data = data;
@@ -35,6 +45,17 @@ internal sealed class BatchReader<TBatch> : IDisposable
         _shuffle = options.Shuffle;
         _shufflePoolSize = options.ShufflePoolSize;
         _seed = seed;
+        _shardIndex = shardIndex;
+        _shardCount = shardCount;
+    }
+
+    /// <summary>Training steps in an epoch of <paramref name="rows"/> rows (the same on every rank).</summary>
+    public static long StepsPerEpoch(long rows, int batchSize, bool dropLastPartialBatch, int shardCount)
+    {
+        long jobBatch = (long)batchSize * shardCount;
+        long full = rows / jobBatch;
+        long remainder = rows % jobBatch;
+        return full + (remainder >= shardCount && !dropLastPartialBatch ? 1 : 0);
     }
 
     /// <summary>The 0-based epoch being read.</summary>
@@ -58,21 +79,28 @@ internal sealed class BatchReader<TBatch> : IDisposable
     {
         EnsureOpen();
         var builder = _builder!;
+        int jobBatch = _batchSize * _shardCount;
+        int jobRows = 0;
         if (!_exhausted)
         {
-            while (builder.Count < _batchSize && _cursor!.MoveNext())
+            while (jobRows < jobBatch && _cursor!.MoveNext())
             {
-                builder.Append();
+                if (jobRows % _shardCount == _shardIndex)
+                {
+                    builder.Append();
+                }
+
+                jobRows++;
             }
 
-            if (builder.Count < _batchSize)
+            if (jobRows < jobBatch)
             {
                 _exhausted = true;
             }
         }
 
         rows = builder.Count;
-        if (rows == 0 || (rows < _batchSize && _dropLastPartialBatch))
+        if (jobRows < _shardCount || (jobRows < jobBatch && _dropLastPartialBatch))
         {
             rows = 0;
             return false;
@@ -106,7 +134,7 @@ internal sealed class BatchReader<TBatch> : IDisposable
         try
         {
             _builder = _objective.CreateBatchBuilder(_cursor);
-            long skip = checked(BatchesInEpoch * _batchSize);
+            long skip = checked(BatchesInEpoch * _batchSize * _shardCount);
             for (long i = 0; i < skip; i++)
             {
                 if (!_cursor.MoveNext())

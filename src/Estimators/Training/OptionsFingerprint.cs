@@ -9,7 +9,7 @@ namespace MLNetExtensions.Estimators.Training;
 /// </summary>
 internal static class OptionsFingerprint
 {
-    public static string Create(TrainingOptions options, IReadOnlyList<ParameterGroup> groups, int seed, long totalSteps)
+    public static string Create(TrainingOptions options, IReadOnlyList<ParameterGroup> groups, int seed, long totalSteps, int ranks = 1)
     {
         var pairs = new List<(string, string)>
         {
@@ -37,6 +37,12 @@ internal static class OptionsFingerprint
                 : "none"),
             ("Groups", string.Join(",", groups.Select(g => $"{g.Name}:{F(g.Parameters.Count)}:x{F(g.LearningRateMultiplier)}:{(g.ApplyWeightDecay ? "wd" : "nowd")}"))),
         };
+        if (ranks > 1)
+        {
+            // Listed only when data-parallel, so single-process checkpoints written before this setting existed still resume.
+            pairs.Add(("DataParallelRanks", F(ranks)));
+        }
+
         return string.Join(";", pairs.Select(p => $"{p.Item1}={p.Item2}"));
     }
 

@@ -9,6 +9,7 @@ internal static class SeedDerivation
     private const ulong StepPurpose = 0x53_54_45_50UL;        // "STEP"
     private const ulong EpochPurpose = 0x45_50_4F_43_48UL;    // "EPOCH"
     private const ulong ValidationPurpose = 0x56_41_4C_49UL;  // "VALI"
+    private const ulong RankPurpose = 0x52_41_4E_4BUL;        // "RANK"
 
     /// <summary>The torch seed of update <paramref name="step"/>.</summary>
     public static long ForStep(int seed, long step) => NonNegative(Derive(seed, StepPurpose, step));
@@ -18,6 +19,9 @@ internal static class SeedDerivation
 
     /// <summary>The shuffle seed of epoch <paramref name="epoch"/>.</summary>
     public static int ForEpoch(int seed, long epoch) => (int)(Derive(seed, EpochPurpose, epoch) & 0x7FFF_FFFF);
+
+    /// <summary>The seed rank <paramref name="rank"/> of a data-parallel job draws its step randomness from.</summary>
+    public static int ForRank(int seed, int rank) => (int)(Derive(seed, RankPurpose, rank) & 0x7FFF_FFFF);
 
     private static long NonNegative(ulong value) => (long)(value & 0x7FFF_FFFF_FFFF_FFFFUL);
 

@@ -18,22 +18,43 @@ internal sealed class TrainingLogger : IDisposable
 
     private readonly IChannel _channel;
     private readonly IProgress<TrainingProgress>? _progress;
+    private readonly bool _writesLog;
 
-    public TrainingLogger(MLContext mlContext, IProgress<TrainingProgress>? progress)
+    /// <param name="mlContext">Its <c>Log</c> receives the messages.</param>
+    /// <param name="progress">Receives every report, or null.</param>
+    /// <param name="writesLog">False on the ranks of a data-parallel job other than rank 0, so the log is written once.</param>
+    public TrainingLogger(MLContext mlContext, IProgress<TrainingProgress>? progress, bool writesLog = true)
     {
         _channel = ((IChannelProvider)mlContext).Start(ChannelName);
         _progress = progress;
+        _writesLog = writesLog;
     }
 
     public void Report(TrainingProgress progress)
     {
-        _channel.Info(MessageSensitivity.None, progress.ToString());
+        if (_writesLog)
+        {
+            _channel.Info(MessageSensitivity.None, progress.ToString());
+        }
+
         _progress?.Report(progress);
     }
 
-    public void Info(string message) => _channel.Info(MessageSensitivity.None, message);
+    public void Info(string message)
+    {
+        if (_writesLog)
+        {
+            _channel.Info(MessageSensitivity.None, message);
+        }
+    }
 
-    public void Warning(string message) => _channel.Warning(MessageSensitivity.None, message);
+    public void Warning(string message)
+    {
+        if (_writesLog)
+        {
+            _channel.Warning(MessageSensitivity.None, message);
+        }
+    }
 
     public void Dispose() => _channel.Dispose();
 }

@@ -99,8 +99,18 @@ public sealed record TrainingOptions
     /// <summary>A checkpoint to resume from; null starts fresh. May equal <see cref="CheckpointPath"/>.</summary>
     public string? ResumeFromCheckpoint { get; init; }
 
-    /// <summary>Threads for torch's intra-op parallelism (process-wide); null uses <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>
+    /// Threads for torch's intra-op parallelism (process-wide); null uses <see cref="Environment.ProcessorCount"/>, divided
+    /// among the processes of a data-parallel job that share the host.
+    /// </summary>
     public int? Threads { get; init; }
+
+    /// <summary>
+    /// Data-parallel training over MPI. <see cref="DataParallelMode.Auto"/> (the default) trains data-parallel when the
+    /// process was launched by <c>mpiexec</c> with more than one process: each rank reads its own shard of every batch,
+    /// <see cref="BatchSize"/> is the batch of one rank, and the trainable parameters' gradients are averaged over the ranks.
+    /// </summary>
+    public DataParallelMode DataParallel { get; init; } = DataParallelMode.Auto;
 
     /// <summary>Throw when the loss becomes NaN or infinite (true), instead of continuing.</summary>
     public bool StopOnNonFiniteLoss { get; init; } = true;
@@ -256,3 +266,14 @@ public sealed record TrainingOptions
     private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
         new(option, value, $"TrainingOptions.{option} {rule} (was {value}).");
 }
+
+/// <summary>Whether a training run trains data-parallel with the other processes of an MPI job.</summary>
+public enum DataParallelMode
+{
+    /// <summary>Data-parallel when launched by <c>mpiexec</c> with more than one process; alone otherwise.</summary>
+    Auto,
+
+    /// <summary>Always alone: under <c>mpiexec</c> every process trains its own model on all the data.</summary>
+    Off,
+}
+

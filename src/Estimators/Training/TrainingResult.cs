@@ -59,4 +59,7 @@ public sealed record TrainingResult
 
     /// <summary>Wall time of this call.</summary>
     public TimeSpan Elapsed { get; init; }
+
+    /// <summary>What the run communicated when it trained data-parallel over MPI; null when it trained alone.</summary>
+    public Distributed.DataParallelStatistics? DataParallel { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Training.Distributed;
 using MLNetExtensions.Transforms.DataView;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,6 +37,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private string[] _validationColumns = [];
     private AdamW? _optimizer;
     private BatchReader<TBatch>? _reader;
+    private DataParallelRun? _dataParallel;
     private LearningRateSchedule? _schedule;
     private Dictionary<string, Tensor>? _bestWeights;
     private bool _originalTrainingMode;
@@ -91,30 +93,47 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         _groups = groups;
         _options = options;
         _cancellationToken = cancellationToken;
-        _logger = new TrainingLogger(mlContext, progress);
+        _logger = new TrainingLogger(mlContext, progress, writesLog: DataParallelEnvironment.IsLeader || options.DataParallel == DataParallelMode.Off);
         _earlyStopping = options.EarlyStopping is { } early ? new EarlyStoppingTracker(early) : null;
     }
 
     public TrainingResult Execute()
     {
-        torch.set_num_threads(_options.Threads ?? Environment.ProcessorCount);
         ResolveColumns();
         ConfigureParameters();
+        _dataParallel = DataParallelRun.Create(_options, _trainable);
+        int ranks = _dataParallel?.Size ?? 1;
+        torch.set_num_threads(_options.Threads ?? (_dataParallel is null ? Environment.ProcessorCount : Math.Max(1, Environment.ProcessorCount / DataParallelEnvironment.LocalSize)));
         ComputeLength();
 
-        using var resumeFrom = _options.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpoint.Load(resumePath) : null;
+        TrainingCheckpoint? resumeFrom = null;
+        Collectively("reading the checkpoint to resume from", () => resumeFrom = _options.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpoint.Load(resumePath) : null);
+        using var resumeCheckpoint = resumeFrom;
         _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
+        _seed = _dataParallel?.AgreeOnSeed(_seed) ?? _seed;
         _schedule = new LearningRateSchedule(_options.LearningRate, _options.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
-        _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps);
+        _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps, ranks);
         CreateOptimizer();
-        _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed);
-        if (resumeFrom is not null)
+        _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed, _dataParallel?.Rank ?? 0, ranks);
+        Collectively("resuming from the checkpoint", () =>
         {
-            Resume(resumeFrom, _options.ResumeFromCheckpoint!);
-        }
-        else
+            if (resumeFrom is not null)
+            {
+                Resume(resumeFrom, _options.ResumeFromCheckpoint!);
+            }
+            else
+            {
+                _options.OptimizerStateCarry?.ApplyTo(_optimizer!, _trainable, _parameterNames);
+            }
+        });
+
+        if (_dataParallel is { } dataParallel)
         {
-            _options.OptimizerStateCarry?.ApplyTo(_optimizer!, _trainable, _parameterNames);
+            dataParallel.CheckSameRun(_totalSteps, _trainableCount);
+            dataParallel.BroadcastModel(_model);
+            _logger.Info(
+                $"Data-parallel over {dataParallel.Size} MPI ranks: batch size {_options.BatchSize} per rank ({_options.BatchSize * dataParallel.Size} per step), " +
+                $"{dataParallel.GradientBytesPerStep / 1e6:F2} MB of gradients all-reduced per step.");
         }
 
         _logger.Info(
@@ -139,6 +158,14 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         if (_options.CheckpointPath is not null && (_lastCheckpointStep != _step || cancelled))
         {
             WriteCheckpoint();
+        }
+
+        if (_dataParallel is { } communicated)
+        {
+            var statistics = communicated.Statistics;
+            _logger.Info(
+                $"Data-parallel communication: {statistics.AllReduceBytesPerStep:N0} bytes all-reduced per step over {statistics.Ranks} ranks, " +
+                $"{statistics.AllReduceMillisecondsPerStep:F2} ms per step in Allreduce ({statistics.Steps} steps).");
         }
 
         _options.OptimizerStateCarry?.CaptureFrom(_optimizer!, _trainable, _parameterNames);
@@ -174,6 +201,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             TrainableParameterCount = _trainableCount,
             FrozenParameterCount = _frozenCount,
             Elapsed = _clock.Elapsed,
+            DataParallel = _dataParallel?.Statistics,
         };
     }
 
@@ -192,6 +220,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         }
 
         _reader?.Dispose();
+        _dataParallel?.Dispose();
         _optimizer?.Dispose();
         DisposeBestWeights();
         _logger.Dispose();
@@ -208,14 +237,14 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         while (_step < _totalSteps)
         {
-            if (_cancellationToken.IsCancellationRequested || Catalogs.CatalogContext.IsExecutionCancelled(_mlContext))
+            if (!TryReadBatch(out int rows, out bool cancelled))
             {
-                _logger.Info($"Cancelled at step {_step}.");
-                return true;
-            }
+                if (cancelled)
+                {
+                    _logger.Info($"Cancelled at step {_step}.");
+                    return true;
+                }
 
-            if (!reader.TryFill(out int rows))
-            {
                 if (reader.BatchesInEpoch == 0)
                 {
                     throw EmptyData(rowCount: null);
@@ -260,6 +289,38 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Fills the next batch unless cancellation was asked for. Data-parallel, the ranks agree on both: a rank that failed
+    /// to read stops them all, and a cancel on any rank cancels all (the filled batch is then not trained on, and a
+    /// checkpoint written at the cancel records the position before it).
+    /// </summary>
+    /// <returns>False at the end of the epoch or when cancelled (<paramref name="cancelled"/>).</returns>
+    private bool TryReadBatch(out int rows, out bool cancelled)
+    {
+        bool cancelRequested = _cancellationToken.IsCancellationRequested || Catalogs.CatalogContext.IsExecutionCancelled(_mlContext);
+        if (_dataParallel is null)
+        {
+            rows = 0;
+            cancelled = cancelRequested;
+            return !cancelled && _reader!.TryFill(out rows);
+        }
+
+        Exception? failure = null;
+        bool filled = false;
+        rows = 0;
+        try
+        {
+            filled = _reader!.TryFill(out rows);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        cancelled = _dataParallel.Agree(failure, cancelRequested, $"reading the batch of step {_step}");
+        return filled && !cancelled;
+    }
+
     private void TrainStep(int rows)
     {
         var reader = _reader!;
@@ -269,28 +330,34 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             _optimizerGroups[i].LearningRate = learningRate * _groups[i].LearningRateMultiplier;
         }
 
-        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, SeedDerivation.ForStep(_seed, _step), learningRate, isTraining: true);
-        double lossValue;
+        // Ranks other than 0 draw their own randomness (dropout, masking), as separate processes would.
+        long stepSeed = SeedDerivation.ForStep(_dataParallel is { Rank: > 0 } dp ? SeedDerivation.ForRank(_seed, dp.Rank) : _seed, _step);
+        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, stepSeed, learningRate, isTraining: true);
+        double lossValue = double.NaN;
+        long jobRows = rows;
         double? gradientNorm = null;
         using (var scope = NewDisposeScope())
         {
-            torch.manual_seed(context.Seed).Dispose();
-            var batch = reader.Build();
             try
             {
-                _model.zero_grad(true);
-                var loss = _objective.ComputeLoss(batch, context);
-                CheckLoss(loss);
-                lossValue = loss.ToDouble();
-                if (!double.IsFinite(lossValue) && _options.StopOnNonFiniteLoss)
+                torch.manual_seed(context.Seed).Dispose();
+                Exception? failure = null;
+                try
                 {
-                    throw new InvalidOperationException(
-                        $"The training loss is {lossValue} at step {_step} (epoch {context.Epoch}, batch {context.BatchInEpoch}). " +
-                        "Lower the learning rate, turn on gradient clipping (TrainingOptions.MaxGradientNorm) or check the data; " +
-                        "set TrainingOptions.StopOnNonFiniteLoss = false to continue regardless.");
+                    lossValue = ComputeGradients(reader, context);
+                }
+                catch (Exception e) when (_dataParallel is not null)
+                {
+                    failure = e;
                 }
 
-                loss.backward();
+                if (_dataParallel is { } dataParallel)
+                {
+                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure is null ? _trainable.Count(p => p.grad is null) : 0, failure, $"at step {_step}");
+                    ThrowIfNonFinite(lossValue, context);
+                    dataParallel.AverageGradients(rows, jobRows);
+                }
+
                 if (_options.MaxGradientNorm is double maxNorm)
                 {
                     gradientNorm = nn.utils.clip_grad_norm_(_trainable, maxNorm);
@@ -301,20 +368,19 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             }
             finally
             {
-                (batch as IDisposable)?.Dispose();
                 context.Release();
             }
         }
 
         _step++;
-        _examplesSeen += rows;
+        _examplesSeen += jobRows;
         _stepLosses.Add((float)lossValue);
         _lastLoss = lossValue;
         _lastLearningRate = learningRate;
         _lastGradientNorm = gradientNorm;
         _windowLoss += lossValue;
         _windowSteps++;
-        _windowRows += rows;
+        _windowRows += jobRows;
         _epochLoss += lossValue;
         _epochSteps++;
 
@@ -322,6 +388,66 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         {
             ReportStep();
         }
+    }
+
+    /// <summary>Forward and backward pass on the batch filled by the reader; returns this rank's loss.</summary>
+    private double ComputeGradients(BatchReader<TBatch> reader, TrainingStepContext context)
+    {
+        var batch = reader.Build();
+        try
+        {
+            _model.zero_grad(true);
+            var loss = _objective.ComputeLoss(batch, context);
+            CheckLoss(loss);
+            double lossValue = loss.ToDouble();
+            if (_dataParallel is null)
+            {
+                ThrowIfNonFinite(lossValue, context);
+            }
+
+            loss.backward();
+            return lossValue;
+        }
+        finally
+        {
+            (batch as IDisposable)?.Dispose();
+        }
+    }
+
+    private void ThrowIfNonFinite(double lossValue, TrainingStepContext context)
+    {
+        if (!double.IsFinite(lossValue) && _options.StopOnNonFiniteLoss)
+        {
+            throw new InvalidOperationException(
+                $"The training loss is {lossValue} at step {_step} (epoch {context.Epoch}, batch {context.BatchInEpoch}). " +
+                "Lower the learning rate, turn on gradient clipping (TrainingOptions.MaxGradientNorm) or check the data; " +
+                "set TrainingOptions.StopOnNonFiniteLoss = false to continue regardless.");
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/>; data-parallel, every rank then learns whether it failed anywhere and all stop
+    /// together with that error, instead of the other ranks waiting forever in their next collective.
+    /// </summary>
+    private void Collectively(string during, Action action)
+    {
+        if (_dataParallel is null)
+        {
+            action();
+            return;
+        }
+
+        Exception? failure = null;
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        _dataParallel.Agree(failure, cancelRequested: false, during);
     }
 
     private void CheckLoss(Tensor loss)
@@ -380,7 +506,10 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         }
     }
 
-    private void Validate()
+    /// <summary>Validates on every rank: the weights are identical, so every rank reaches the same early-stopping decision.</summary>
+    private void Validate() => Collectively($"validating at step {_step}", ValidateOnThisRank);
+
+    private void ValidateOnThisRank()
     {
         var validationData = _validationData!;
         var context = new TrainingStepContext(
@@ -492,13 +621,34 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         bool byStep = _options.CheckpointEveryNSteps is int every && _step % every == 0;
         bool byTime = _options.CheckpointInterval is TimeSpan interval && _clock.Elapsed - _lastCheckpointTime >= interval;
+        if (_dataParallel is not null && _options.CheckpointInterval is not null)
+        {
+            // The ranks' clocks differ: checkpoint when any rank's interval has passed, all together.
+            byTime = _dataParallel.Agree(failure: null, byTime, during: string.Empty);
+        }
+
         if (byStep || byTime)
         {
             WriteCheckpoint();
         }
     }
 
+    /// <summary>Writes the checkpoint on the leader (rank 0) only: the other ranks hold the same weights and state.</summary>
     private void WriteCheckpoint()
+    {
+        Collectively($"writing the checkpoint at step {_step}", () =>
+        {
+            if (_dataParallel is null || _dataParallel.IsLeader)
+            {
+                WriteCheckpointFile();
+            }
+        });
+        _lastCheckpointPath = _options.CheckpointPath;
+        _lastCheckpointStep = _step;
+        _lastCheckpointTime = _clock.Elapsed;
+    }
+
+    private void WriteCheckpointFile()
     {
         string path = _options.CheckpointPath!;
         var optimizerStates = _optimizer!.state_dict().State;
@@ -548,9 +698,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             ObjectiveState = objectiveState,
         };
         CheckpointSerializer.Write(path, checkpoint, _engine.CheckpointStreamDecorator);
-        _lastCheckpointPath = path;
-        _lastCheckpointStep = _step;
-        _lastCheckpointTime = _clock.Elapsed;
         _logger.Report(Progress(TrainingProgressKind.Checkpoint) with { CheckpointPath = path });
     }
 
@@ -831,7 +978,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             throw EmptyData(0);
         }
 
-        long perEpoch = _options.DropLastPartialBatch ? rows / _options.BatchSize : (rows + _options.BatchSize - 1) / _options.BatchSize;
+        long perEpoch = BatchReader<TBatch>.StepsPerEpoch(rows, _options.BatchSize, _options.DropLastPartialBatch, _dataParallel?.Size ?? 1);
         if (perEpoch == 0)
         {
             throw EmptyData(rows);
@@ -851,7 +998,10 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     }
 
     private InvalidOperationException EmptyData(long? rowCount) => rowCount is long rows && rows > 0
-        ? new InvalidOperationException(
+        ? rows < (_dataParallel?.Size ?? 1)
+            ? new InvalidOperationException(
+                $"The training data has {rows} rows, fewer than the {_dataParallel!.Size} data-parallel ranks: every rank needs at least one row of every batch.")
+            : new InvalidOperationException(
             $"The training data has {rows} rows, fewer than TrainingOptions.BatchSize ({_options.BatchSize}), and TrainingOptions.DropLastPartialBatch is set: no batch can be formed.")
         : new InvalidOperationException("The training data is empty: it has no rows to train on.");
 

@@ -10,6 +10,12 @@ internal static class StagedProgressBar
     /// <summary>Runs <paramref name="work"/> with a progress display fed by the progress object it receives.</summary>
     public static T Run<T>(string title, Func<IProgress<StagedTrainingProgress>, T> work)
     {
+        if (!Estimators.Training.Distributed.DataParallelEnvironment.IsLeader)
+        {
+            // Data-parallel: rank 0 shows the job's progress; the other ranks' bars would only repeat it.
+            return work(new Progress<StagedTrainingProgress>());
+        }
+
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)

@@ -39,6 +39,21 @@ public sealed class TorchDeviceSelectorTests
     }
 
     [Fact]
+    public void UnderDataParallel_EachProcessOnAHost_TakesItsOwnGpu()
+    {
+        TorchDeviceSelector.Select(0, fallbackToCpu: false, cudaAvailable: true, cudaDeviceCount: 4, localRank: 3).index.Should().Be(3);
+        TorchDeviceSelector.Select(1, fallbackToCpu: false, cudaAvailable: true, cudaDeviceCount: 4, localRank: 2).index.Should().Be(3);
+        TorchDeviceSelector.Select(null, fallbackToCpu: false, cudaAvailable: true, cudaDeviceCount: 4, localRank: 2).type.Should().Be(DeviceType.CPU);
+    }
+
+    [Fact]
+    public void MoreProcessesOnAHostThanGpus_ThrowsNamingTheLocalRank()
+    {
+        var act = () => TorchDeviceSelector.Select(0, fallbackToCpu: false, cudaAvailable: true, cudaDeviceCount: 2, localRank: 2);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*Process 2 of the data-parallel job*device GpuDeviceId + 2 = 2*2 CUDA device(s)*at most 2 processes per host*");
+    }
+
+    [Fact]
     public void ThreadCount_IsAnOption_AndMustBePositive()
     {
         int before = torch.get_num_threads();

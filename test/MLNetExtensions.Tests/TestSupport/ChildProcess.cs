@@ -7,7 +7,7 @@ namespace MLNetExtensions.Tests.TestSupport;
 /// <summary>
 /// Runs this test assembly as a fresh process that loads a model file, transforms a data view saved
 /// with <c>SaveAsBinary</c>, and writes the result the same way, so that a test can compare outputs
-/// computed in another process with its own.
+/// computed in another process with its own. The same entry point runs the ranks of the data-parallel tests.
 /// </summary>
 public static class ChildProcess
 {
@@ -16,6 +16,11 @@ public static class ChildProcess
     /// <summary>Entry point of the child process.</summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == Training.DataParallelTrainingTests.RankProgram.Command)
+        {
+            return Training.DataParallelTrainingTests.RankProgram.Run(args[1..]);
+        }
+
         if (args.Length != 4 || args[0] != TransformCommand)
         {
             Console.Error.WriteLine($"usage: {TransformCommand} MODEL.zip INPUT.idv OUTPUT.idv");

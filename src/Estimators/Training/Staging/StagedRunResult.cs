@@ -15,6 +15,12 @@ public sealed record StagedRunStageResult
     /// <summary>Mean training loss over the stage's last 20 steps (NaN when none ran).</summary>
     public required double FinalTrainingLoss { get; init; }
 
+    /// <summary>Scalar weights the stage trained (the rest of the model was frozen).</summary>
+    public long TrainableParameterCount { get; init; }
+
+    /// <summary>What the stage communicated when it trained data-parallel over MPI; null when it trained alone.</summary>
+    public Distributed.DataParallelStatistics? DataParallel { get; init; }
+
     /// <summary>Metrics of the stage's last validation, or null.</summary>
     public Dictionary<string, double>? ValidationMetrics { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Training;
@@ -73,7 +74,7 @@ public sealed class StagedRunner
                 carry.Clear();
             }
 
-            if (settings.CheckpointDirectory is { } directory && !resumingThisStage)
+            if (settings.CheckpointDirectory is { } directory && !resumingThisStage && DataParallelEnvironment.IsLeader)
             {
                 Directory.CreateDirectory(directory);
                 carry.Save(CarryFile(settings, k));
@@ -127,10 +128,12 @@ public sealed class StagedRunner
                 TrainingSeconds = trainingSeconds,
                 FinalTrainingLoss = result.StepLosses.Count == 0 ? double.NaN : result.StepLosses.TakeLast(20).Average(l => (double)l),
                 ValidationMetrics = result.LastValidationMetrics is null ? null : new Dictionary<string, double>(result.LastValidationMetrics),
+                TrainableParameterCount = result.TrainableParameterCount,
+                DataParallel = result.DataParallel,
             });
 
             model.OnStageCompleted(k, state.Stages);
-            if (settings.CheckpointDirectory is not null && !cancelled)
+            if (settings.CheckpointDirectory is not null && !cancelled && DataParallelEnvironment.IsLeader)
             {
                 state.CurrentStage = k + 1;
                 WriteState(settings, state);

@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Estimators.Training.Distributed;
+
+/// <summary>
+/// The data-parallel side of one training run: identical start on every rank, one decision for the whole job
+/// (failure, cancellation), and the all-reduce of the trainable parameters' gradients in a few flat buckets.
+/// </summary>
+/// <remarks>
+/// Every method is a collective: all ranks call it in the same order. A rank that fails tells the others through
+/// <see cref="Agree"/> instead of leaving them waiting in the next all-reduce, so the job stops with the error on
+/// every rank. Only the gradients of trainable parameters travel, which is why a multi-stage (MSLT) stage that
+/// trains its top layers only communicates that much less.
+/// </remarks>
+internal sealed class DataParallelRun : IDisposable
+{
+    /// <summary>Flat bucket size, as PyTorch's DistributedDataParallel's default (25 MiB): few calls, bounded extra memory.</summary>
+    private const long BucketBytes = 25L * 1024 * 1024;
+
+    /// <summary>Loss sum, row count, gradient-less parameter count and failed-rank count, reduced every step.</summary>
+    private const int StepStatusLength = 4;
+
+    /// <summary>Agreements per step: one on reading the batch and cancellation (two longs).</summary>
+    private const int AgreementBytesPerStep = 2 * sizeof(long);
+
+    private readonly MpiWorld _world;
+    private readonly List<Bucket> _buckets = new();
+    private readonly Stopwatch _allReduceClock = new();
+    private long _stepsReduced;
+
+    private DataParallelRun(MpiWorld world, IReadOnlyList<Parameter> trainable)
+    {
+        _world = world;
+        foreach (var group in trainable.GroupBy(p => p.dtype))
+        {
+            if (group.Key != ScalarType.Float32 && group.Key != ScalarType.Float64)
+            {
+                throw new NotSupportedException($"Data-parallel training all-reduces float32 and float64 gradients; a trainable parameter is {group.Key}.");
+            }
+
+            int elementSize = group.Key == ScalarType.Float64 ? 8 : 4;
+            var pending = new List<Parameter>();
+            long pendingElements = 0;
+            foreach (var parameter in group)
+            {
+                if (pending.Count > 0 && (pendingElements + parameter.numel()) * elementSize > BucketBytes)
+                {
+                    _buckets.Add(new Bucket(pending, group.Key));
+                    pending = new List<Parameter>();
+                    pendingElements = 0;
+                }
+
+                pending.Add(parameter);
+                pendingElements += parameter.numel();
+            }
+
+            if (pending.Count > 0)
+            {
+                _buckets.Add(new Bucket(pending, group.Key));
+            }
+        }
+
+        GradientBytesPerStep = _buckets.Sum(b => b.Bytes);
+    }
+
+    /// <summary>This process's rank.</summary>
+    public int Rank => _world.Rank;
+
+    /// <summary>The number of ranks.</summary>
+    public int Size => _world.Size;
+
+    /// <summary>True on rank 0, which alone writes checkpoints and logs.</summary>
+    public bool IsLeader => _world.Rank == 0;
+
+    /// <summary>Bytes of gradients all-reduced per step: the trainable parameters' bytes.</summary>
+    public long GradientBytesPerStep { get; }
+
+    /// <summary>Bytes all-reduced per step in all: gradients plus the step's status and agreement values.</summary>
+    public long AllReduceBytesPerStep => GradientBytesPerStep + (StepStatusLength * sizeof(double)) + AgreementBytesPerStep;
+
+    /// <summary>What this run has communicated so far.</summary>
+    public DataParallelStatistics Statistics => new(
+        Size,
+        AllReduceBytesPerStep,
+        _stepsReduced,
+        _stepsReduced > 0 ? _allReduceClock.Elapsed.TotalMilliseconds / _stepsReduced : 0);
+
+    /// <summary>The data-parallel side of a run, or null when the run trains alone.</summary>
+    public static DataParallelRun? Create(TrainingOptions options, IReadOnlyList<Parameter> trainable)
+    {
+        if (options.DataParallel == DataParallelMode.Off || !DataParallelEnvironment.IsDistributed)
+        {
+            return null;
+        }
+
+        var world = MpiWorld.Join();
+        return world.Size > 1 ? new DataParallelRun(world, trainable) : null;
+    }
+
+    /// <summary>Rank 0's seed on every rank, so the ranks shuffle the data identically and read disjoint shards of it.</summary>
+    public int AgreeOnSeed(int seed)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(bytes, seed);
+        _world.Broadcast(bytes, root: 0);
+        return BitConverter.ToInt32(bytes);
+    }
+
+    /// <summary>Fails on every rank when the ranks disagree on the run's length or on what trains.</summary>
+    public void CheckSameRun(long totalSteps, long trainableCount)
+    {
+        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount };
+        _world.AllReduceMax(values);
+        if (values[0] != -values[1])
+        {
+            throw new InvalidOperationException(
+                $"The ranks disagree on the number of training steps (from {-values[1]} to {values[0]}; this rank: {totalSteps}): every rank must be given the same training data and options.");
+        }
+
+        if (values[2] != -values[3])
+        {
+            throw new InvalidOperationException(
+                $"The ranks disagree on the number of trainable weights (from {-values[3]} to {values[2]}; this rank: {trainableCount}): every rank must build the same model.");
+        }
+    }
+
+    /// <summary>Copies rank 0's parameters and buffers to every rank, so all ranks start identical.</summary>
+    public void BroadcastModel(nn.Module model)
+    {
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in model.state_dict())
+            {
+                if (!tensor.is_contiguous() || tensor.device_type != TorchSharp.DeviceType.CPU)
+                {
+                    using var staged = tensor.cpu().contiguous();
+                    _world.Broadcast(staged.bytes, root: 0);
+                    tensor.copy_(staged);
+                }
+                else
+                {
+                    _world.Broadcast(tensor.bytes, root: 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One decision for the job after a step of work that may have failed on some ranks: returns when no rank failed;
+    /// otherwise every rank throws (the failing rank its own exception, the others one carrying its message).
+    /// Also agrees on cancellation: returns true on every rank when any rank asked to cancel.
+    /// </summary>
+    public bool Agree(Exception? failure, bool cancelRequested, string during)
+    {
+        Span<long> flags = stackalloc long[] { failure is null ? 0 : Rank + 1, cancelRequested ? 1 : 0 };
+        _world.AllReduceMax(flags);
+        if (flags[0] == 0)
+        {
+            return flags[1] != 0;
+        }
+
+        int failedRank = (int)flags[0] - 1;
+        byte[] message = failedRank == Rank ? Encoding.UTF8.GetBytes(failure!.GetType().Name + ": " + failure.Message) : [];
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(length, message.Length);
+        _world.Broadcast(length, failedRank);
+        Array.Resize(ref message, BitConverter.ToInt32(length));
+        _world.Broadcast(message, failedRank);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        throw new InvalidOperationException(
+            $"Rank {failedRank} of {Size} failed {during}, so every rank stops: {Encoding.UTF8.GetString(message)}");
+    }
+
+    /// <summary>
+    /// The step's loss averaged over all ranks' rows, and the job's row count; stops every rank when the step failed on
+    /// any (<paramref name="failure"/>), and checks that every rank has gradients for the same parameters (otherwise the
+    /// ranks' weights would drift apart).
+    /// </summary>
+    public (double Loss, long Rows) ReduceStepStatus(double loss, int rows, int parametersWithoutGradient, Exception? failure, string during)
+    {
+        Span<double> status = stackalloc double[StepStatusLength] { failure is null ? loss * rows : 0, rows, parametersWithoutGradient, failure is null ? 0 : 1 };
+        _allReduceClock.Start();
+        _world.AllReduceSum(status);
+        _allReduceClock.Stop();
+        if (status[3] > 0)
+        {
+            Agree(failure, cancelRequested: false, during);
+        }
+
+        if (status[2] != parametersWithoutGradient * (double)Size)
+        {
+            throw new InvalidOperationException(
+                $"{parametersWithoutGradient} trainable parameters got no gradient on rank {Rank} this step, a different number than on other ranks: " +
+                "a parameter that only some batches use cannot be trained data-parallel (give it a gradient on every batch, or freeze it).");
+        }
+
+        return (status[0] / status[1], (long)status[1]);
+    }
+
+    /// <summary>
+    /// Replaces every trainable parameter's gradient with the job's row-weighted mean gradient: each rank scales
+    /// its own by its share of the rows (<paramref name="rows"/> / <paramref name="totalRows"/>), and the buckets are summed.
+    /// </summary>
+    public void AverageGradients(int rows, long totalRows)
+    {
+        double share = (double)rows / totalRows;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            foreach (var bucket in _buckets)
+            {
+                bucket.Pack(share);
+                _allReduceClock.Start();
+                unsafe
+                {
+                    fixed (byte* send = bucket.Send.bytes)
+                    fixed (byte* receive = bucket.Receive.bytes)
+                    {
+                        _world.AllReduceSum((IntPtr)send, (IntPtr)receive, checked((int)bucket.Send.numel()), bucket.Send.dtype == ScalarType.Float64);
+                    }
+                }
+
+                _allReduceClock.Stop();
+                bucket.Unpack();
+            }
+        }
+
+        _stepsReduced++;
+    }
+
+    public void Dispose()
+    {
+        foreach (var bucket in _buckets)
+        {
+            bucket.Dispose();
+        }
+    }
+
+    /// <summary>Parameters whose gradients travel in one flat buffer (one all-reduce call).</summary>
+    private sealed class Bucket : IDisposable
+    {
+        private readonly List<Parameter> _parameters;
+
+        public Bucket(List<Parameter> parameters, ScalarType dtype)
+        {
+            _parameters = parameters;
+            long elements = parameters.Sum(p => p.numel());
+            if (elements > int.MaxValue)
+            {
+                throw new NotSupportedException($"A single parameter of {elements} elements exceeds MPI's element count.");
+            }
+
+            Send = zeros(elements, dtype: dtype).DetachFromDisposeScope();
+            Receive = zeros(elements, dtype: dtype).DetachFromDisposeScope();
+            Bytes = elements * (dtype == ScalarType.Float64 ? 8 : 4);
+        }
+
+        public Tensor Send { get; }
+
+        public Tensor Receive { get; }
+
+        public long Bytes { get; }
+
+        public void Pack(double share)
+        {
+            long offset = 0;
+            foreach (var parameter in _parameters)
+            {
+                long count = parameter.numel();
+                var slice = Send.narrow(0, offset, count);
+                if (parameter.grad is { } gradient)
+                {
+                    slice.copy_(gradient.reshape(-1));
+                }
+                else
+                {
+                    slice.zero_();
+                }
+
+                offset += count;
+            }
+
+            Send.mul_(share);
+        }
+
+        public void Unpack()
+        {
+            long offset = 0;
+            foreach (var parameter in _parameters)
+            {
+                long count = parameter.numel();
+                // A parameter without a gradient has none on every rank (checked in ReduceStepStatus): nothing to set.
+                parameter.grad?.copy_(Receive.narrow(0, offset, count).view_as(parameter.grad));
+                offset += count;
+            }
+        }
+
+        public void Dispose()
+        {
+            Send.Dispose();
+            Receive.Dispose();
+        }
+    }
+}
+
+/// <summary>What a data-parallel training run communicated.</summary>
+/// <param name="Ranks">The number of processes that trained together.</param>
+/// <param name="AllReduceBytesPerStep">Bytes all-reduced per step: the trainable parameters' gradients plus a few status values.</param>
+/// <param name="Steps">Steps whose gradients were all-reduced.</param>
+/// <param name="AllReduceMillisecondsPerStep">Mean time per step spent in MPI all-reduce calls (including waiting for slower ranks).</param>
+public sealed record DataParallelStatistics(int Ranks, long AllReduceBytesPerStep, long Steps, double AllReduceMillisecondsPerStep);

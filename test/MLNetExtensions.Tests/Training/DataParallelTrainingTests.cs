@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.ML;
+using MLNetExtensions.Estimators.Bert;
+using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Estimators.Training.Distributed;
+using MLNetExtensions.Tests.Pretraining;
+using MLNetExtensions.Tests.Training.Support;
+using MLNetExtensions.Transforms.ModelFiles;
+using static TorchSharp.torch;
+
+namespace MLNetExtensions.Tests.Training;
+
+/// <summary>
+/// Data-parallel training over MPI, run for real: this test assembly is launched under <c>mpiexec</c> (MPICH) as the
+/// ranks (<see cref="RankProgram"/>), and the tests compare what the ranks wrote.
+/// </summary>
+public sealed class DataParallelTrainingTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("data-parallel-").FullName;
+
+    [Fact]
+    public void TwoRanks_StayBitIdentical_AndMatchOneProcessWithTheJobBatch()
+    {
+        // 37 rows, 2 epochs: job batches of 8 leave a final batch of 5 (3 + 2 rows), so the gradient average must weight by rows.
+        string twoRanks = Launch(2, "regression", "two", "4");
+        string oneProcess = Launch(1, "regression", "one", "8");
+
+        var rank0 = RankOutput.Read(twoRanks, 0);
+        var rank1 = RankOutput.Read(twoRanks, 1);
+        var single = RankOutput.Read(oneProcess, 0);
+
+        rank0.Weights.Should().Equal(rank1.Weights, "every rank applies the same averaged gradient to the same starting weights");
+        rank0.Weights.Should().NotEqual(rank0.InitialWeights, "training changed the weights");
+        MaxDifference(rank0.Weights, single.Weights).Should().BeLessThan(1e-5f, "2 ranks with batch 4 make the updates of 1 process with batch 8");
+        rank0.Steps.Should().Be(single.Steps).And.Be(10);
+
+        // Each step, the two shards are disjoint and together are the single process's batch.
+        for (int step = 0; step < single.Batches.Length; step++)
+        {
+            rank0.Batches[step].Intersect(rank1.Batches[step]).Should().BeEmpty($"the shards of step {step} are disjoint");
+            rank0.Batches[step].Concat(rank1.Batches[step]).Should().BeEquivalentTo(single.Batches[step], $"step {step} trains on the same rows");
+        }
+
+        // Only the leader logs; the all-reduce carries exactly the trainable gradients plus the step's status.
+        rank0.EngineLogLines.Should().BeGreaterThan(0);
+        rank1.EngineLogLines.Should().Be(0);
+        rank0.Statistics!.Ranks.Should().Be(2);
+        rank0.Statistics.Steps.Should().Be(10);
+        rank0.Statistics.AllReduceBytesPerStep.Should().Be((rank0.TrainableWeights * sizeof(float)) + 48);
+        single.Statistics.Should().BeNull("one process trains alone");
+    }
+
+    [Fact]
+    public void AFailureOnOneRank_StopsEveryRank_WithItsMessage()
+    {
+        var (exitCode, output) = Run(2, "regression", "fail", "4", "--fail-rank", "1", "--fail-step", "3");
+
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 1: InvalidOperationException: injected failure on rank 1 at step 3");
+        output.Should().Contain("rank 0: InvalidOperationException: Rank 1 of 2 failed at step 3, so every rank stops: InvalidOperationException: injected failure on rank 1 at step 3");
+    }
+
+    [Fact]
+    public void MultiStageBert_UnderTwoRanks_CommunicatesOnlyTheTrainableLayers()
+    {
+        string directory = Launch(2, "pretrain", "mslt");
+
+        ModelTensorBytes(Path.Combine(directory, "model-rank0.zip")).Should().Equal(
+            ModelTensorBytes(Path.Combine(directory, "model-rank1.zip")), "both ranks end with the same pre-trained weights");
+        var report = StagedTrainingReport.FromJson(File.ReadAllText(Path.Combine(directory, "report-rank0.json")));
+        report.Stages.Should().HaveCount(2);
+        foreach (var stage in report.Stages)
+        {
+            stage.DataParallel!.Ranks.Should().Be(2);
+            stage.DataParallel.AllReduceBytesPerStep.Should().Be((stage.TrainableParameterCount * sizeof(float)) + 48, $"stage {stage.Name} sends its trainable gradients only");
+        }
+
+        report.Stages[1].DataParallel!.AllReduceBytesPerStep.Should().BeLessThan(
+            report.Stages[0].DataParallel!.AllReduceBytesPerStep, "the grown stage trains its top layer and head only, not the embeddings");
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Launch(int ranks, string scenario, string name, params string[] arguments)
+    {
+        var (exitCode, output) = Run(ranks, scenario, name, arguments);
+        exitCode.Should().Be(0, $"the ranks succeed; they printed:\n{output}");
+        return Path.Combine(_directory, name);
+    }
+
+    private (int ExitCode, string Output) Run(int ranks, string scenario, string name, params string[] arguments)
+    {
+        string output = Path.Combine(_directory, name);
+        Directory.CreateDirectory(output);
+        var start = new ProcessStartInfo("mpiexec")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "-n", ranks.ToString(), "dotnet", typeof(RankProgram).Assembly.Location, RankProgram.Command, scenario, output }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("The data-parallel tests launch MPICH's mpiexec, which is not installed: apt-get install mpich.", e);
+        }
+
+        using (process)
+        {
+            var standardError = process.StandardError.ReadToEndAsync();
+            string standardOutput = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"mpiexec -n {ranks} {scenario} did not finish within 3 minutes: the ranks hang.");
+            }
+
+            return (process.ExitCode, standardOutput + standardError.Result);
+        }
+    }
+
+    private static float MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+
+    private static byte[] ModelTensorBytes(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        return zip.Entries.Where(e => e.FullName.EndsWith(".safetensors", StringComparison.Ordinal)).OrderBy(e => e.FullName)
+            .SelectMany(e =>
+            {
+                using var stream = e.Open();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                return copy.ToArray();
+            }).ToArray();
+    }
+
+    /// <summary>What one rank wrote.</summary>
+    private sealed record RankOutput(
+        float[] InitialWeights, float[] Weights, long Steps, int[][] Batches, int EngineLogLines, long TrainableWeights, DataParallelStatistics? Statistics)
+    {
+        public static RankOutput Read(string directory, int rank) =>
+            JsonSerializer.Deserialize<RankOutput>(File.ReadAllText(Path.Combine(directory, $"rank{rank}.json")))!;
+    }
+
+    /// <summary>The program every rank runs (<c>dotnet MLNetExtensions.Tests.dll data-parallel-rank SCENARIO DIRECTORY …</c>).</summary>
+    internal static class RankProgram
+    {
+        public const string Command = "data-parallel-rank";
+
+        public static int Run(string[] args)
+        {
+            int rank = DataParallelEnvironment.Rank;
+            try
+            {
+                switch (args[0])
+                {
+                    case "regression":
+                        Regression(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[4]) : -1, args.Length > 3 ? int.Parse(args[6]) : -1);
+                        break;
+                    case "pretrain":
+                        Pretrain(args[1]);
+                        break;
+                    default:
+                        throw new ArgumentException($"Unknown scenario '{args[0]}'.");
+                }
+
+                return 0;
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"rank {rank}: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
+        }
+
+        private static void Regression(string directory, int batchSize, int failRank, int failStep)
+        {
+            var harness = new EngineHarness(rows: 37, dropout: 0);
+            harness.Objective = new FailingRegressionObjective(harness.Model, failRank, failStep);
+            int logLines = 0;
+            harness.MLContext.Log += (_, e) => logLines += e.Source == "MLNetExtensions.TrainingEngine" && e.Kind != Microsoft.ML.Runtime.ChannelMessageKind.Trace ? 1 : 0;
+            float[] initial = Flatten(harness.Model);
+            var result = harness.Train(new TrainingOptions
+            {
+                BatchSize = batchSize,
+                Epochs = 2,
+                LearningRate = 0.05,
+                MaxGradientNorm = 0.5,
+                Seed = 5,
+                Threads = 1,
+                LogEveryNSteps = 2,
+            });
+            var output = new RankOutput(
+                initial, Flatten(harness.Model), result.Steps, harness.Objective.SeenBatches.ToArray(), logLines, result.TrainableParameterCount, result.DataParallel);
+            File.WriteAllText(Path.Combine(directory, $"rank{DataParallelEnvironment.Rank}.json"), JsonSerializer.Serialize(output));
+        }
+
+        private static void Pretrain(string directory)
+        {
+            var mlContext = new MLContext(seed: 1);
+            var estimator = mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options());
+            var sentences = TinyPretraining.Sentences(mlContext, 200);
+            using var model = estimator.Fit(sentences);
+            // Every rank saves here so the test can compare them; an application saves on the leader only.
+            mlContext.Model.SaveWithTensors(model, sentences.Schema, Path.Combine(directory, $"model-rank{DataParallelEnvironment.Rank}.zip"));
+            File.WriteAllText(Path.Combine(directory, $"report-rank{DataParallelEnvironment.Rank}.json"), estimator.LastReport!.ToJson());
+        }
+
+        private static float[] Flatten(nn.Module model) =>
+            model.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    }
+
+    /// <summary>The regression objective, throwing on one rank at one step.</summary>
+    private sealed class FailingRegressionObjective(nn.Module<Tensor, Tensor> model, int failRank, int failStep) : RegressionObjective(model)
+    {
+        public override Tensor ComputeLoss(RegressionBatch batch, TrainingStepContext context)
+        {
+            if (context.IsTraining && context.Step == failStep && DataParallelEnvironment.Rank == failRank)
+            {
+                throw new InvalidOperationException($"injected failure on rank {failRank} at step {failStep}");
+            }
+
+            return base.ComputeLoss(batch, context);
+        }
+    }
+}
