@@ -16,6 +16,7 @@ internal static class BenchCommand
         ["ids"] = IdsBenchmark.Run,
         ["pretrained"] = PretrainedBenchmark.Run,
         ["prnn"] = PrnnBenchmark.Run,
+        ["distributed"] = DistributedBenchmark.Run,
     };
 
     public static Command Create()
