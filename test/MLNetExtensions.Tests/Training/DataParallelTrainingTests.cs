@@ -81,6 +81,19 @@ public sealed class DataParallelTrainingTests : IDisposable
             report.Stages[0].DataParallel!.AllReduceBytesPerStep, "the grown stage trains its top layer and head only, not the embeddings");
     }
 
+    [Fact]
+    public void TheRnnAndIdEstimators_UnderTwoRanks_EndWithTheSameModelOnEveryRank()
+    {
+        string directory = Launch(2, "estimators", "estimators");
+
+        foreach (string model in new[] { "prnn", "ids" })
+        {
+            var rank0 = ModelTensorBytes(Path.Combine(directory, $"{model}-rank0.zip"));
+            rank0.Should().NotBeEmpty();
+            rank0.Should().Equal(ModelTensorBytes(Path.Combine(directory, $"{model}-rank1.zip")), $"the {model} model trained data-parallel is the same on both ranks");
+        }
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Launch(int ranks, string scenario, string name, params string[] arguments)
@@ -170,6 +183,9 @@ public sealed class DataParallelTrainingTests : IDisposable
                     case "pretrain":
                         Pretrain(args[1]);
                         break;
+                    case "estimators":
+                        RnnAndIds(args[1]);
+                        break;
                     default:
                         throw new ArgumentException($"Unknown scenario '{args[0]}'.");
                 }
@@ -214,6 +230,25 @@ public sealed class DataParallelTrainingTests : IDisposable
             // Every rank saves here so the test can compare them; an application saves on the leader only.
             mlContext.Model.SaveWithTensors(model, sentences.Schema, Path.Combine(directory, $"model-rank{DataParallelEnvironment.Rank}.zip"));
             File.WriteAllText(Path.Combine(directory, $"report-rank{DataParallelEnvironment.Rank}.json"), estimator.LastReport!.ToJson());
+        }
+
+        private static void RnnAndIds(string directory)
+        {
+            var mlContext = new MLContext(seed: 3);
+            var sequences = mlContext.Data.LoadFromEnumerable(Sequences.SequenceTestData.Classes(45, seed: 1));
+            var rnnOptions = Sequences.PersistentMemoryRnnEstimatorTests.Options();
+            rnnOptions.Epochs = 3;
+            rnnOptions.BatchSize = 8;
+            var rnn = mlContext.Transforms.Conversion.MapValueToKey("Label")
+                .Append(mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(rnnOptions))
+                .Fit(sequences);
+            mlContext.Model.SaveWithTensors(rnn, sequences.Schema, Path.Combine(directory, $"prnn-rank{DataParallelEnvironment.Rank}.zip"));
+
+            var idOptions = Ids.IdTestData.Options(mlContext);
+            idOptions.Epochs = 2;
+            var interactions = mlContext.Data.LoadFromEnumerable(Ids.IdTestData.Interactions(users: 16));
+            using var ids = mlContext.Transforms.IdEmbedding(idOptions).Fit(interactions);
+            mlContext.Model.SaveWithTensors(ids, interactions.Schema, Path.Combine(directory, $"ids-rank{DataParallelEnvironment.Rank}.zip"));
         }
 
         private static float[] Flatten(nn.Module model) =>
