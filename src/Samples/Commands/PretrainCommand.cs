@@ -36,6 +36,11 @@ internal static class PretrainCommand
         };
         var corpus = SampleData.Corpus(mlContext, setup.MaximumSentences);
         using var method = PretrainedMethod.Run(mlContext, planName, options, corpus);
+        if (!Estimators.Training.Distributed.DataParallelEnvironment.IsLeader)
+        {
+            return 0; // data-parallel: the ranks hold the same model; rank 0 writes it
+        }
+
         mlContext.Model.SaveWithTensors(method.Encoder, corpus.Schema, output);
         string figure = Path.ChangeExtension(output, ".png");
         LossCurvePlot.Save(figure, $"Validation MLM loss ({planName})", new[] { (planName, method.Report) });
