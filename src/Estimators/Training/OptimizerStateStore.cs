@@ -80,38 +80,20 @@ public sealed class OptimizerStateStore : IDisposable
     }
 
     /// <summary>Loads stored moments into the optimizer for trainable parameters that have them (and the same shape).</summary>
-    internal void ApplyTo(AdamW optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyDictionary<IntPtr, string> names)
-    {
-        var states = optimizer.state_dict().State;
-        using var noGrad = no_grad();
-        for (int i = 0; i < trainable.Count; i++)
-        {
-            if (_states.TryGetValue(names[trainable[i].Handle], out var saved) && saved.ExpAvg.shape.SequenceEqual(trainable[i].shape))
-            {
-                var state = (AdamW.State)states[i];
-                state.step = saved.Step;
-                state.exp_avg.copy_(saved.ExpAvg);
-                state.exp_avg_sq.copy_(saved.ExpAvgSq);
-            }
-        }
-    }
+    internal void ApplyTo(TrainableParameters parameters) => parameters.LoadState(_states);
 
     /// <summary>Copies the optimizer's moments of every trainable parameter into the store.</summary>
-    internal void CaptureFrom(AdamW optimizer, IReadOnlyList<Parameter> trainable, IReadOnlyDictionary<IntPtr, string> names)
+    internal void CaptureFrom(TrainableParameters parameters)
     {
-        var states = optimizer.state_dict().State;
-        for (int i = 0; i < trainable.Count; i++)
+        foreach (var (name, state) in parameters.StateView())
         {
-            string name = names[trainable[i].Handle];
-            var state = (AdamW.State)states[i];
             if (_states.Remove(name, out var old))
             {
                 old.ExpAvg.Dispose();
                 old.ExpAvgSq.Dispose();
             }
 
-            var copy = new OptimizerParameterState(state.step, state.exp_avg.detach().clone().DetachFromDisposeScope(), state.exp_avg_sq.detach().clone().DetachFromDisposeScope());
-            _states[name] = copy;
+            _states[name] = new OptimizerParameterState(state.Step, state.ExpAvg.detach().clone().DetachFromDisposeScope(), state.ExpAvgSq.detach().clone().DetachFromDisposeScope());
         }
     }
 }

@@ -10,9 +10,10 @@ namespace MLNetExtensions.Estimators.Training;
 
 /// <summary>
 /// One execution of <see cref="TrainingEngine.Train{TBatch}"/>: set-up (columns, groups, optimizer, resume),
-/// the step loop, validation, checkpoints and clean-up. Not reusable.
+/// the step loop, validation, checkpoints and clean-up. Not reusable. Checkpoint writing and resume are in
+/// TrainingRun.Checkpoints.cs, validation and early stopping in TrainingRun.Validation.cs.
 /// </summary>
-internal sealed class TrainingRun<TBatch> : IDisposable
+internal sealed partial class TrainingRun<TBatch> : IDisposable
 {
     private readonly TrainingEngine _engine;
     private readonly MLContext _mlContext;
@@ -26,16 +27,12 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private readonly TrainingLogger _logger;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private readonly Dictionary<IntPtr, string> _parameterNames = new();
-    private readonly List<(Parameter Parameter, bool RequiresGrad)> _originalRequiresGrad = new();
-    private readonly List<Parameter> _trainable = new();
-    private readonly List<AdamW.ParamGroup> _optimizerGroups = new();
     private readonly List<float> _stepLosses = new();
     private readonly EarlyStoppingTracker? _earlyStopping;
 
     private string[] _trainColumns = [];
     private string[] _validationColumns = [];
-    private AdamW? _optimizer;
+    private TrainableParameters? _parameters;
     private BatchReader<TBatch>? _reader;
     private DataParallelRun? _dataParallel;
     private LearningRateSchedule? _schedule;
@@ -59,8 +56,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private double _lastLoss = double.NaN;
     private double _lastLearningRate = double.NaN;
     private double? _lastGradientNorm;
-    private long _trainableCount;
-    private long _frozenCount;
 
     // Step-report window and epoch accumulators (this call only).
     private double _windowLoss;
@@ -100,8 +95,9 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     public TrainingResult Execute()
     {
         ResolveColumns();
-        ConfigureParameters();
-        _dataParallel = DataParallelRun.Create(_options, _trainable);
+        _parameters = new TrainableParameters(_model, _groups, _options);
+        var parameters = _parameters;
+        _dataParallel = DataParallelRun.Create(_options, parameters.Trainable);
         int ranks = _dataParallel?.Size ?? 1;
         torch.set_num_threads(_options.Threads ?? (_dataParallel is null ? Environment.ProcessorCount : Math.Max(1, Environment.ProcessorCount / DataParallelEnvironment.LocalSize)));
         ComputeLength();
@@ -113,7 +109,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         _seed = _dataParallel?.AgreeOnSeed(_seed) ?? _seed;
         _schedule = new LearningRateSchedule(_options.LearningRate, _options.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
         _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps, ranks);
-        CreateOptimizer();
         _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed, _dataParallel?.Rank ?? 0, ranks);
         Collectively("resuming from the checkpoint", () =>
         {
@@ -123,13 +118,13 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             }
             else
             {
-                _options.OptimizerStateCarry?.ApplyTo(_optimizer!, _trainable, _parameterNames);
+                _options.OptimizerStateCarry?.ApplyTo(parameters);
             }
         });
 
         if (_dataParallel is { } dataParallel)
         {
-            dataParallel.CheckSameRun(_totalSteps, _trainableCount);
+            dataParallel.CheckSameRun(_totalSteps, parameters.TrainableCount);
             dataParallel.BroadcastModel(_model);
             _logger.Info(
                 $"Data-parallel over {dataParallel.Size} MPI ranks: batch size {_options.BatchSize} per rank ({_options.BatchSize * dataParallel.Size} per step), " +
@@ -137,7 +132,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         }
 
         _logger.Info(
-            $"Training {_trainableCount:N0} weights in {_groups.Count} group(s) ({_frozenCount:N0} frozen); {_totalSteps} steps" +
+            $"Training {parameters.TrainableCount:N0} weights in {_groups.Count} group(s) ({parameters.FrozenCount:N0} frozen); {_totalSteps} steps" +
             (_stepsPerEpoch is long spe ? $" ({spe} per epoch)" : string.Empty) + $", seed {_seed}" +
             (_resumedFrom is long from ? $", resumed at step {from}" : string.Empty) + ".");
 
@@ -168,7 +163,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
                 $"{statistics.AllReduceMillisecondsPerStep:F2} ms per step in Allreduce ({statistics.Steps} steps).");
         }
 
-        _options.OptimizerStateCarry?.CaptureFrom(_optimizer!, _trainable, _parameterNames);
+        _options.OptimizerStateCarry?.CaptureFrom(parameters);
 
         bool restored = false;
         if (!cancelled && _options.EarlyStopping?.RestoreBestWeights == true && _bestWeights is not null && _earlyStopping?.BestStep != _step)
@@ -198,8 +193,8 @@ internal sealed class TrainingRun<TBatch> : IDisposable
             RestoredBestWeights = restored,
             ResumedFromStep = _resumedFrom,
             LastCheckpointPath = _lastCheckpointPath,
-            TrainableParameterCount = _trainableCount,
-            FrozenParameterCount = _frozenCount,
+            TrainableParameterCount = parameters.TrainableCount,
+            FrozenParameterCount = parameters.FrozenCount,
             Elapsed = _clock.Elapsed,
             DataParallel = _dataParallel?.Statistics,
         };
@@ -214,14 +209,9 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
         // Free the gradients of the last step and give the model back with its own requires_grad flags.
         _model.zero_grad(true);
-        foreach (var (parameter, requiresGrad) in _originalRequiresGrad)
-        {
-            parameter.requires_grad = requiresGrad;
-        }
-
+        _parameters?.Dispose();
         _reader?.Dispose();
         _dataParallel?.Dispose();
-        _optimizer?.Dispose();
         DisposeBestWeights();
         _logger.Dispose();
     }
@@ -325,10 +315,8 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     {
         var reader = _reader!;
         double learningRate = _schedule!.LearningRateAt(_options.ScheduleOffsetSteps + _step);
-        for (int i = 0; i < _groups.Count; i++)
-        {
-            _optimizerGroups[i].LearningRate = learningRate * _groups[i].LearningRateMultiplier;
-        }
+        var parameters = _parameters!;
+        parameters.SetLearningRate(learningRate);
 
         // Ranks other than 0 draw their own randomness (dropout, masking), as separate processes would.
         long stepSeed = SeedDerivation.ForStep(_dataParallel is { Rank: > 0 } dp ? SeedDerivation.ForRank(_seed, dp.Rank) : _seed, _step);
@@ -353,18 +341,18 @@ internal sealed class TrainingRun<TBatch> : IDisposable
 
                 if (_dataParallel is { } dataParallel)
                 {
-                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure is null ? _trainable.Count(p => p.grad is null) : 0, failure, $"at step {_step}");
+                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure is null ? parameters.Trainable.Count(p => p.grad is null) : 0, failure, $"at step {_step}");
                     ThrowIfNonFinite(lossValue, context);
                     dataParallel.AverageGradients(rows, jobRows);
                 }
 
                 if (_options.MaxGradientNorm is double maxNorm)
                 {
-                    gradientNorm = nn.utils.clip_grad_norm_(_trainable, maxNorm);
+                    gradientNorm = nn.utils.clip_grad_norm_(parameters.Trainable, maxNorm);
                 }
 
-                _engine.AfterGradientClipping?.Invoke(_trainable);
-                _optimizer!.step();
+                _engine.AfterGradientClipping?.Invoke(parameters.Trainable);
+                parameters.Step();
             }
             finally
             {
@@ -506,201 +494,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         }
     }
 
-    /// <summary>Validates on every rank: the weights are identical, so every rank reaches the same early-stopping decision.</summary>
-    private void Validate() => Collectively($"validating at step {_step}", ValidateOnThisRank);
-
-    private void ValidateOnThisRank()
-    {
-        var validationData = _validationData!;
-        var context = new TrainingStepContext(
-            _step, _totalSteps, _reader!.Epoch, _reader.BatchesInEpoch, SeedDerivation.ForValidation(_seed, _step), _lastLearningRate, isTraining: false);
-        IReadOnlyDictionary<string, double> metrics;
-        _model.eval();
-        try
-        {
-            using (no_grad())
-            {
-                torch.manual_seed(context.Seed).Dispose();
-                metrics = _objective.Evaluate(validationData, context) ?? ValidationLoss(validationData, context);
-            }
-        }
-        finally
-        {
-            _model.train();
-            context.Release();
-        }
-
-        _lastMetrics = metrics;
-        _lastValidationStep = _step;
-        _logger.Report(Progress(TrainingProgressKind.Validation) with { Metrics = metrics });
-
-        if (_earlyStopping is null)
-        {
-            return;
-        }
-
-        var early = _options.EarlyStopping!;
-        if (!metrics.TryGetValue(early.Metric, out double value))
-        {
-            throw new InvalidOperationException(
-                $"Early stopping watches metric '{early.Metric}', but validation produced only: {string.Join(", ", metrics.Keys.Select(k => $"'{k}'"))}.");
-        }
-
-        if (_earlyStopping.Record(value, _step))
-        {
-            if (early.RestoreBestWeights)
-            {
-                DisposeBestWeights();
-                _bestWeights = Snapshot(_model.state_dict());
-            }
-        }
-        else if (_earlyStopping.ShouldStop)
-        {
-            _earlyStopped = true;
-            _logger.Info(
-                $"Early stopping at step {_step}: {early.Metric} did not improve on {_earlyStopping.Best:G5} (step {_earlyStopping.BestStep}) " +
-                $"for {_earlyStopping.ValidationsWithoutImprovement} validations.");
-        }
-    }
-
-    private Dictionary<string, double> ValidationLoss(IDataView validationData, TrainingStepContext context)
-    {
-        int batchSize = _options.ValidationBatchSize ?? _options.BatchSize;
-        double sum = 0;
-        long rows = 0;
-        using var cursor = validationData.GetRowCursor(_validationColumns.Select(name => validationData.Schema[name]));
-        var builder = _objective.CreateBatchBuilder(cursor);
-        try
-        {
-            bool more = true;
-            while (more)
-            {
-                while (builder.Count < batchSize && (more = cursor.MoveNext()))
-                {
-                    builder.Append();
-                }
-
-                int count = builder.Count;
-                if (count == 0)
-                {
-                    break;
-                }
-
-                using var scope = NewDisposeScope();
-                var batch = builder.Build();
-                try
-                {
-                    sum += _objective.ComputeLoss(batch, context).ToDouble() * count;
-                    rows += count;
-                }
-                finally
-                {
-                    (batch as IDisposable)?.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            (builder as IDisposable)?.Dispose();
-        }
-
-        if (rows == 0)
-        {
-            throw new InvalidOperationException("The validation data is empty: it has no rows to compute the validation loss on.");
-        }
-
-        return new Dictionary<string, double> { [TrainingMetricNames.ValidationLoss] = sum / rows };
-    }
-
-    private void MaybeWriteCheckpoint()
-    {
-        if (_options.CheckpointPath is null)
-        {
-            return;
-        }
-
-        bool byStep = _options.CheckpointEveryNSteps is int every && _step % every == 0;
-        bool byTime = _options.CheckpointInterval is TimeSpan interval && _clock.Elapsed - _lastCheckpointTime >= interval;
-        if (_dataParallel is not null && _options.CheckpointInterval is not null)
-        {
-            // The ranks' clocks differ: checkpoint when any rank's interval has passed, all together.
-            byTime = _dataParallel.Agree(failure: null, byTime, during: string.Empty);
-        }
-
-        if (byStep || byTime)
-        {
-            WriteCheckpoint();
-        }
-    }
-
-    /// <summary>Writes the checkpoint on the leader (rank 0) only: the other ranks hold the same weights and state.</summary>
-    private void WriteCheckpoint()
-    {
-        Collectively($"writing the checkpoint at step {_step}", () =>
-        {
-            if (_dataParallel is null || _dataParallel.IsLeader)
-            {
-                WriteCheckpointFile();
-            }
-        });
-        _lastCheckpointPath = _options.CheckpointPath;
-        _lastCheckpointStep = _step;
-        _lastCheckpointTime = _clock.Elapsed;
-    }
-
-    private void WriteCheckpointFile()
-    {
-        string path = _options.CheckpointPath!;
-        var optimizerStates = _optimizer!.state_dict().State;
-        var named = new Dictionary<string, OptimizerParameterState>();
-        for (int i = 0; i < _trainable.Count; i++)
-        {
-            var state = (AdamW.State)optimizerStates[i];
-            named.Add(_parameterNames[_trainable[i].Handle], new OptimizerParameterState(state.step, state.exp_avg, state.exp_avg_sq));
-        }
-
-        byte[] rngState;
-        using (var rng = torch.random.get_rng_state())
-        {
-            rngState = rng.bytes.ToArray();
-        }
-
-        byte[]? objectiveState = null;
-        if (_objective is ICheckpointableObjective checkpointable)
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                checkpointable.WriteState(writer);
-            }
-
-            objectiveState = buffer.ToArray();
-        }
-
-        using var checkpoint = new TrainingCheckpoint(ownsTensors: false)
-        {
-            OptionsFingerprint = _fingerprint,
-            Seed = _seed,
-            GlobalStep = _step,
-            TotalSteps = _totalSteps,
-            Epoch = _reader!.Epoch,
-            BatchesInEpoch = _reader.BatchesInEpoch,
-            ExamplesSeen = _examplesSeen,
-            ModelTensors = _model.state_dict(),
-            OptimizerState = named,
-            TorchRngState = rngState,
-            BestModelTensors = _bestWeights,
-            BestMetric = _earlyStopping?.Best,
-            BestStep = _earlyStopping?.BestStep,
-            ValidationsWithoutImprovement = _earlyStopping?.ValidationsWithoutImprovement ?? 0,
-            LastValidationStep = _lastValidationStep,
-            EarlyStopped = _earlyStopped,
-            ObjectiveState = objectiveState,
-        };
-        CheckpointSerializer.Write(path, checkpoint, _engine.CheckpointStreamDecorator);
-        _logger.Report(Progress(TrainingProgressKind.Checkpoint) with { CheckpointPath = path });
-    }
-
     /// <summary>A report of <paramref name="kind"/> carrying the run's current position, loss and learning rate.</summary>
     private TrainingProgress Progress(TrainingProgressKind kind) => new()
     {
@@ -713,170 +506,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         Elapsed = _clock.Elapsed,
     };
 
-    private void Resume(TrainingCheckpoint checkpoint, string path)
-    {
-        CheckModelTensors(checkpoint.ModelTensors, path, "model");
-        var differences = OptionsFingerprint.Differences(checkpoint.OptionsFingerprint, _fingerprint);
-        if (differences.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Checkpoint '{path}' was written by a run with different settings, so resuming would not continue that run: " +
-                string.Join("; ", differences) + ".");
-        }
-
-        if (checkpoint.BestModelTensors is not null)
-        {
-            CheckModelTensors(checkpoint.BestModelTensors, path, "best-weights");
-        }
-
-        var optimizerStates = _optimizer!.state_dict().State;
-        var trainableNames = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < _trainable.Count; i++)
-        {
-            string name = _parameterNames[_trainable[i].Handle];
-            trainableNames.Add(name);
-            if (!checkpoint.OptimizerState.TryGetValue(name, out var saved))
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' has no optimizer state for trainable parameter '{name}' (was it frozen when the checkpoint was written?).");
-            }
-
-            if (!saved.ExpAvg.shape.SequenceEqual(_trainable[i].shape) || !saved.ExpAvgSq.shape.SequenceEqual(_trainable[i].shape))
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' holds optimizer state of shape {TensorSerializer.FormatShape(saved.ExpAvg.shape)} for parameter '{name}', " +
-                    $"whose shape is {TensorSerializer.FormatShape(_trainable[i].shape)}.");
-            }
-        }
-
-        foreach (string name in checkpoint.OptimizerState.Keys)
-        {
-            if (!trainableNames.Contains(name))
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' holds optimizer state for '{name}', which is not trainable in this run.");
-            }
-        }
-
-        // Everything fits: apply.
-        CopyInto(_model.state_dict(), checkpoint.ModelTensors);
-        using (no_grad())
-        {
-            for (int i = 0; i < _trainable.Count; i++)
-            {
-                var state = (AdamW.State)optimizerStates[i];
-                var saved = checkpoint.OptimizerState[_parameterNames[_trainable[i].Handle]];
-                state.step = saved.Step;
-                state.exp_avg.copy_(saved.ExpAvg);
-                state.exp_avg_sq.copy_(saved.ExpAvgSq);
-            }
-        }
-
-        if (checkpoint.TorchRngState.Length > 0)
-        {
-            using var rng = torch.tensor(checkpoint.TorchRngState, dtype: ScalarType.Byte);
-            torch.random.set_rng_state(rng);
-        }
-
-        if (checkpoint.ObjectiveState is not null)
-        {
-            if (_objective is ICheckpointableObjective checkpointable)
-            {
-                using var reader = new BinaryReader(new MemoryStream(checkpoint.ObjectiveState, writable: false));
-                checkpointable.ReadState(reader);
-            }
-            else
-            {
-                _logger.Warning($"Checkpoint '{path}' holds objective state, but the objective does not implement ICheckpointableObjective; it is ignored.");
-            }
-        }
-
-        _earlyStopping?.Restore(checkpoint.BestMetric, checkpoint.BestStep, checkpoint.ValidationsWithoutImprovement);
-        if (checkpoint.BestModelTensors is not null && _options.EarlyStopping?.RestoreBestWeights == true)
-        {
-            DisposeBestWeights();
-            _bestWeights = Snapshot(checkpoint.BestModelTensors);
-        }
-
-        _step = checkpoint.GlobalStep;
-        _examplesSeen = checkpoint.ExamplesSeen;
-        _lastValidationStep = checkpoint.LastValidationStep;
-        _earlyStopped = checkpoint.EarlyStopped;
-        _lastCheckpointStep = checkpoint.GlobalStep;
-        _resumedFrom = checkpoint.GlobalStep;
-        _reader!.Seek(checkpoint.Epoch, checkpoint.BatchesInEpoch);
-    }
-
-    private void CheckModelTensors(IReadOnlyDictionary<string, Tensor> saved, string path, string what)
-    {
-        var current = _model.state_dict();
-        foreach (var (name, tensor) in current)
-        {
-            if (!saved.TryGetValue(name, out var stored))
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' does not fit this model: its {what} tensors have no '{name}' " +
-                    $"({TensorSerializer.FormatShape(tensor.shape)} {tensor.dtype} in the model).");
-            }
-
-            if (!stored.shape.SequenceEqual(tensor.shape) || stored.dtype != tensor.dtype)
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' does not fit this model: {what} tensor '{name}' is {TensorSerializer.FormatShape(stored.shape)} {stored.dtype} " +
-                    $"in the checkpoint but {TensorSerializer.FormatShape(tensor.shape)} {tensor.dtype} in the model.");
-            }
-        }
-
-        foreach (string name in saved.Keys)
-        {
-            if (!current.ContainsKey(name))
-            {
-                throw new InvalidOperationException(
-                    $"Checkpoint '{path}' does not fit this model: its {what} tensors include '{name}', which the model does not have.");
-            }
-        }
-    }
-
-    private static void CopyInto(IReadOnlyDictionary<string, Tensor> targets, IReadOnlyDictionary<string, Tensor> sources)
-    {
-        using (no_grad())
-        {
-            foreach (var (name, target) in targets)
-            {
-                target.copy_(sources[name]);
-            }
-        }
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        var copy = new Dictionary<string, Tensor>(tensors.Count);
-        using (no_grad())
-        {
-            foreach (var (name, tensor) in tensors)
-            {
-                copy[name] = tensor.detach().clone().DetachFromDisposeScope();
-            }
-        }
-
-        return copy;
-    }
-
-    private void DisposeBestWeights()
-    {
-        if (_bestWeights is null)
-        {
-            return;
-        }
-
-        foreach (var tensor in _bestWeights.Values)
-        {
-            tensor.Dispose();
-        }
-
-        _bestWeights = null;
-    }
-
     private void ResolveColumns()
     {
         var requirements = _objective.RequiredColumns ?? throw new InvalidOperationException("ITrainingObjective.RequiredColumns returned null.");
@@ -887,75 +516,6 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         }
     }
 
-    private void ConfigureParameters()
-    {
-        if (_groups.Count == 0)
-        {
-            throw new ArgumentException("At least one parameter group must be given: with none, nothing would train.", "trainableGroups");
-        }
-
-        var modelParameters = _model.named_parameters().ToList();
-        foreach (var (name, parameter) in modelParameters)
-        {
-            _parameterNames[parameter.Handle] = name;
-        }
-
-        var owner = new Dictionary<IntPtr, string>();
-        var groupNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in _groups)
-        {
-            if (group is null)
-            {
-                throw new ArgumentException("The parameter groups contain null.", "trainableGroups");
-            }
-
-            if (!groupNames.Add(group.Name))
-            {
-                throw new ArgumentException($"Two parameter groups are named '{group.Name}'.", "trainableGroups");
-            }
-
-            if (group.Parameters.Count == 0)
-            {
-                throw new ArgumentException($"Parameter group '{group.Name}' is empty.", "trainableGroups");
-            }
-
-            foreach (var parameter in group.Parameters)
-            {
-                if (!_parameterNames.TryGetValue(parameter.Handle, out string? name))
-                {
-                    throw new ArgumentException(
-                        $"Parameter group '{group.Name}' holds a parameter of shape {TensorSerializer.FormatShape(parameter.shape)} that is not a parameter of the model.",
-                        "trainableGroups");
-                }
-
-                if (!owner.TryAdd(parameter.Handle, group.Name))
-                {
-                    throw new ArgumentException(
-                        $"Parameter '{name}' is in parameter group '{owner[parameter.Handle]}' and in '{group.Name}'; each parameter may be in one group only.",
-                        "trainableGroups");
-                }
-
-                if (!parameter.is_floating_point())
-                {
-                    throw new ArgumentException($"Parameter '{name}' in group '{group.Name}' is of type {parameter.dtype}; only floating-point parameters can train.", "trainableGroups");
-                }
-
-                _trainable.Add(parameter);
-                _trainableCount += parameter.numel();
-            }
-        }
-
-        foreach (var (_, parameter) in modelParameters)
-        {
-            _originalRequiresGrad.Add((parameter, parameter.requires_grad));
-            bool trains = owner.ContainsKey(parameter.Handle);
-            parameter.requires_grad = trains;
-            if (!trains)
-            {
-                _frozenCount += parameter.numel();
-            }
-        }
-    }
 
     private void ComputeLength()
     {
@@ -1006,24 +566,4 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         : new InvalidOperationException("The training data is empty: it has no rows to train on.");
 
 
-    private void CreateOptimizer()
-    {
-        // Built outside any dispose scope: AdamW allocates its moment tensors here, and a scope would free them.
-        foreach (var group in _groups)
-        {
-            var options = new AdamW.Options
-            {
-                LearningRate = _options.LearningRate * group.LearningRateMultiplier,
-                beta1 = _options.Beta1,
-                beta2 = _options.Beta2,
-                eps = _options.Epsilon,
-                weight_decay = group.ApplyWeightDecay ? _options.WeightDecay : 0.0,
-                amsgrad = false,
-                maximize = false,
-            };
-            _optimizerGroups.Add(new AdamW.ParamGroup(group.Parameters.ToArray(), options));
-        }
-
-        _optimizer = new AdamW(_optimizerGroups, _options.LearningRate, _options.Beta1, _options.Beta2, _options.Epsilon, _options.WeightDecay);
-    }
 }
