@@ -48,7 +48,7 @@ public class BertPretrainingOptions
     /// <summary>Sequences per optimiser step.</summary>
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>AdamW weight decay.</summary>
+    /// <summary>AdamW decoupled weight decay of weight matrices and embeddings; biases and layer norms get none.</summary>
     public double WeightDecay { get; set; } = 0.01;
 
     /// <summary>Global gradient-norm clipping; null turns it off.</summary>

@@ -67,7 +67,10 @@ internal sealed class BertStagedModel : IStagedModel<MaskedLanguageModelBatch>
     /// <inheritdoc />
     public void OnStageCompleted(int stageIndex, IReadOnlyList<StagedRunStageResult> completed) => _onStageCompleted?.Invoke(stageIndex, completed);
 
-    /// <summary>The trainable parameter groups of a stage: the top layers, and the embeddings and head when the stage trains them.</summary>
+    /// <summary>
+    /// The trainable parameter groups of a stage: the top layers, and the embeddings and head when the stage trains them;
+    /// each split so that its biases and layer norms get no weight decay (<see cref="ParameterGroup.SplitByWeightDecay"/>).
+    /// </summary>
     public static IReadOnlyList<ParameterGroup> SelectGroups(BertForMaskedLM model, TrainingStage stage)
     {
         int lowestTrainable = stage.Depth - stage.TrainableLayerCount;
@@ -83,7 +86,7 @@ internal sealed class BertStagedModel : IStagedModel<MaskedLanguageModelBatch>
             };
             if (trains)
             {
-                groups.Add(new ParameterGroup(group.Name, group.Parameters.Select(p => p.Parameter)));
+                groups.AddRange(ParameterGroup.SplitByWeightDecay(group.Name, group.Parameters.Select(p => p.Parameter)));
             }
         }
 

@@ -113,15 +113,8 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     private protected abstract IReadOnlyList<MappedColumn> CreateOutputColumns(BertClassificationSettings settings);
 
     /// <summary>Weight matrices and embeddings decay; biases and layer norms do not (as in BERT).</summary>
-    private static IReadOnlyList<ParameterGroup> OptimizerGroups(BertForSequenceClassification model)
-    {
-        static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
-        return new[]
-        {
-            ParameterGroup.Where(model, "decay", name => !NoDecay(name)),
-            ParameterGroup.Where(model, "no_decay", NoDecay, applyWeightDecay: false),
-        };
-    }
+    private static IReadOnlyList<ParameterGroup> OptimizerGroups(BertForSequenceClassification model) =>
+        ParameterGroup.SplitByWeightDecay("decay", model.parameters(), noDecayName: "no_decay");
 
     private TrainingOptions CreateTrainingOptions(long rows, int seed, bool validates)
     {

@@ -70,6 +70,36 @@ public sealed class ParameterGroup
         return new ParameterGroup(name, selected, learningRateMultiplier, applyWeightDecay);
     }
 
+    /// <summary>
+    /// Splits <paramref name="parameters"/> into the group that weight decay applies to and the group it does not:
+    /// matrices and embedding tables (two dimensions or more) decay; biases and normalisation weights (one dimension)
+    /// do not, as in BERT's and GPT-2's training. Empty groups are left out.
+    /// </summary>
+    /// <param name="name">The name of the decaying group.</param>
+    /// <param name="parameters">The parameters to split, in order.</param>
+    /// <param name="learningRateMultiplier">Multiplies the scheduled learning rate for both groups.</param>
+    /// <param name="noDecayName">The name of the other group; <c>{name}.no_decay</c> when null.</param>
+    /// <returns>One or two groups.</returns>
+    public static IReadOnlyList<ParameterGroup> SplitByWeightDecay(string name, IEnumerable<Parameter> parameters, double learningRateMultiplier = 1.0, string? noDecayName = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var all = parameters.ToList();
+        var groups = new List<ParameterGroup>(2);
+        var decaying = all.Where(p => p.dim() >= 2).ToList();
+        var exempt = all.Where(p => p.dim() < 2).ToList();
+        if (decaying.Count > 0)
+        {
+            groups.Add(new ParameterGroup(name, decaying, learningRateMultiplier));
+        }
+
+        if (exempt.Count > 0)
+        {
+            groups.Add(new ParameterGroup(noDecayName ?? name + ".no_decay", exempt, learningRateMultiplier, applyWeightDecay: false));
+        }
+
+        return groups;
+    }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Name} ({Parameters.Count} tensors, lr×{LearningRateMultiplier}, weight decay {(ApplyWeightDecay ? "on" : "off")})";

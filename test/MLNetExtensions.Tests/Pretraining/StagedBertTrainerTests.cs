@@ -30,6 +30,24 @@ public sealed class StagedBertTrainerTests : IDisposable
     }
 
     [Fact]
+    public void PretrainingGroups_ExemptBiasesAndLayerNorms_FromWeightDecay_AndDecayEveryMatrix()
+    {
+        var (model, _, _, _) = Setup();
+        using var _ = model;
+        var names = model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
+        var stage = new TrainingStage { Name = "all", Depth = 1, Steps = 1 };
+
+        var groups = StagedBertTrainer.SelectGroups(model, stage);
+
+        var exempt = groups.Where(g => !g.ApplyWeightDecay).SelectMany(g => g.Parameters).Select(p => names[p.Handle]).ToList();
+        var decaying = groups.Where(g => g.ApplyWeightDecay).SelectMany(g => g.Parameters).Select(p => names[p.Handle]).ToList();
+        exempt.Should().NotBeEmpty().And.OnlyContain(n => n.EndsWith(".bias") || n.Contains("LayerNorm"), "biases and layer norms get no decay");
+        decaying.Should().NotBeEmpty().And.OnlyContain(n => !n.EndsWith(".bias") && !n.Contains("LayerNorm"), "weight matrices and embeddings decay");
+        exempt.Should().Contain(n => n.Contains("LayerNorm.weight"));
+        decaying.Should().Contain(n => n.Contains("word_embeddings"));
+    }
+
+    [Fact]
     public void FrozenLayers_StayBitIdentical_GetNoGradient_AndGrowthCopiesExactly()
     {
         var (model, objective, train, validation) = Setup();
@@ -56,7 +74,7 @@ public sealed class StagedBertTrainerTests : IDisposable
         }
 
         var groups = StagedBertTrainer.SelectGroups(model, stage);
-        groups.Select(g => g.Name).Should().BeEquivalentTo("layer.1", "mlm_head");
+        groups.Select(g => g.Name).Should().BeEquivalentTo("layer.1", "layer.1.no_decay", "mlm_head", "mlm_head.no_decay");
         objective.FrozenBelowLayer = 1;
         objective.FreezeEmbeddings = true;
         using (var scope = NewDisposeScope())

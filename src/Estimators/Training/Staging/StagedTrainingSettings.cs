@@ -6,7 +6,7 @@ public sealed record StagedTrainingSettings
     /// <summary>Sequences per optimiser step.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>AdamW weight decay, applied to every trainable group the model names.</summary>
+    /// <summary>AdamW weight decay, applied to the groups the model marks as decaying (BERT: not to biases and layer norms).</summary>
     public double WeightDecay { get; init; } = 0.01;
 
     /// <summary>Global gradient-norm clipping; null turns it off.</summary>
