@@ -10,8 +10,9 @@ namespace MLNetExtensions.Estimators.Training;
 
 /// <summary>
 /// One execution of <see cref="TrainingEngine.Train{TBatch}"/>: set-up (columns, groups, optimizer, resume),
-/// the step loop, validation, checkpoints and clean-up. Not reusable. Checkpoint writing and resume are in
-/// TrainingRun.Checkpoints.cs, validation and early stopping in TrainingRun.Validation.cs.
+/// the step loop, validation, checkpoints and clean-up. Not reusable. Columns and run length are in
+/// TrainingRun.Setup.cs, checkpoint writing and resume in TrainingRun.Checkpoints.cs, validation and early stopping in
+/// TrainingRun.Validation.cs, step reports in TrainingRun.Progress.cs.
 /// </summary>
 internal sealed partial class TrainingRun<TBatch> : IDisposable
 {
@@ -459,28 +460,6 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         }
     }
 
-    private void ReportStep()
-    {
-        var now = _clock.Elapsed;
-        double windowSeconds = (now - _windowStart).TotalSeconds;
-        long doneThisRun = _step - _loopStartStep;
-        TimeSpan? eta = doneThisRun > 0
-            ? TimeSpan.FromSeconds((now - _loopStart).TotalSeconds / doneThisRun * (_totalSteps - _step))
-            : null;
-        _logger.Report(Progress(TrainingProgressKind.Step) with
-        {
-            AverageLoss = _windowSteps > 0 ? _windowLoss / _windowSteps : double.NaN,
-            GradientNorm = _lastGradientNorm,
-            ExamplesPerSecond = windowSeconds > 0 ? _windowRows / windowSeconds : 0,
-            Elapsed = now,
-            EstimatedRemaining = eta,
-        });
-        _windowLoss = 0;
-        _windowSteps = 0;
-        _windowRows = 0;
-        _windowStart = now;
-    }
-
     private void EndEpoch()
     {
         var reader = _reader!;
@@ -494,76 +473,6 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         }
     }
 
-    /// <summary>A report of <paramref name="kind"/> carrying the run's current position, loss and learning rate.</summary>
-    private TrainingProgress Progress(TrainingProgressKind kind) => new()
-    {
-        Kind = kind,
-        Step = _step,
-        TotalSteps = _totalSteps,
-        Epoch = _reader!.Epoch,
-        Loss = _lastLoss,
-        LearningRate = _lastLearningRate,
-        Elapsed = _clock.Elapsed,
-    };
-
-    private void ResolveColumns()
-    {
-        var requirements = _objective.RequiredColumns ?? throw new InvalidOperationException("ITrainingObjective.RequiredColumns returned null.");
-        _trainColumns = requirements.Select(r => r.Resolve(_trainData.Schema, "training data", "trainData").Name).Distinct(StringComparer.Ordinal).ToArray();
-        if (_validationData is not null)
-        {
-            _validationColumns = requirements.Select(r => r.Resolve(_validationData.Schema, "validation data", "validationData").Name).Distinct(StringComparer.Ordinal).ToArray();
-        }
-    }
-
-
-    private void ComputeLength()
-    {
-        if (_options.Epochs is null && _options.MaxSteps is long maxOnly)
-        {
-            long? known = _trainData.GetRowCount();
-            if (known == 0)
-            {
-                throw EmptyData(0);
-            }
-
-            _stepsPerEpoch = null;
-            _totalSteps = maxOnly;
-            return;
-        }
-
-        long rows = DataViewRowCount.Count(_trainData);
-        if (rows == 0)
-        {
-            throw EmptyData(0);
-        }
-
-        long perEpoch = BatchReader<TBatch>.StepsPerEpoch(rows, _options.BatchSize, _options.DropLastPartialBatch, _dataParallel?.Size ?? 1);
-        if (perEpoch == 0)
-        {
-            throw EmptyData(rows);
-        }
-
-        _stepsPerEpoch = perEpoch;
-        long total = checked((_options.Epochs ?? 1) * perEpoch);
-        _totalSteps = _options.MaxSteps is long max ? Math.Min(total, max) : total;
-        if (_options.WarmupSteps > _totalSteps)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(TrainingOptions.WarmupSteps),
-                _options.WarmupSteps,
-                $"TrainingOptions.WarmupSteps ({_options.WarmupSteps}) exceeds the total number of steps ({_totalSteps}: {rows} rows, batch size {_options.BatchSize}, " +
-                $"{_options.Epochs ?? 1} epoch(s){(_options.MaxSteps is long m ? $", at most {m} steps" : string.Empty)}).");
-        }
-    }
-
-    private InvalidOperationException EmptyData(long? rowCount) => rowCount is long rows && rows > 0
-        ? rows < (_dataParallel?.Size ?? 1)
-            ? new InvalidOperationException(
-                $"The training data has {rows} rows, fewer than the {_dataParallel!.Size} data-parallel ranks: every rank needs at least one row of every batch.")
-            : new InvalidOperationException(
-            $"The training data has {rows} rows, fewer than TrainingOptions.BatchSize ({_options.BatchSize}), and TrainingOptions.DropLastPartialBatch is set: no batch can be formed.")
-        : new InvalidOperationException("The training data is empty: it has no rows to train on.");
 
 
 }

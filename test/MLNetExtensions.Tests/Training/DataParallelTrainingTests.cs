@@ -63,6 +63,15 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void ARankFailingBeforeTraining_EndsTheJob_InsteadOfLeavingTheOthersWaiting()
+    {
+        var (exitCode, output) = Run(2, "regression", "early", "4", "--fail-rank", "1", "--fail-step", "-1");
+
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 1: InvalidOperationException: injected failure on rank 1 before training");
+    }
+
+    [Fact]
     public void MultiStageBert_UnderTwoRanks_CommunicatesOnlyTheTrainableLayers()
     {
         string directory = Launch(2, "pretrain", "mslt");
@@ -131,14 +140,14 @@ public sealed class DataParallelTrainingTests : IDisposable
         using (process)
         {
             var standardError = process.StandardError.ReadToEndAsync();
-            string standardOutput = process.StandardOutput.ReadToEnd();
+            var standardOutput = process.StandardOutput.ReadToEndAsync();
             if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
             {
                 process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"mpiexec -n {ranks} {scenario} did not finish within 3 minutes: the ranks hang.");
             }
 
-            return (process.ExitCode, standardOutput + standardError.Result);
+            return (process.ExitCode, standardOutput.Result + standardError.Result);
         }
     }
 
@@ -201,6 +210,11 @@ public sealed class DataParallelTrainingTests : IDisposable
 
         private static void Regression(string directory, int batchSize, int failRank, int failStep)
         {
+            if (failStep < 0 && DataParallelEnvironment.Rank == failRank)
+            {
+                throw new InvalidOperationException($"injected failure on rank {failRank} before training");
+            }
+
             var harness = new EngineHarness(rows: 37, dropout: 0);
             harness.Objective = new FailingRegressionObjective(harness.Model, failRank, failStep);
             int logLines = 0;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MpiNative = MPI.Unsafe;
 
@@ -9,12 +10,27 @@ namespace MLNetExtensions.Estimators.Training.Distributed;
 /// rank, the number of ranks, and which rank is the leader that writes checkpoints, logs and model files.
 /// </summary>
 /// <remarks>
-/// Read from the launcher's environment variables, so asking does not start MPI. Outside <c>mpiexec</c> (or with one
-/// process) the process is rank 0 of 1 and <see cref="IsLeader"/> is true. MPI itself is started the first time a
-/// training run trains data-parallel, and finalised when the process exits.
+/// Read from the launcher's environment variables. Outside <c>mpiexec</c> (or with one process) the process is rank 0
+/// of 1 and <see cref="IsLeader"/> is true. Under <c>mpiexec</c> with several processes, MPI is started as soon as this
+/// assembly loads (or by <see cref="Initialize"/>), and finalised when the process exits: a rank that then fails and
+/// exits makes <c>mpiexec</c> stop every rank, where a rank failing before MPI started would leave the others waiting
+/// for it in <c>MPI_Init</c>.
 /// </remarks>
 public static class DataParallelEnvironment
 {
+    /// <summary>
+    /// Starts MPI now when the process runs under <c>mpiexec</c> with several processes (it is started anyway when this
+    /// assembly loads). Call it first thing in <c>Main</c> when the application may fail before it uses an estimator.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The MPI library cannot be loaded or started.</exception>
+    public static void Initialize()
+    {
+        if (IsDistributed)
+        {
+            MpiWorld.Join();
+        }
+    }
+
     /// <summary>The number of processes in the job: 1 outside <c>mpiexec</c>.</summary>
     public static int Size => ReadInt("PMI_SIZE") ?? ReadInt("OMPI_COMM_WORLD_SIZE") ?? ReadInt("PMIX_SIZE") ?? 1;
 
@@ -35,6 +51,21 @@ public static class DataParallelEnvironment
 
     private static int? ReadInt(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int value) ? value : null;
+
+#pragma warning disable CA2255 // A module initializer is the one place every rank passes before its own code can fail.
+    [ModuleInitializer]
+    internal static void StartWithTheAssembly()
+#pragma warning restore CA2255
+    {
+        try
+        {
+            Initialize();
+        }
+        catch (InvalidOperationException)
+        {
+            // No usable MPI: the first data-parallel run reports it, with what to install.
+        }
+    }
 }
 
 /// <summary>
@@ -60,6 +91,12 @@ internal sealed unsafe class MpiWorld
     public int Rank { get; }
 
     public int Size { get; }
+
+    /// <summary>
+    /// Set when every rank learnt of a failure together (a training run's agreement) and so stops with it: then the
+    /// ranks can still finalise together at exit, each having shown its error.
+    /// </summary>
+    public static bool FailureAgreed { get; set; }
 
     /// <summary>The job's communicator, starting MPI on first use.</summary>
     /// <exception cref="InvalidOperationException">The MPI library cannot be loaded or started.</exception>
@@ -120,7 +157,7 @@ internal sealed unsafe class MpiWorld
                 int argc = 0;
                 byte** argv = null;
                 Check(MpiNative.MPI_Init_thread(ref argc, ref argv, MpiNative.MPI_THREAD_SERIALIZED, out _), "MPI_Init_thread");
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => Finalise();
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => Finish();
             }
 
             Check(MpiNative.MPI_Comm_rank(MpiNative.MPI_COMM_WORLD, out int rank), "MPI_Comm_rank");
@@ -159,13 +196,25 @@ internal sealed unsafe class MpiWorld
         return IntPtr.Zero;
     }
 
-    private static void Finalise()
+    /// <summary>
+    /// At process exit: MPI_Finalize after success or after a failure all ranks agreed on. After any other failure (a
+    /// non-zero exit code) MPI_Abort, which makes mpiexec stop every rank: MPI_Finalize would wait for ranks that may be
+    /// waiting for this one.
+    /// </summary>
+    private static void Finish()
     {
         MpiNative.MPI_Finalized(out int finalized);
-        if (finalized == 0)
+        if (finalized != 0)
         {
-            MpiNative.MPI_Finalize();
+            return;
         }
+
+        if (Environment.ExitCode != 0 && !FailureAgreed)
+        {
+            MpiNative.MPI_Abort(MpiNative.MPI_COMM_WORLD, Environment.ExitCode);
+        }
+
+        MpiNative.MPI_Finalize();
     }
 
     private static void Check(int code, string call)

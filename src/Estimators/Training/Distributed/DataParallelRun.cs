@@ -170,6 +170,7 @@ internal sealed class DataParallelRun : IDisposable
         _world.Broadcast(length, failedRank);
         Array.Resize(ref message, BitConverter.ToInt32(length));
         _world.Broadcast(message, failedRank);
+        MpiWorld.FailureAgreed = true;
         if (failure is not null)
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
