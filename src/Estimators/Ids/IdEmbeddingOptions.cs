@@ -66,8 +66,12 @@ public sealed class IdEmbeddingOptions
     /// <summary>How negatives are drawn.</summary>
     public NegativeSamplerKind NegativeSampler { get; set; } = NegativeSamplerKind.LogUniform;
 
-    /// <summary>α: weight of the structural term log σ(Σ_k w_ik e_i1ᵀ M_k e_ik). 0 turns it off.</summary>
-    public double Alpha { get; set; } = 1.0;
+    /// <summary>
+    /// α: weight of the structural term log σ(Σ_k w_ik e_i1ᵀ M_k e_ik), which trains the transitions that give items
+    /// without interactions a vector; 0 turns it off. The default 0.1 is from <c>bench ids</c>: at α = 1 the term pulls
+    /// item vectors onto their attributes' (Online Retail HR@10 0.054 against 0.145 at α = 0.1 and 0.127 for item2vec).
+    /// </summary>
+    public double Alpha { get; set; } = 0.1;
 
     /// <summary>β: weight of the penalty Σ_k ‖M_k‖² on the transition matrices.</summary>
     public double Beta { get; set; } = 0.01;

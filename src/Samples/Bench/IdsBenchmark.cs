@@ -20,6 +20,9 @@ internal static class IdsBenchmark
     private const int Window = 4;
     private const int Negatives = 2;
 
+    /// <summary>The full model's α candidates; the one with the best validation HR@10 is reported.</summary>
+    private static readonly double[] AlphaCandidates = { 1.0, 0.1, 0.01 };
+
     public static int Run(bool quick)
     {
         var clock = Stopwatch.StartNew();
@@ -41,6 +44,7 @@ internal static class IdsBenchmark
                 "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
                 "from the user's last item before the target (cosine of item vectors; ties by training popularity). " +
                 $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
+                $"The full model's α is chosen per dataset by validation HR@10 among {string.Join(", ", AlphaCandidates)} (three trainings; train_seconds is the chosen one's). " +
                 "pairs_per_second = (target, context) pairs of the training sequences within the window, both directions, × epochs / train_seconds, for fastText too.",
             Datasets = results,
             Targets = new Dictionary<string, bool?>
@@ -72,23 +76,43 @@ internal static class IdsBenchmark
         methods["popularity"] = Score(dataset, popularity, timer.Elapsed.TotalSeconds, null);
         methods["content"] = Score(dataset, IdsRanking.Content(dataset), timer.Elapsed.TotalSeconds, null);
 
-        long pairsPerEpoch = 0;
-        foreach (var (key, withAttributes) in new[] { ("item2vec", false), ("full_model", true) })
+        var item2vec = TrainAndScore(dataset, "item2vec", withAttributes: false, alpha: 0, epochs);
+        methods["item2vec"] = item2vec.Result;
+        long pairsPerEpoch = item2vec.Model.TrainingSummary!.TrainingPairs;
+        item2vec.Model.Dispose();
+
+        // The full model's α (weight of the structural term) is chosen on the validation split, never on the test split.
+        var alphaValidation = new Dictionary<string, double>();
+        (IdEmbeddingTransformer Model, IdsMethodResult Result, double Alpha)? best = null;
+        foreach (double alpha in AlphaCandidates)
         {
-            var mlContext = new MLContext(seed: Seed);
-            using var model = Train(mlContext, dataset, withAttributes, epochs);
-            var summary = model.TrainingSummary!;
-            pairsPerEpoch = summary.TrainingPairs;
-            var vectors = dataset.Items.SelectMany(item => model.GetItemVector(item) ?? new float[Dimension]).ToArray();
-            methods[key] = Score(dataset, IdsRanking.Cosine(vectors, Dimension), summary.Seconds, summary.PairsPerSecond);
-            AnsiConsole.MarkupLine($"  {key}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {methods[key]!.HrAt10:F4}, cold HR@10 {methods[key]!.ColdHrAt10:F4}");
-            if (withAttributes)
+            var (model, result) = TrainAndScore(dataset, $"full_model α={alpha}", withAttributes: true, alpha, epochs);
+            alphaValidation[alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)] = result.ValidationHrAt10;
+            if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
             {
-                // Diagnostic, not one of the protocol's methods: the same model with the attribute-built vectors of the
-                // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
-                var trainedOnly = dataset.Items.SelectMany(item => model.IsTrained(item) ? model.GetItemVector(item)! : new float[Dimension]).ToArray();
-                methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(trainedOnly, Dimension), summary.Seconds, summary.PairsPerSecond);
+                best?.Model.Dispose();
+                best = (model, result, alpha);
             }
+            else
+            {
+                model.Dispose();
+            }
+        }
+
+        using (var full = best!.Value.Model)
+        {
+            methods["full_model"] = best.Value.Result;
+            var summary = full.TrainingSummary!;
+
+            // Diagnostic, not one of the protocol's methods: the same model with the attribute-built vectors of the
+            // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
+            var trainedOnly = dataset.Items.SelectMany(item => full.IsTrained(item) ? full.GetItemVector(item)! : new float[Dimension]).ToArray();
+            methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(trainedOnly, Dimension), summary.Seconds, summary.PairsPerSecond);
+
+            // Diagnostic: rank by the vector the model's score uses, the item's own vector next to its weighted
+            // attribute vectors [e_i1, w_i2 e_i2, …], instead of e_i1 alone.
+            var (joint, width) = ItemAndAttributeVectors(dataset, full);
+            methods["full_model_item_and_attribute_vectors"] = Score(dataset, IdsRanking.Cosine(joint, width), summary.Seconds, summary.PairsPerSecond);
         }
 
         string? reason = FastTextSkipGram.Unavailable();
@@ -114,11 +138,24 @@ internal static class IdsBenchmark
             TrainingPairsPerEpoch = pairsPerEpoch,
             AttributeColumns = dataset.AttributeColumns.Select(c => $"{c.Name} ({c.Dimension})").ToList(),
             Methods = methods,
+            FullModelAlpha = best.Value.Alpha,
+            FullModelAlphaValidationHrAt10 = alphaValidation,
             FasttextReason = reason,
         };
     }
 
-    private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, int epochs)
+    private static (IdEmbeddingTransformer Model, IdsMethodResult Result) TrainAndScore(IdsDataset dataset, string label, bool withAttributes, double alpha, int epochs)
+    {
+        var model = Train(new MLContext(seed: Seed), dataset, withAttributes, alpha, epochs);
+        var summary = model.TrainingSummary!;
+        var vectors = dataset.Items.SelectMany(item => model.GetItemVector(item) ?? new float[Dimension]).ToArray();
+        var result = Score(dataset, IdsRanking.Cosine(vectors, Dimension), summary.Seconds, summary.PairsPerSecond);
+        AnsiConsole.MarkupLine(
+            $"  {label}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
+        return (model, result);
+    }
+
+    private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, double alpha, int epochs)
     {
         var interactions = dataset.TrainingSequences.SelectMany((sequence, user) => sequence.Select((item, position) => new Interaction { User = user, Item = item, Position = position }));
         var names = dataset.AttributeColumns.Select(c => c.Name).ToArray();
@@ -130,7 +167,7 @@ internal static class IdsBenchmark
             TimestampColumnName = nameof(Interaction.Position),
             ItemAttributes = withAttributes ? mlContext.Data.LoadFromEnumerable(itemRows) : null,
             AttributeColumns = withAttributes ? dataset.AttributeColumns.Select((c, k) => new AttributeIdColumn($"A{k}", c.Dimension)).ToArray() : Array.Empty<AttributeIdColumn>(),
-            Alpha = withAttributes ? 1.0 : 0.0,
+            Alpha = alpha,
             ItemDimension = Dimension,
             WindowSize = Window,
             NegativeCount = Negatives,
@@ -139,6 +176,38 @@ internal static class IdsBenchmark
             LogEveryNSteps = 100,
         };
         return mlContext.Transforms.IdEmbedding(options).Fit(mlContext.Data.LoadFromEnumerable(interactions));
+    }
+
+    private static (float[] Vectors, int Width) ItemAndAttributeVectors(IdsDataset dataset, IdEmbeddingTransformer model)
+    {
+        int types = dataset.AttributeColumns.Count;
+        var shared = Enumerable.Range(0, types)
+            .Select(k => dataset.AttributeIds.Where(ids => ids[k] is not null).GroupBy(ids => ids[k]!).ToDictionary(g => g.Key, g => g.Count()))
+            .ToArray();
+        int width = Dimension + dataset.AttributeColumns.Sum(c => c.Dimension);
+        var vectors = new float[dataset.Items.Length * width];
+        for (int i = 0; i < dataset.Items.Length; i++)
+        {
+            var row = vectors.AsSpan(i * width, width);
+            (model.GetItemVector(dataset.Items[i]) ?? new float[Dimension]).CopyTo(row);
+            int offset = Dimension;
+            for (int k = 0; k < types; k++)
+            {
+                string? id = dataset.AttributeIds[i][k];
+                if (id is not null && model.GetAttributeVector($"A{k}", id) is { } attribute)
+                {
+                    float weight = 1f / shared[k][id];
+                    for (int d = 0; d < attribute.Length; d++)
+                    {
+                        row[offset + d] = weight * attribute[d];
+                    }
+                }
+
+                offset += dataset.AttributeColumns[k].Dimension;
+            }
+        }
+
+        return (vectors, width);
     }
 
     private static IdsMethodResult Score(IdsDataset dataset, IdsRanking.Scorer scorer, double trainSeconds, double? pairsPerSecond)

@@ -25,6 +25,10 @@ internal sealed class IdsDatasetResult
     public long TrainingPairsPerEpoch { get; init; }
     public List<string> AttributeColumns { get; init; } = new();
     public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
+    /// <summary>The full model's α, chosen by validation HR@10 among the candidates.</summary>
+    public double FullModelAlpha { get; init; }
+    /// <summary>Validation HR@10 of the full model at each α candidate.</summary>
+    public Dictionary<string, double> FullModelAlphaValidationHrAt10 { get; init; } = new();
     public string? FasttextReason { get; init; }
 }
 
