@@ -48,6 +48,6 @@ public sealed class IdEmbeddingEstimator : IEstimator<IdEmbeddingTransformer>
                 $"Input column '{_options.ItemColumnName}' (ItemColumnName) must exist and be a scalar {IdColumn.SupportedTypes}.");
         }
 
-        return SchemaShapeColumns.Append(inputSchema, new[] { new MappedColumn(_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, _options.ItemDimension)) });
+        return SchemaShapeColumns.Append(inputSchema, new[] { new MappedColumn(_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, _options.OutputDimension)) });
     }
 }

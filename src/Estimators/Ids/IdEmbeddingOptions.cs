@@ -73,6 +73,15 @@ public sealed class IdEmbeddingOptions
     /// </summary>
     public double Alpha { get; set; } = 0.1;
 
+    /// <summary>
+    /// Which vector represents an item in <see cref="OutputColumnName"/>, similarity queries, user vectors and exports:
+    /// e_i1 alone (the default), or e_i1 followed by the item's weighted attribute vectors (see <see cref="IdItemVector"/>).
+    /// </summary>
+    public IdItemVector ItemVector { get; set; } = IdItemVector.Item;
+
+    /// <summary>The size of the output vectors: <see cref="ItemDimension"/>, plus every attribute's dimension with <see cref="IdItemVector.ItemAndAttributes"/>.</summary>
+    public int OutputDimension => ItemDimension + (ItemVector == IdItemVector.ItemAndAttributes ? AttributeColumns.Sum(c => c.Dimension) : 0);
+
     /// <summary>β: weight of the penalty Σ_k ‖M_k‖² on the transition matrices.</summary>
     public double Beta { get; set; } = 0.01;
 

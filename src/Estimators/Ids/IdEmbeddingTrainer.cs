@@ -90,7 +90,7 @@ internal static class IdEmbeddingTrainer
             }
         }
 
-        var settings = new IdEmbeddingSettings(options.ItemColumnName, options.OutputColumnName, options.ItemDimension, vocabulary.TrainedItemCount, options.RecentItemCount, options.UnseenItems);
-        return new IdEmbeddingTransformer(new IdVectorSpace(tables, vocabulary.Items, vocabulary.Attributes, vocabulary.TrainedItemCount), settings, summary);
+        var settings = new IdEmbeddingSettings(options.ItemColumnName, options.OutputColumnName, options.ItemDimension, vocabulary.TrainedItemCount, options.RecentItemCount, options.UnseenItems, options.ItemVector);
+        return new IdEmbeddingTransformer(new IdVectorSpace(tables, vocabulary.Items, vocabulary.Attributes, vocabulary.TrainedItemCount, options.ItemVector), settings, summary);
     }
 }

@@ -44,7 +44,7 @@ internal static class IdsBenchmark
                 "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
                 "from the user's last item before the target (cosine of item vectors; ties by training popularity). " +
                 $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
-                $"The full model's α is chosen per dataset by validation HR@10 among {string.Join(", ", AlphaCandidates)} (three trainings; train_seconds is the chosen one's). " +
+                $"The full model's α (among {string.Join(", ", AlphaCandidates)}, one training each; train_seconds is the chosen one's) and item vector (e_i1, or e_i1 followed by the weighted attribute vectors) are chosen per dataset by validation HR@10. " +
                 "pairs_per_second = (target, context) pairs of the training sequences within the window, both directions, × epochs / train_seconds, for fastText too.",
             Datasets = results,
             Targets = new Dictionary<string, bool?>
@@ -81,38 +81,57 @@ internal static class IdsBenchmark
         long pairsPerEpoch = item2vec.Model.TrainingSummary!.TrainingPairs;
         item2vec.Model.Dispose();
 
-        // The full model's α (weight of the structural term) is chosen on the validation split, never on the test split.
-        var alphaValidation = new Dictionary<string, double>();
-        (IdEmbeddingTransformer Model, IdsMethodResult Result, double Alpha)? best = null;
-        foreach (double alpha in AlphaCandidates)
+        // The full model's α (weight of the structural term) and item representation (e_i1, or e_i1 with the weighted
+        // attribute vectors) are chosen on the validation split, never on the test split. The representation does not
+        // change training: both are read from one model trained with IdItemVector.ItemAndAttributes.
+        var candidates = new Dictionary<string, double>();
+        var models = new List<IdEmbeddingTransformer>();
+        (IdEmbeddingTransformer Model, IdsMethodResult Result, double Alpha, IdItemVector Vector)? best = null;
+        try
         {
-            var (model, result) = TrainAndScore(dataset, $"full_model α={alpha}", withAttributes: true, alpha, epochs);
-            alphaValidation[alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)] = result.ValidationHrAt10;
-            if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
+            foreach (double alpha in AlphaCandidates)
             {
-                best?.Model.Dispose();
-                best = (model, result, alpha);
+                var model = Train(new MLContext(seed: Seed), dataset, withAttributes: true, alpha, epochs);
+                models.Add(model);
+                var summary = model.TrainingSummary!;
+                foreach (var vector in new[] { IdItemVector.Item, IdItemVector.ItemAndAttributes })
+                {
+                    var (vectors, width) = ItemVectors(dataset, model, vector);
+                    var result = Score(dataset, IdsRanking.Cosine(vectors, width), summary.Seconds, summary.PairsPerSecond);
+                    string key = $"{alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{vector}";
+                    candidates[key] = result.ValidationHrAt10;
+                    AnsiConsole.MarkupLine(
+                        $"  full_model α={alpha}, {vector}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
+                    if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
+                    {
+                        best = (model, result, alpha, vector);
+                    }
+                }
             }
-            else
+
+            var chosen = best!.Value;
+            methods["full_model"] = chosen.Result;
+
+            // Diagnostic, not one of the protocol's methods: the chosen model with the attribute-built vectors of the
+            // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
+            var (all, chosenWidth) = ItemVectors(dataset, chosen.Model, chosen.Vector);
+            for (int i = 0; i < dataset.Items.Length; i++)
+            {
+                if (!chosen.Model.IsTrained(dataset.Items[i]))
+                {
+                    Array.Clear(all, i * chosenWidth, chosenWidth);
+                }
+            }
+
+            var chosenSummary = chosen.Model.TrainingSummary!;
+            methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(all, chosenWidth), chosenSummary.Seconds, chosenSummary.PairsPerSecond);
+        }
+        finally
+        {
+            foreach (var model in models)
             {
                 model.Dispose();
             }
-        }
-
-        using (var full = best!.Value.Model)
-        {
-            methods["full_model"] = best.Value.Result;
-            var summary = full.TrainingSummary!;
-
-            // Diagnostic, not one of the protocol's methods: the same model with the attribute-built vectors of the
-            // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
-            var trainedOnly = dataset.Items.SelectMany(item => full.IsTrained(item) ? full.GetItemVector(item)! : new float[Dimension]).ToArray();
-            methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(trainedOnly, Dimension), summary.Seconds, summary.PairsPerSecond);
-
-            // Diagnostic: rank by the vector the model's score uses, the item's own vector next to its weighted
-            // attribute vectors [e_i1, w_i2 e_i2, …], instead of e_i1 alone.
-            var (joint, width) = ItemAndAttributeVectors(dataset, full);
-            methods["full_model_item_and_attribute_vectors"] = Score(dataset, IdsRanking.Cosine(joint, width), summary.Seconds, summary.PairsPerSecond);
         }
 
         string? reason = FastTextSkipGram.Unavailable();
@@ -138,8 +157,9 @@ internal static class IdsBenchmark
             TrainingPairsPerEpoch = pairsPerEpoch,
             AttributeColumns = dataset.AttributeColumns.Select(c => $"{c.Name} ({c.Dimension})").ToList(),
             Methods = methods,
-            FullModelAlpha = best.Value.Alpha,
-            FullModelAlphaValidationHrAt10 = alphaValidation,
+            FullModelAlpha = best!.Value.Alpha,
+            FullModelItemVector = best.Value.Vector.ToString(),
+            FullModelValidationHrAt10 = candidates,
             FasttextReason = reason,
         };
     }
@@ -168,6 +188,7 @@ internal static class IdsBenchmark
             ItemAttributes = withAttributes ? mlContext.Data.LoadFromEnumerable(itemRows) : null,
             AttributeColumns = withAttributes ? dataset.AttributeColumns.Select((c, k) => new AttributeIdColumn($"A{k}", c.Dimension)).ToArray() : Array.Empty<AttributeIdColumn>(),
             Alpha = alpha,
+            ItemVector = withAttributes ? IdItemVector.ItemAndAttributes : IdItemVector.Item,
             ItemDimension = Dimension,
             WindowSize = Window,
             NegativeCount = Negatives,
@@ -178,33 +199,14 @@ internal static class IdsBenchmark
         return mlContext.Transforms.IdEmbedding(options).Fit(mlContext.Data.LoadFromEnumerable(interactions));
     }
 
-    private static (float[] Vectors, int Width) ItemAndAttributeVectors(IdsDataset dataset, IdEmbeddingTransformer model)
+    /// <summary>Every dataset item's vector, row-major: e_i1 (the first <see cref="Dimension"/> values) or the whole joint vector.</summary>
+    private static (float[] Vectors, int Width) ItemVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector)
     {
-        int types = dataset.AttributeColumns.Count;
-        var shared = Enumerable.Range(0, types)
-            .Select(k => dataset.AttributeIds.Where(ids => ids[k] is not null).GroupBy(ids => ids[k]!).ToDictionary(g => g.Key, g => g.Count()))
-            .ToArray();
-        int width = Dimension + dataset.AttributeColumns.Sum(c => c.Dimension);
+        int width = vector == IdItemVector.ItemAndAttributes ? model.Dimension : Dimension;
         var vectors = new float[dataset.Items.Length * width];
         for (int i = 0; i < dataset.Items.Length; i++)
         {
-            var row = vectors.AsSpan(i * width, width);
-            (model.GetItemVector(dataset.Items[i]) ?? new float[Dimension]).CopyTo(row);
-            int offset = Dimension;
-            for (int k = 0; k < types; k++)
-            {
-                string? id = dataset.AttributeIds[i][k];
-                if (id is not null && model.GetAttributeVector($"A{k}", id) is { } attribute)
-                {
-                    float weight = 1f / shared[k][id];
-                    for (int d = 0; d < attribute.Length; d++)
-                    {
-                        row[offset + d] = weight * attribute[d];
-                    }
-                }
-
-                offset += dataset.AttributeColumns[k].Dimension;
-            }
+            model.GetItemVector(dataset.Items[i])?.AsSpan(0, width).CopyTo(vectors.AsSpan(i * width, width));
         }
 
         return (vectors, width);

@@ -27,8 +27,10 @@ internal sealed class IdsDatasetResult
     public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
     /// <summary>The full model's α, chosen by validation HR@10 among the candidates.</summary>
     public double FullModelAlpha { get; init; }
-    /// <summary>Validation HR@10 of the full model at each α candidate.</summary>
-    public Dictionary<string, double> FullModelAlphaValidationHrAt10 { get; init; } = new();
+    /// <summary>The full model's item vector (<c>Item</c> or <c>ItemAndAttributes</c>), chosen by validation HR@10.</summary>
+    public string FullModelItemVector { get; init; } = string.Empty;
+    /// <summary>Validation HR@10 of the full model per candidate, keyed "α/item vector".</summary>
+    public Dictionary<string, double> FullModelValidationHrAt10 { get; init; } = new();
     public string? FasttextReason { get; init; }
 }
 

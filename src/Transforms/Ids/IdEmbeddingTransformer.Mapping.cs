@@ -99,7 +99,7 @@ public sealed partial class IdEmbeddingTransformer
             // Optional entry.
         }
 
-        return new IdEmbeddingTransformer(new IdVectorSpace(tables, items, attributes, settings.TrainedItemCount), settings, summary);
+        return new IdEmbeddingTransformer(new IdVectorSpace(tables, items, attributes, settings.TrainedItemCount, settings.ItemVector), settings, summary);
     }
 
     /// <summary>Reads the item column and whichever attribute columns the input carries.</summary>

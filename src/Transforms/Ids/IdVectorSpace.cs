@@ -4,19 +4,21 @@ namespace MLNetExtensions.Transforms.Ids;
 
 /// <summary>
 /// The vectors of every known item in item space (m_1): trained items keep e_i1, items known only from the attribute
-/// table get Σ_k w_ik M_k e_ik. Answers nearest-neighbour queries by cosine similarity over all of them at once.
+/// table get Σ_k w_ik M_k e_ik; with <see cref="IdItemVector.ItemAndAttributes"/>, each followed by the item's weighted
+/// attribute vectors w_ik e_ik. Answers nearest-neighbour queries by cosine similarity over all of them at once.
 /// </summary>
 internal sealed class IdVectorSpace : IDisposable
 {
     private readonly Tensor _unit;
 
-    public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount)
+    public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount, IdItemVector itemVector = IdItemVector.Item)
     {
         Tables = tables;
         Items = items;
         Attributes = attributes;
         TrainedItemCount = trainedItemCount;
-        Dimension = (int)tables.Item.shape[1];
+        ItemVector = itemVector;
+        Dimension = (int)tables.Item.shape[1] + (itemVector == IdItemVector.ItemAndAttributes ? attributes.Sum(a => a.Dimension) : 0);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         int n = items.Count;
@@ -26,6 +28,7 @@ internal sealed class IdVectorSpace : IDisposable
         var vectors = n == trainedItemCount
             ? tables.Item.detach().clone()
             : cat(new[] { tables.Item.detach(), fromAttributes.narrow(0, trainedItemCount, n - trainedItemCount) }, 0);
+        vectors = WithAttributes(vectors, rows, weights);
         Vectors = vectors.contiguous().data<float>().ToArray();
         _unit = nn.functional.normalize(vectors, p: 2, dim: 1).contiguous().MoveToOuterDisposeScope();
     }
@@ -38,6 +41,8 @@ internal sealed class IdVectorSpace : IDisposable
     public IReadOnlyList<IdAttributeType> Attributes { get; }
 
     public int TrainedItemCount { get; }
+
+    public IdItemVector ItemVector { get; }
 
     public int Dimension { get; }
 
@@ -67,7 +72,7 @@ internal sealed class IdVectorSpace : IDisposable
             weights.Add(tensor(r.Select(type.Weight).ToArray()));
         }
 
-        var result = Tables.FromAttributes(attributeIds.Count, rows, weights).contiguous().data<float>().ToArray();
+        var result = WithAttributes(Tables.FromAttributes(attributeIds.Count, rows, weights), rows, weights).contiguous().data<float>().ToArray();
         return Enumerable.Range(0, attributeIds.Count).Select(i => result.AsSpan(i * Dimension, Dimension).ToArray()).ToArray();
     }
 
@@ -98,6 +103,23 @@ internal sealed class IdVectorSpace : IDisposable
             .Take(count)
             .Select(i => new ScoredId(Items.Ids[i], scores[i]))
             .ToArray();
+    }
+
+    /// <summary>With <see cref="IdItemVector.ItemAndAttributes"/>, appends each row's weighted attribute vectors w_ik e_ik to <paramref name="itemPart"/>.</summary>
+    private Tensor WithAttributes(Tensor itemPart, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights)
+    {
+        if (ItemVector != IdItemVector.ItemAndAttributes || Attributes.Count == 0)
+        {
+            return itemPart;
+        }
+
+        var parts = new List<Tensor> { itemPart };
+        for (int k = 0; k < Attributes.Count; k++)
+        {
+            parts.Add(Tables.Attributes[k].detach().index_select(0, rows[k]) * weights[k].unsqueeze(1));
+        }
+
+        return cat(parts, 1);
     }
 
     public void Dispose()

@@ -74,6 +74,42 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void ItemAndAttributeVectors_AppendTheWeightedAttributeVectors_ToTheSameTrainedItemVector()
+    {
+        using var itemOnly = Fit();
+        using var joint = Fit(o => o.ItemVector = IdItemVector.ItemAndAttributes);
+        string item = IdTestData.Item(0, 1);
+        var items = IdTestData.Items();
+        var row = items.Single(r => r.ItemId == item);
+
+        joint.Dimension.Should().Be(8 + 4 + 3);
+        var vector = joint.GetItemVector(item)!;
+        vector.Take(8).Should().Equal(itemOnly.GetItemVector(item)!, "the option changes the representation, not the training");
+        AssertScaled(vector.Skip(8).Take(4).ToArray(), joint.GetAttributeVector("Group", row.Group)!, 1f / items.Count(r => r.Group == row.Group));
+        AssertScaled(vector.Skip(12).ToArray(), joint.GetAttributeVector("Brand", row.Brand)!, 1f / items.Count(r => r.Brand == row.Brand));
+
+        // The output column, the model file and a cold item known from its attributes all use the joint vector.
+        var input = _mlContext.Data.LoadFromEnumerable(new[] { row, new IdTestData.ItemRow { ItemId = "new", Group = "G1", Brand = "odd" } });
+        string path = Path.Combine(_directory, "joint.zip");
+        _mlContext.Model.SaveWithTensors(joint, input.Schema, path);
+        using var loaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
+        var output = loaded.Transform(input).GetColumn<float[]>("ItemEmbedding").ToArray();
+        output[0].Should().Equal(vector);
+        output[1].Should().HaveCount(15);
+        output[1].Skip(8).Take(4).Should().NotBeEquivalentTo(new float[4], "the unknown item's group vector is appended");
+        loaded.Settings.ItemVector.Should().Be(IdItemVector.ItemAndAttributes);
+    }
+
+    private static void AssertScaled(float[] actual, float[] attribute, float weight)
+    {
+        actual.Should().HaveCount(attribute.Length);
+        for (int d = 0; d < attribute.Length; d++)
+        {
+            actual[d].Should().BeApproximately(weight * attribute[d], 1e-6f, $"component {d} is w_ik e_ik");
+        }
+    }
+
+    [Fact]
     public void TheModelFile_ReloadsIdentically_InThisProcessAndAFreshOne()
     {
         using var model = Fit();
