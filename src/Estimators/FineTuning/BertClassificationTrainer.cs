@@ -51,7 +51,7 @@ public abstract class BertClassificationTrainer<TTransformer> : IEstimator<TTran
     {
         ArgumentNullException.ThrowIfNull(input);
         _options.CancellationToken.ThrowIfCancellationRequested();
-        int seed = _options.Seed ?? TrainingEngine.TryGetContextSeed(_mlContext) ?? Random.Shared.Next();
+        int seed = TrainingEngine.ChooseSeed(_mlContext, _options.Seed);
         var data = ClassifierTrainingData.Prepare(
             _mlContext, _columns.Label, _columns.Requirements, input, _options.ValidationData, nameof(BertClassificationOptions.ValidationData), _options.ValidationFraction, seed);
         int classes = data.Classes;

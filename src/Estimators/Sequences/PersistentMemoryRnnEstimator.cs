@@ -53,7 +53,7 @@ public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRn
         ArgumentNullException.ThrowIfNull(input);
         _options.CancellationToken.ThrowIfCancellationRequested();
         PersistentMemoryRnnTransformer.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _options.StepSize);
-        int seed = _options.Seed ?? TrainingEngine.TryGetContextSeed(_mlContext) ?? Random.Shared.Next();
+        int seed = TrainingEngine.ChooseSeed(_mlContext, _options.Seed);
         var (target, data) = _classification ? PrepareClassification(input, seed) : PrepareRegression(input, seed);
 
         var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);

@@ -68,6 +68,12 @@ public sealed class TrainingEngine
     internal static int? ResolveSeed(MLContext mlContext, TrainingOptions options) => options.Seed ?? TryGetContextSeed(mlContext);
 
     /// <summary>
+    /// The seed rule of every estimator: its own <paramref name="seed"/> option, else the MLContext's seed, else a random
+    /// one (as ML.NET does for <c>new MLContext()</c>); estimators report the seed they used.
+    /// </summary>
+    internal static int ChooseSeed(MLContext mlContext, int? seed) => seed ?? TryGetContextSeed(mlContext) ?? Random.Shared.Next();
+
+    /// <summary>
     /// Reads the seed an <see cref="MLContext"/> was created with. ML.NET keeps it behind the internal interface
     /// <c>IHostEnvironmentInternal.Seed</c>, so this reads it by reflection and returns null when that fails.
     /// </summary>
