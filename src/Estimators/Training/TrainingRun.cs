@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training.Distributed;
-using MLNetExtensions.Transforms.DataView;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Training;
@@ -12,7 +10,7 @@ namespace MLNetExtensions.Estimators.Training;
 /// One execution of <see cref="TrainingEngine.Train{TBatch}"/>: set-up (columns, groups, optimizer, resume),
 /// the step loop, validation, checkpoints and clean-up. Not reusable. Columns and run length are in
 /// TrainingRun.Setup.cs, checkpoint writing and resume in TrainingRun.Checkpoints.cs, validation and early stopping in
-/// TrainingRun.Validation.cs, step reports in TrainingRun.Progress.cs.
+/// TrainingRun.Validation.cs, one optimiser step in TrainingRun.Step.cs, step reports in TrainingRun.Progress.cs.
 /// </summary>
 internal sealed partial class TrainingRun<TBatch> : IDisposable
 {
@@ -312,108 +310,6 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         return filled && !cancelled;
     }
 
-    private void TrainStep(int rows)
-    {
-        var reader = _reader!;
-        double learningRate = _schedule!.LearningRateAt(_options.ScheduleOffsetSteps + _step);
-        var parameters = _parameters!;
-        parameters.SetLearningRate(learningRate);
-
-        // Ranks other than 0 draw their own randomness (dropout, masking), as separate processes would.
-        long stepSeed = SeedDerivation.ForStep(_dataParallel is { Rank: > 0 } dp ? SeedDerivation.ForRank(_seed, dp.Rank) : _seed, _step);
-        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, stepSeed, learningRate, isTraining: true);
-        double lossValue = double.NaN;
-        long jobRows = rows;
-        double? gradientNorm = null;
-        using (var scope = NewDisposeScope())
-        {
-            try
-            {
-                torch.manual_seed(context.Seed).Dispose();
-                Exception? failure = null;
-                try
-                {
-                    lossValue = ComputeGradients(reader, context);
-                }
-                catch (Exception e) when (_dataParallel is not null)
-                {
-                    failure = e;
-                }
-
-                if (_dataParallel is { } dataParallel)
-                {
-                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure is null ? parameters.Trainable.Count(p => p.grad is null) : 0, failure, $"at step {_step}");
-                    ThrowIfNonFinite(lossValue, context);
-                    dataParallel.AverageGradients(rows, jobRows);
-                }
-
-                if (_options.MaxGradientNorm is double maxNorm)
-                {
-                    gradientNorm = nn.utils.clip_grad_norm_(parameters.Trainable, maxNorm);
-                }
-
-                _engine.AfterGradientClipping?.Invoke(parameters.Trainable);
-                parameters.Step();
-            }
-            finally
-            {
-                context.Release();
-            }
-        }
-
-        _step++;
-        _examplesSeen += jobRows;
-        _stepLosses.Add((float)lossValue);
-        _lastLoss = lossValue;
-        _lastLearningRate = learningRate;
-        _lastGradientNorm = gradientNorm;
-        _windowLoss += lossValue;
-        _windowSteps++;
-        _windowRows += jobRows;
-        _epochLoss += lossValue;
-        _epochSteps++;
-
-        if (_step % _options.LogEveryNSteps == 0 || _step == _totalSteps)
-        {
-            ReportStep();
-        }
-    }
-
-    /// <summary>Forward and backward pass on the batch filled by the reader; returns this rank's loss.</summary>
-    private double ComputeGradients(BatchReader<TBatch> reader, TrainingStepContext context)
-    {
-        var batch = reader.Build();
-        try
-        {
-            _model.zero_grad(true);
-            var loss = _objective.ComputeLoss(batch, context);
-            CheckLoss(loss);
-            double lossValue = loss.ToDouble();
-            if (_dataParallel is null)
-            {
-                ThrowIfNonFinite(lossValue, context);
-            }
-
-            loss.backward();
-            return lossValue;
-        }
-        finally
-        {
-            (batch as IDisposable)?.Dispose();
-        }
-    }
-
-    private void ThrowIfNonFinite(double lossValue, TrainingStepContext context)
-    {
-        if (!double.IsFinite(lossValue) && _options.StopOnNonFiniteLoss)
-        {
-            throw new InvalidOperationException(
-                $"The training loss is {lossValue} at step {_step} (epoch {context.Epoch}, batch {context.BatchInEpoch}). " +
-                "Lower the learning rate, turn on gradient clipping (TrainingOptions.MaxGradientNorm) or check the data; " +
-                "set TrainingOptions.StopOnNonFiniteLoss = false to continue regardless.");
-        }
-    }
-
     /// <summary>
     /// Runs <paramref name="action"/>; data-parallel, every rank then learns whether it failed anywhere and all stop
     /// together with that error, instead of the other ranks waiting forever in their next collective.
@@ -437,27 +333,6 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         }
 
         _dataParallel.Agree(failure, cancelRequested: false, during);
-    }
-
-    private void CheckLoss(Tensor loss)
-    {
-        if (loss is null)
-        {
-            throw new InvalidOperationException("ITrainingObjective.ComputeLoss returned null.");
-        }
-
-        if (loss.numel() != 1)
-        {
-            throw new InvalidOperationException(
-                $"ITrainingObjective.ComputeLoss must return a tensor with one element; it returned shape {TensorSerializer.FormatShape(loss.shape)}.");
-        }
-
-        if (!loss.requires_grad)
-        {
-            throw new InvalidOperationException(
-                "The loss does not depend on any trainable parameter (requires_grad is false): check that the parameter groups hold " +
-                "the parameters the loss uses and that the model does not run them under no_grad.");
-        }
     }
 
     private void EndEpoch()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Plans;
@@ -16,12 +15,6 @@ namespace MLNetExtensions.Samples.Bench;
 /// </summary>
 internal static class DistributedBenchmark
 {
-    private static readonly JsonSerializerOptions ReadOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public static int Run(bool quick)
     {
         int ranks = DataParallelEnvironment.Size;
@@ -95,7 +88,7 @@ internal static class DistributedBenchmark
     private static DistributedSummary Compare(string directory, bool quick)
     {
         var runs = Directory.GetFiles(directory, "distributed-n*.json")
-            .Select(path => JsonSerializer.Deserialize<DistributedRun>(File.ReadAllText(path), ReadOptions)!)
+            .Select(JsonArtifact.Read<DistributedRun>)
             .Where(r => r.Quick == quick)
             .OrderBy(r => r.Ranks)
             .ToList();

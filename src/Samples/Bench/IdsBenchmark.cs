@@ -76,10 +76,12 @@ internal static class IdsBenchmark
         methods["popularity"] = Score(dataset, popularity, timer.Elapsed.TotalSeconds, null);
         methods["content"] = Score(dataset, IdsRanking.Content(dataset), timer.Elapsed.TotalSeconds, null);
 
-        var item2vec = TrainAndScore(dataset, "item2vec", withAttributes: false, alpha: 0, epochs);
-        methods["item2vec"] = item2vec.Result;
-        long pairsPerEpoch = item2vec.Model.TrainingSummary!.TrainingPairs;
-        item2vec.Model.Dispose();
+        long pairsPerEpoch;
+        using (var item2vec = Train(new MLContext(seed: Seed), dataset, withAttributes: false, alpha: 0, epochs))
+        {
+            methods["item2vec"] = ScoreVectors(dataset, item2vec, IdItemVector.Item, "item2vec");
+            pairsPerEpoch = item2vec.TrainingSummary!.TrainingPairs;
+        }
 
         // The full model's α (weight of the structural term) and item representation (e_i1, or e_i1 with the weighted
         // attribute vectors) are chosen on the validation split, never on the test split. The representation does not
@@ -93,15 +95,10 @@ internal static class IdsBenchmark
             {
                 var model = Train(new MLContext(seed: Seed), dataset, withAttributes: true, alpha, epochs);
                 models.Add(model);
-                var summary = model.TrainingSummary!;
                 foreach (var vector in new[] { IdItemVector.Item, IdItemVector.ItemAndAttributes })
                 {
-                    var (vectors, width) = ItemVectors(dataset, model, vector);
-                    var result = Score(dataset, IdsRanking.Cosine(vectors, width), summary.Seconds, summary.PairsPerSecond);
-                    string key = $"{alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{vector}";
-                    candidates[key] = result.ValidationHrAt10;
-                    AnsiConsole.MarkupLine(
-                        $"  full_model α={alpha}, {vector}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
+                    var result = ScoreVectors(dataset, model, vector, $"full_model α={alpha}, {vector}");
+                    candidates[$"{alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{vector}"] = result.ValidationHrAt10;
                     if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
                     {
                         best = (model, result, alpha, vector);
@@ -164,15 +161,15 @@ internal static class IdsBenchmark
         };
     }
 
-    private static (IdEmbeddingTransformer Model, IdsMethodResult Result) TrainAndScore(IdsDataset dataset, string label, bool withAttributes, double alpha, int epochs)
+    /// <summary>Scores the model's <paramref name="vector"/> representation and prints the line of <paramref name="label"/>.</summary>
+    private static IdsMethodResult ScoreVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector, string label)
     {
-        var model = Train(new MLContext(seed: Seed), dataset, withAttributes, alpha, epochs);
         var summary = model.TrainingSummary!;
-        var vectors = dataset.Items.SelectMany(item => model.GetItemVector(item) ?? new float[Dimension]).ToArray();
-        var result = Score(dataset, IdsRanking.Cosine(vectors, Dimension), summary.Seconds, summary.PairsPerSecond);
+        var (vectors, width) = ItemVectors(dataset, model, vector);
+        var result = Score(dataset, IdsRanking.Cosine(vectors, width), summary.Seconds, summary.PairsPerSecond);
         AnsiConsole.MarkupLine(
             $"  {label}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
-        return (model, result);
+        return result;
     }
 
     private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, double alpha, int epochs)

@@ -42,4 +42,8 @@ internal static class JsonArtifact
         File.WriteAllText(temporary, node?.ToJsonString(Options) ?? "null");
         File.Move(temporary, full, overwrite: true);
     }
+
+    /// <summary>Reads a file written by <see cref="Write{T}"/> back (extra fields such as <c>peak_rss_mb</c> are ignored).</summary>
+    public static T Read<T>(string path) =>
+        JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"'{path}' holds no result.");
 }
