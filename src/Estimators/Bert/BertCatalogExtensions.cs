@@ -62,10 +62,10 @@ public static class BertCatalogExtensions
             VocabularyPath = vocabularyPath,
             TextColumnName = textColumnName,
             OutputColumnName = outputColumnName,
-            FeedForwardRank = feedForwardRank,
-            Attention = attention,
-            Phases = new CoRePlanSettings
+            CoRe = new CoRePlanSettings
             {
+                FeedForwardRank = feedForwardRank,
+                Attention = attention,
                 Depth = depth,
                 RelaxedSteps = relaxedSteps,
                 FullSteps = fullSteps,

@@ -15,23 +15,22 @@ internal static class BertPretrainer
         ArgumentNullException.ThrowIfNull(input);
         options.Validate();
         var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, Seed(mlContext, options), options.BatchSize);
+        options = options.WithSeed(TrainingEngine.ChooseSeed(mlContext, options.Seed));
+        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, options.Seed!.Value, options.BatchSize);
         return Train(mlContext, corpus, encoder, options, out report);
     }
 
-    /// <summary>The seed a run uses: the options', else the MLContext's, else 0.</summary>
-    public static int Seed(MLContext mlContext, BertPretrainingOptions options) => options.Seed ?? Training.TrainingEngine.TryGetContextSeed(mlContext) ?? 0;
 
-    /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans).</summary>
+    /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans, with one seed chosen for all).</summary>
     public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
     {
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
-        int seed = Seed(mlContext, options);
+        int seed = TrainingEngine.ChooseSeed(mlContext, options.Seed);
         var plan = options.ResolvePlan();
 
         bool relaxed = plan.Stages[0].Architecture == Plans.EncoderArchitecture.Relaxed;
-        var config = options.BuildConfig(encoder.VocabularySize, plan.Stages[0].Depth, relaxed);
+        var config = options.BuildConfig(encoder.VocabularySize, plan);
         using var generator = new torch.Generator(unchecked((ulong)seed));
         using var model = new BertForMaskedLM(config, generator);
         model.to(device);

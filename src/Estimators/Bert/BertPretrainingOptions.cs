@@ -63,7 +63,7 @@ public class BertPretrainingOptions
     /// <summary>How the fitted transformer pools hidden states.</summary>
     public BertPooling Pooling { get; set; } = BertPooling.Mean;
 
-    /// <summary>Seed of initialisation, data order, masking and dropout; null uses the MLContext's seed (or 0).</summary>
+    /// <summary>Seed of initialisation, data order, masking and dropout; null uses the MLContext's seed, else a random one.</summary>
     public int? Seed { get; set; }
 
     /// <summary>Torch CPU threads; null uses every core.</summary>
@@ -87,6 +87,14 @@ public class BertPretrainingOptions
     /// <summary>Cancels training at the next step boundary (as <c>mlContext.CancelExecution()</c> does); <c>Fit</c> then throws <see cref="OperationCanceledException"/>, after writing a checkpoint when <see cref="CheckpointDirectory"/> is set.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>A copy of these options with <paramref name="seed"/> (a run fixes its seed once, before splitting the corpus).</summary>
+    internal BertPretrainingOptions WithSeed(int seed)
+    {
+        var copy = (BertPretrainingOptions)MemberwiseClone();
+        copy.Seed = seed;
+        return copy;
+    }
+
     /// <summary>A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else).</summary>
     internal BertPretrainingOptions WithPlan(TrainingPlan plan, CancellationToken cancellationToken)
     {
@@ -100,9 +108,6 @@ public class BertPretrainingOptions
 
     /// <summary>The plan this estimator runs (subclasses build it from their own settings).</summary>
     internal virtual TrainingPlan BuildPlan() => Plan;
-
-    /// <summary>The relaxed form a plan's relaxed stages train (coarse-refined training); the default for plans given by hand.</summary>
-    internal virtual BertRelaxation Relaxation => new();
 
     /// <summary>The plan to run: the one given to <see cref="WithPlan"/>, else <see cref="BuildPlan"/>.</summary>
     internal TrainingPlan ResolvePlan() => _planOverride ?? BuildPlan();
@@ -173,8 +178,16 @@ public class BertPretrainingOptions
         ResolvePlan().Validate();
     }
 
-    /// <summary>The encoder configuration for a vocabulary and a depth, relaxed when asked; validated (errors name the option).</summary>
-    internal BertConfig BuildConfig(int vocabularySize, int depth, bool relaxed) => BuildConfig(vocabularySize, depth) with { Relaxation = relaxed ? Relaxation : null };
+    /// <summary>
+    /// The encoder configuration <paramref name="plan"/>'s first stage trains: its depth, relaxed as the plan says
+    /// (<see cref="TrainingPlan.Relaxation"/>, else the defaults) when that stage is relaxed; validated.
+    /// </summary>
+    internal BertConfig BuildConfig(int vocabularySize, TrainingPlan plan)
+    {
+        var first = plan.Stages[0];
+        var config = BuildConfig(vocabularySize, first.Depth);
+        return first.Architecture == EncoderArchitecture.Relaxed ? config with { Relaxation = plan.Relaxation ?? new BertRelaxation() } : config;
+    }
 
     /// <summary>The encoder configuration for a vocabulary and a depth; validated (errors name the option).</summary>
     internal BertConfig BuildConfig(int vocabularySize, int depth) => new BertConfig

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Sweeps;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Text;
 
 namespace MLNetExtensions.Estimators.Bert;
@@ -28,9 +29,10 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
         }
 
         _mlContext = mlContext;
-        _options = options;
+        // One seed for the corpus split and every trial, so trials differ only by their plans.
+        _options = options.WithSeed(TrainingEngine.ChooseSeed(mlContext, options.Seed));
         _encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        _corpus = PretrainingCorpus.Build(mlContext, corpus, options.TextColumnName, _encoder, options.MaximumSequenceLength, options.ValidationFraction, BertPretrainer.Seed(mlContext, options), options.BatchSize);
+        _corpus = PretrainingCorpus.Build(mlContext, corpus, options.TextColumnName, _encoder, options.MaximumSequenceLength, options.ValidationFraction, _options.Seed!.Value, options.BatchSize);
     }
 
     /// <inheritdoc />

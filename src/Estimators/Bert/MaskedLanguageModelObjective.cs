@@ -85,29 +85,15 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
         try
         {
             using var generator = new Generator(ValidationMaskSeed);
-            using var cursor = validationData.GetRowCursor(validationData.Schema.Where(c => c.Name == _tokenIdsColumn));
-            var builder = CreateBatchBuilder(cursor);
-            bool more = true;
-            while (more)
+            BatchPass.Run(validationData, new[] { _tokenIdsColumn }, CreateBatchBuilder, context.BatchSize, (batch, _) =>
             {
-                more = cursor.MoveNext();
-                if (more)
-                {
-                    builder.Append();
-                }
-
-                if (builder.Count == 64 || (!more && builder.Count > 0))
-                {
-                    using var scope = NewDisposeScope();
-                    using var noGrad = no_grad();
-                    var batch = builder.Build();
-                    var (input, labels) = _masking.Apply(batch.TokenIds, batch.AttentionMask, generator);
-                    var (loss, right, count) = LossAndCorrect(input, batch.AttentionMask, labels, 0, false);
-                    lossSum += loss.item<float>() * count;
-                    correct += right;
-                    masked += count;
-                }
-            }
+                using var noGrad = no_grad();
+                var (input, labels) = _masking.Apply(batch.TokenIds, batch.AttentionMask, generator);
+                var (loss, right, count) = LossAndCorrect(input, batch.AttentionMask, labels, 0, false);
+                lossSum += loss.item<float>() * count;
+                correct += right;
+                masked += count;
+            });
         }
         finally
         {

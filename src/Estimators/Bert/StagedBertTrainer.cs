@@ -77,6 +77,13 @@ public sealed class StagedBertTrainer
                 nameof(model));
         }
 
+        if (relaxedStart && plan.Relaxation is { } planned && planned != model.Config.Relaxation)
+        {
+            throw new ArgumentException(
+                $"Plan '{plan.Name}' trains the relaxation {planned} but the model was built with {model.Config.Relaxation}: build the model from the plan's Relaxation.",
+                nameof(model));
+        }
+
         var (trainingSequences, sequenceLength, tokensPerSequence) = MeasureSequences(trainData, objective.TokenIdsColumn);
         var relaxation = model.Config.Relaxation;
         var reports = new List<StageReport>();

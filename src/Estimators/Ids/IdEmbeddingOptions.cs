@@ -106,7 +106,7 @@ public sealed class IdEmbeddingOptions
     /// <summary>What the transformer gives an item that was neither trained nor has attribute IDs.</summary>
     public UnseenItemHandling UnseenItems { get; set; } = UnseenItemHandling.Zero;
 
-    /// <summary>Seed of initialisation, data order and negatives; null uses the MLContext's seed (or 0).</summary>
+    /// <summary>Seed of initialisation, data order and negatives; null uses the MLContext's seed, else a random one.</summary>
     public int? Seed { get; set; }
 
     /// <summary>Torch CPU threads; null uses every core.</summary>
@@ -114,6 +114,22 @@ public sealed class IdEmbeddingOptions
 
     /// <summary>Report progress every this many updates (to <c>MLContext.Log</c>).</summary>
     public int LogEveryNSteps { get; set; } = 50;
+
+    /// <summary>
+    /// Where training writes its checkpoint (<c>ids.ckpt</c>: weights, Adam's moments, the data position and the
+    /// seed); null writes none. It is written every <see cref="CheckpointEveryNSteps"/> updates and whenever training
+    /// stops, including when <c>mlContext.CancelExecution()</c> cancels the Fit.
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>With <see cref="CheckpointDirectory"/>: write the checkpoint every this many updates.</summary>
+    public int? CheckpointEveryNSteps { get; set; }
+
+    /// <summary>Continue the run checkpointed in <see cref="CheckpointDirectory"/> (same data and options); on the CPU the vectors equal an uninterrupted run's.</summary>
+    public bool ResumeFromCheckpoint { get; set; }
+
+    /// <summary>The checkpoint file in <see cref="CheckpointDirectory"/>, or null.</summary>
+    internal string? CheckpointFile => CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, "ids.ckpt");
 
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public void Validate()
@@ -141,6 +157,18 @@ public sealed class IdEmbeddingOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
+        }
+
+        if (CheckpointEveryNSteps is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryNSteps), CheckpointEveryNSteps, "CheckpointEveryNSteps must be ≥ 1 when set.");
+        }
+
+        if ((ResumeFromCheckpoint || CheckpointEveryNSteps is not null) && CheckpointDirectory is null)
+        {
+            throw new ArgumentException(
+                $"{(ResumeFromCheckpoint ? nameof(ResumeFromCheckpoint) : nameof(CheckpointEveryNSteps))} needs CheckpointDirectory.",
+                nameof(CheckpointDirectory));
         }
 
         if (InactivityGap is { } gap && gap <= TimeSpan.Zero)

@@ -38,7 +38,7 @@ internal static class IdEmbeddingTrainer
                 "Sequences need two items or more (check UserColumnName, SessionColumnName and InactivityGap).");
         }
 
-        int seed = TrainingEngine.ResolveSeed(mlContext, new TrainingOptions { Seed = options.Seed }) ?? 0;
+        int seed = TrainingEngine.ChooseSeed(mlContext, options.Seed);
         TorchThreads.Configure(options.NumberOfThreads, nameof(options.NumberOfThreads));
         var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         channel.Info(
@@ -59,6 +59,9 @@ internal static class IdEmbeddingTrainer
             Seed = seed,
             Threads = options.NumberOfThreads,
             LogEveryNSteps = options.LogEveryNSteps,
+            CheckpointPath = options.CheckpointFile,
+            CheckpointEveryNSteps = options.CheckpointEveryNSteps,
+            ResumeFromCheckpoint = options.ResumeFromCheckpoint ? options.CheckpointFile : null,
         };
         var clock = Stopwatch.StartNew();
         var result = new TrainingEngine().Train(
@@ -73,7 +76,8 @@ internal static class IdEmbeddingTrainer
         if (result.Cancelled)
         {
             // mlContext.CancelExecution() stopped the engine: ML.NET's convention is a throwing Fit, not a half-trained model.
-            throw new OperationCanceledException($"IdEmbedding training was cancelled after {result.Steps} of {result.TotalSteps} steps.");
+            string resume = options.CheckpointFile is null ? string.Empty : $" Its checkpoint is {options.CheckpointFile}: set ResumeFromCheckpoint to continue.";
+            throw new OperationCanceledException($"IdEmbedding training was cancelled after {result.Steps} of {result.TotalSteps} steps.{resume}");
         }
 
         double seconds = clock.Elapsed.TotalSeconds;

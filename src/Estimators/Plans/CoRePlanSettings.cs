@@ -1,13 +1,26 @@
+using MLNetExtensions.Estimators.Sweeps;
+using MLNetExtensions.Transforms.Bert;
+
 namespace MLNetExtensions.Estimators.Plans;
 
 /// <summary>
-/// The two phases of coarse-refined (CoRe) training (Yang et al. 2020): a relaxed BERT trains for
-/// <see cref="RelaxedSteps"/> with its own schedule, is converted into the original BERT, which then trains every
-/// layer for <see cref="FullSteps"/> with a second schedule. With <see cref="RelaxedGrowth"/> the relaxed phase is
-/// itself multi-stage layerwise training (CoRe + MSLT).
+/// Coarse-refined (CoRe) training (Yang et al. 2020): the relaxed model (fast attention, rank of the factorised
+/// feed-forward weights) and the two phases. The relaxed BERT trains for <see cref="RelaxedSteps"/> with its own
+/// schedule and is converted into the original BERT, which then trains every layer for <see cref="FullSteps"/> with
+/// a second schedule. With <see cref="RelaxedGrowth"/> the relaxed phase is itself multi-stage layerwise training
+/// (CoRe + MSLT). A <see cref="CoReSearchSpace"/> sweeps these settings.
 /// </summary>
-public sealed class CoRePlanSettings
+public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
 {
+    /// <summary>The fast attention of the relaxed model.</summary>
+    public FastAttentionKind Attention { get; set; } = FastAttentionKind.Linear;
+
+    /// <summary>Rank of the relaxed model's factorised feed-forward weights (at most the hidden size).</summary>
+    public int FeedForwardRank { get; set; } = 64;
+
+    /// <summary>Sequence positions keys and values are projected to by <see cref="FastAttentionKind.LowRankProjection"/>.</summary>
+    public int ProjectedLength { get; set; } = 32;
+
     /// <summary>Encoder layers of the model (at the end of the relaxed phase, and throughout the full one).</summary>
     public int Depth { get; set; } = 6;
 
@@ -30,6 +43,29 @@ public sealed class CoRePlanSettings
     /// </summary>
     public MultiStagePlanSettings? RelaxedGrowth { get; set; }
 
+    /// <summary>The relaxed model these settings describe.</summary>
+    public BertRelaxation Relaxation => new() { Attention = Attention, FeedForwardRank = FeedForwardRank, ProjectedLength = ProjectedLength };
+
+    /// <summary>A deep copy.</summary>
+    public CoRePlanSettings Clone()
+    {
+        var copy = (CoRePlanSettings)MemberwiseClone();
+        copy.RelaxedSchedule = RelaxedSchedule.Clone();
+        copy.FullSchedule = FullSchedule.Clone();
+        copy.RelaxedGrowth = RelaxedGrowth?.Clone();
+        return copy;
+    }
+
+    /// <summary>The CoRe plan (<see cref="CoRePlans.Build"/>), validated.</summary>
+    public TrainingPlan BuildPlan()
+    {
+        Validate();
+        return CoRePlans.Build(this);
+    }
+
+    /// <inheritdoc />
+    IReadOnlyDictionary<string, object> ISweepSettings<CoRePlanSettings>.ToSweepValues() => SweepValues.Flatten(this);
+
     /// <summary>Checks every setting; throws naming the first bad one.</summary>
     public void Validate()
     {
@@ -46,6 +82,21 @@ public sealed class CoRePlanSettings
         if (FullSteps < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(FullSteps), FullSteps, $"CoRePlanSettings.FullSteps must be ≥ 1 (was {FullSteps}).");
+        }
+
+        if (!Enum.IsDefined(Attention))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Attention), Attention, $"CoRePlanSettings.Attention must be Linear or LowRankProjection (was {Attention}).");
+        }
+
+        if (FeedForwardRank < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FeedForwardRank), FeedForwardRank, $"CoRePlanSettings.FeedForwardRank must be ≥ 1 (was {FeedForwardRank}).");
+        }
+
+        if (ProjectedLength < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProjectedLength), ProjectedLength, $"CoRePlanSettings.ProjectedLength must be ≥ 1 (was {ProjectedLength}).");
         }
 
         ArgumentNullException.ThrowIfNull(RelaxedSchedule, nameof(RelaxedSchedule));

@@ -39,6 +39,7 @@ public static class CoRePlans
             stage.Name = stage.Name.StartsWith("relaxed-", StringComparison.Ordinal) ? stage.Name : "relaxed-" + stage.Name;
         }
 
+        plan.Relaxation = settings.Relaxation;
         plan.Stages.Add(new TrainingStage
         {
             Name = $"full-depth-{settings.Depth}",

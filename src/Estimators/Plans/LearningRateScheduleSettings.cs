@@ -16,4 +16,7 @@ public sealed class LearningRateScheduleSettings
 
     /// <summary>The learning rate at the last step, as a fraction of the peak.</summary>
     public double FinalFraction { get; set; }
+
+    /// <summary>A copy of these settings.</summary>
+    public LearningRateScheduleSettings Clone() => (LearningRateScheduleSettings)MemberwiseClone();
 }

@@ -1,3 +1,4 @@
+using MLNetExtensions.Estimators.Sweeps;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
@@ -11,9 +12,10 @@ namespace MLNetExtensions.Estimators.Plans;
 /// <remarks>
 /// Steps: the final all-layers stage gets <see cref="FinalStageFraction"/> of <see cref="TotalSteps"/>; the growth
 /// stages share the rest according to <see cref="StepAllocation"/>. Rounding remainders are distributed so the
-/// stages add up to exactly <see cref="TotalSteps"/>, which keeps comparisons with other plans fair.
+/// stages add up to exactly <see cref="TotalSteps"/>, which keeps comparisons with other plans fair. An
+/// <see cref="MsltSearchSpace"/> sweeps these settings.
 /// </remarks>
-public sealed class MultiStagePlanSettings
+public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettings>
 {
     /// <summary>Encoder layers of the first stage. Must be ≥ 1.</summary>
     public int StartDepth { get; set; } = 3;
@@ -73,16 +75,16 @@ public sealed class MultiStagePlanSettings
     public MultiStagePlanSettings Clone()
     {
         var copy = (MultiStagePlanSettings)MemberwiseClone();
-        copy.Schedule = new LearningRateScheduleSettings
-        {
-            PeakLearningRate = Schedule.PeakLearningRate,
-            WarmupSteps = Schedule.WarmupSteps,
-            Decay = Schedule.Decay,
-            FinalFraction = Schedule.FinalFraction,
-        };
+        copy.Schedule = Schedule.Clone();
         copy.ExplicitStepFractions = ExplicitStepFractions is null ? null : new List<double>(ExplicitStepFractions);
         return copy;
     }
+
+    /// <summary>The MSLT plan (<see cref="MultiStagePlans.Mslt"/>), validated.</summary>
+    public TrainingPlan BuildPlan() => MultiStagePlans.Mslt(this);
+
+    /// <inheritdoc />
+    IReadOnlyDictionary<string, object> ISweepSettings<MultiStagePlanSettings>.ToSweepValues() => SweepValues.Flatten(this);
 
     /// <summary>Checks every setting; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>

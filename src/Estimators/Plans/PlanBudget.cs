@@ -2,8 +2,9 @@ namespace MLNetExtensions.Estimators.Plans;
 
 /// <summary>
 /// Scales a plan to a fraction of its steps (for example a low-budget trial of a sweep): the total becomes the
-/// fraction of the plan's steps, rounded, and the stages share it in the plan's own proportions; warm-up scales
-/// with it. Depths, trainable layers and everything else stay as they are.
+/// fraction of the plan's steps, rounded, and the stages share it in the plan's own proportions; warm-up (the
+/// plan's and any stage's own schedule's) scales with it. Depths, trainable layers, the relaxation and everything
+/// else stay as they are.
 /// </summary>
 public static class PlanBudget
 {
@@ -33,15 +34,8 @@ public static class PlanBudget
         var scaled = new TrainingPlan
         {
             Name = plan.Name,
-            Schedule = new LearningRateScheduleSettings
-            {
-                PeakLearningRate = plan.Schedule.PeakLearningRate,
-                Decay = plan.Schedule.Decay,
-                FinalFraction = plan.Schedule.FinalFraction,
-                WarmupSteps = fraction == 1
-                    ? plan.Schedule.WarmupSteps
-                    : Math.Min(scaledTotal, (int)Math.Round(plan.Schedule.WarmupSteps * fraction, MidpointRounding.AwayFromZero)),
-            },
+            Relaxation = plan.Relaxation,
+            Schedule = ScaleWarmup(plan.Schedule, fraction, scaledTotal),
         };
         for (int i = 0; i < plan.Stages.Count; i++)
         {
@@ -50,6 +44,27 @@ public static class PlanBudget
             scaled.Stages.Add(stage);
         }
 
+        // A stage's own schedule spans it and the following stages without one; its warm-up scales like the plan's.
+        for (int i = 0; i < scaled.Stages.Count; i++)
+        {
+            if (scaled.Stages[i].Schedule is { } schedule)
+            {
+                int span = scaled.Stages.Skip(i).TakeWhile((s, k) => k == 0 || s.Schedule is null).Sum(s => s.Steps);
+                scaled.Stages[i].Schedule = ScaleWarmup(schedule, fraction, span);
+            }
+        }
+
         return scaled;
+    }
+
+    private static LearningRateScheduleSettings ScaleWarmup(LearningRateScheduleSettings schedule, double fraction, int steps)
+    {
+        var copy = schedule.Clone();
+        if (fraction != 1)
+        {
+            copy.WarmupSteps = Math.Min(steps, (int)Math.Round(schedule.WarmupSteps * fraction, MidpointRounding.AwayFromZero));
+        }
+
+        return copy;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
 
@@ -26,6 +27,13 @@ public sealed class TrainingPlan
 
     /// <summary>The learning-rate schedule across all stages.</summary>
     public LearningRateScheduleSettings Schedule { get; set; } = new();
+
+    /// <summary>
+    /// The relaxed form (fast attention, feed-forward rank) the plan's relaxed stages train in coarse-refined
+    /// training; null when the plan has no relaxed stage, or to use <see cref="BertRelaxation"/>'s defaults.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BertRelaxation? Relaxation { get; set; }
 
     /// <summary>Total optimiser steps.</summary>
     [JsonIgnore]
@@ -162,6 +170,21 @@ public sealed class TrainingPlan
 
             previousDepth = stage.Depth;
             previousArchitecture = stage.Architecture;
+        }
+
+        if (Relaxation is { } relaxation)
+        {
+            if (!Enum.IsDefined(relaxation.Attention))
+            {
+                throw new ArgumentOutOfRangeException(nameof(BertRelaxation.Attention), relaxation.Attention, $"Plan '{Name}': the relaxation's Attention must be Linear or LowRankProjection.");
+            }
+
+            if (relaxation.FeedForwardRank < 1 || relaxation.ProjectedLength < 1)
+            {
+                throw new ArgumentOutOfRangeException(
+                    relaxation.FeedForwardRank < 1 ? nameof(BertRelaxation.FeedForwardRank) : nameof(BertRelaxation.ProjectedLength),
+                    $"Plan '{Name}': the relaxation's FeedForwardRank and ProjectedLength must be at least 1 (were {relaxation.FeedForwardRank} and {relaxation.ProjectedLength}).");
+            }
         }
 
         foreach (var (schedule, first, steps) in ScheduleSegments())

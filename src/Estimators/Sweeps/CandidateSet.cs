@@ -1,9 +1,11 @@
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>The candidates an <see cref="ICandidateSource"/> proposes, and what it skipped as invalid.</summary>
-public sealed class CandidateSet
+/// <typeparam name="TSettings">The settings each candidate holds.</typeparam>
+public sealed class CandidateSet<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
-    internal CandidateSet(IReadOnlyList<SweepCandidate> candidates, int skippedCount, IReadOnlyList<string> skipReasons)
+    internal CandidateSet(IReadOnlyList<SweepCandidate<TSettings>> candidates, int skippedCount, IReadOnlyList<string> skipReasons)
     {
         Candidates = candidates;
         SkippedCount = skippedCount;
@@ -11,7 +13,7 @@ public sealed class CandidateSet
     }
 
     /// <summary>The valid candidates, in the order they will be tried (trial ids follow this order, from 1).</summary>
-    public IReadOnlyList<SweepCandidate> Candidates { get; }
+    public IReadOnlyList<SweepCandidate<TSettings>> Candidates { get; }
 
     /// <summary>How many combinations (grid) or draws (random) were skipped because their settings were invalid.</summary>
     public int SkippedCount { get; }

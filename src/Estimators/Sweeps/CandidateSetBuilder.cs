@@ -1,23 +1,22 @@
-using MLNetExtensions.Estimators.Plans;
-
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>Collects valid, distinct candidates and the reasons others were skipped.</summary>
-internal sealed class CandidateSetBuilder
+internal sealed class CandidateSetBuilder<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
-    private readonly List<SweepCandidate> candidates = new();
+    private readonly List<SweepCandidate<TSettings>> candidates = new();
     private readonly HashSet<string> keys = new(StringComparer.Ordinal);
     private readonly List<string> reasons = new();
     private int skipped;
 
     public int Count => candidates.Count;
 
-    public void Offer(MultiStagePlanSettings settings)
+    public void Offer(TSettings settings)
     {
-        SweepCandidate candidate;
+        SweepCandidate<TSettings> candidate;
         try
         {
-            candidate = new SweepCandidate(settings, MultiStagePlans.Mslt(settings));
+            candidate = new SweepCandidate<TSettings>(settings, settings.BuildPlan());
         }
         catch (ArgumentException exception)
         {
@@ -37,7 +36,7 @@ internal sealed class CandidateSetBuilder
         }
     }
 
-    public CandidateSet Build()
+    public CandidateSet<TSettings> Build()
     {
         if (candidates.Count == 0)
         {
@@ -45,7 +44,7 @@ internal sealed class CandidateSetBuilder
                 $"The search space has no valid candidate ({skipped} combinations skipped): {string.Join(" | ", reasons)}");
         }
 
-        return new CandidateSet(candidates, skipped, reasons);
+        return new CandidateSet<TSettings>(candidates, skipped, reasons);
     }
 
     /// <summary>The exception's own message, without the "(Parameter …)" / "Actual value was …" lines .NET appends.</summary>

@@ -3,16 +3,17 @@ namespace MLNetExtensions.Estimators.Sweeps;
 /// <summary>Runs every candidate once with its full budget, in proposal order (random and grid search).</summary>
 internal static class FullBudgetSweep
 {
-    public static SweepResult Run(
+    public static SweepResult<TSettings> Run<TSettings>(
         ICandidateSource source,
         string name,
-        PlanSearchSpace space,
+        SearchSpace<TSettings> space,
         ITrialRunner runner,
-        IProgress<SweepTrial>? progress,
+        IProgress<SweepTrial<TSettings>>? progress,
         CancellationToken cancellationToken)
+        where TSettings : class, ISweepSettings<TSettings>
     {
-        SweepSession.CheckArguments(name, space, runner);
-        var session = new SweepSession(name, source.Description, source.Seed, space, source.Propose(space), runner, progress, cancellationToken);
+        SweepSession<TSettings>.CheckArguments(name, space, runner);
+        var session = new SweepSession<TSettings>(name, source.Description, source.Seed, space, source.Propose(space), runner, progress, cancellationToken);
         foreach (var trial in session.Trials)
         {
             if (!session.Run(trial, rung: 0, fraction: 1, lastRung: true))

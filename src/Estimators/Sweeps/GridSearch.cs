@@ -3,7 +3,7 @@ namespace MLNetExtensions.Estimators.Sweeps;
 /// <summary>
 /// Grid search: every valid combination of the dimensions' values, each run with its full budget. Choices are
 /// tried in the given order; numeric ranges are discretised into <see cref="PointsPerRange"/> evenly spaced points
-/// (geometrically for log-uniform ranges). Combinations are nested in <see cref="PlanSearchSpace.SweptDimensions"/>
+/// (geometrically for log-uniform ranges). Combinations are nested in <see cref="SearchSpace{TSettings}.SweptDimensions"/>
 /// order, the last dimension varying fastest.
 /// </summary>
 public sealed class GridSearch : ISearchStrategy, ICandidateSource
@@ -26,13 +26,15 @@ public sealed class GridSearch : ISearchStrategy, ICandidateSource
     int? ICandidateSource.Seed => null;
 
     /// <inheritdoc />
-    public CandidateSet Propose(PlanSearchSpace space)
+    public CandidateSet<TSettings> Propose<TSettings>(SearchSpace<TSettings> space)
+        where TSettings : class, ISweepSettings<TSettings>
     {
         ArgumentNullException.ThrowIfNull(space);
         return space.Grid(PointsPerRange);
     }
 
     /// <inheritdoc />
-    public SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default) =>
+    public SweepResult<TSettings> Run<TSettings>(string name, SearchSpace<TSettings> space, ITrialRunner runner, IProgress<SweepTrial<TSettings>>? progress = null, CancellationToken cancellationToken = default)
+        where TSettings : class, ISweepSettings<TSettings> =>
         FullBudgetSweep.Run(this, name, space, runner, progress, cancellationToken);
 }

@@ -11,5 +11,7 @@ public interface ICandidateSource
 
     /// <summary>The candidates, deterministically for the same space (and seed).</summary>
     /// <exception cref="InvalidOperationException">The space has no valid candidate.</exception>
-    CandidateSet Propose(PlanSearchSpace space);
+    /// <typeparam name="TSettings">The settings type of the space.</typeparam>
+    CandidateSet<TSettings> Propose<TSettings>(SearchSpace<TSettings> space)
+        where TSettings : class, ISweepSettings<TSettings>;
 }

@@ -8,7 +8,7 @@ public interface ISearchStrategy
 
     /// <summary>
     /// Runs the sweep. A trial whose runner throws is recorded as failed and the sweep goes on; cancellation stops
-    /// the sweep cleanly and returns the trials so far (<see cref="SweepResult.Cancelled"/>).
+    /// the sweep cleanly and returns the trials so far (<see cref="SweepResult{TSettings}.Cancelled"/>).
     /// </summary>
     /// <param name="name">The sweep's name (reports, file names).</param>
     /// <param name="space">The search space.</param>
@@ -20,5 +20,7 @@ public interface ISearchStrategy
     /// <param name="cancellationToken">Stops the sweep.</param>
     /// <returns>Every trial that ran, the ranking and the best settings.</returns>
     /// <exception cref="InvalidOperationException">The space has no valid candidate.</exception>
-    SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default);
+    /// <typeparam name="TSettings">The settings type of the space (MSLT, CoRe, …).</typeparam>
+    SweepResult<TSettings> Run<TSettings>(string name, SearchSpace<TSettings> space, ITrialRunner runner, IProgress<SweepTrial<TSettings>>? progress = null, CancellationToken cancellationToken = default)
+        where TSettings : class, ISweepSettings<TSettings>;
 }

@@ -30,13 +30,15 @@ public sealed class RandomSearch : ISearchStrategy, ICandidateSource
     public string Description => $"random(trials={Trials}, seed={Seed})";
 
     /// <inheritdoc />
-    public CandidateSet Propose(PlanSearchSpace space)
+    public CandidateSet<TSettings> Propose<TSettings>(SearchSpace<TSettings> space)
+        where TSettings : class, ISweepSettings<TSettings>
     {
         ArgumentNullException.ThrowIfNull(space);
         return space.Sample(Trials, Seed);
     }
 
     /// <inheritdoc />
-    public SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default) =>
+    public SweepResult<TSettings> Run<TSettings>(string name, SearchSpace<TSettings> space, ITrialRunner runner, IProgress<SweepTrial<TSettings>>? progress = null, CancellationToken cancellationToken = default)
+        where TSettings : class, ISweepSettings<TSettings> =>
         FullBudgetSweep.Run(this, name, space, runner, progress, cancellationToken);
 }

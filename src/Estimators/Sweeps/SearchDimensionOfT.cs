@@ -1,7 +1,7 @@
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>
-/// The values one setting of a <see cref="PlanSearchSpace"/> may take: a list of choices or a numeric range.
+/// The values one setting of a <see cref="SearchSpace{TSettings}"/> may take: a list of choices or a numeric range.
 /// Create one with the factories of <see cref="SearchDimension"/>.
 /// </summary>
 /// <typeparam name="T">The type of the setting.</typeparam>

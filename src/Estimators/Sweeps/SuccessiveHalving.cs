@@ -52,12 +52,13 @@ public sealed class SuccessiveHalving : ISearchStrategy
         $"successive-halving(eta={Eta}, budgets=[{string.Join(", ", RungBudgets.Select(b => b.ToString("G4", CultureInfo.InvariantCulture)))}]) of {Candidates.Description}");
 
     /// <inheritdoc />
-    public SweepResult Run(string name, PlanSearchSpace space, ITrialRunner runner, IProgress<SweepTrial>? progress = null, CancellationToken cancellationToken = default)
+    public SweepResult<TSettings> Run<TSettings>(string name, SearchSpace<TSettings> space, ITrialRunner runner, IProgress<SweepTrial<TSettings>>? progress = null, CancellationToken cancellationToken = default)
+        where TSettings : class, ISweepSettings<TSettings>
     {
-        SweepSession.CheckArguments(name, space, runner);
-        var session = new SweepSession(name, Description, Candidates.Seed, space, Candidates.Propose(space), runner, progress, cancellationToken);
+        SweepSession<TSettings>.CheckArguments(name, space, runner);
+        var session = new SweepSession<TSettings>(name, Description, Candidates.Seed, space, Candidates.Propose(space), runner, progress, cancellationToken);
         int last = RungBudgets.Count - 1;
-        IReadOnlyList<TrialState> alive = session.Trials;
+        IReadOnlyList<TrialState<TSettings>> alive = session.Trials;
         int rung = 0;
         while (alive.Count > 0)
         {

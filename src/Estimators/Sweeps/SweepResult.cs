@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MLNetExtensions.Estimators.Plans;
-using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.IO;
 
 namespace MLNetExtensions.Estimators.Sweeps;
 
@@ -10,7 +10,9 @@ namespace MLNetExtensions.Estimators.Sweeps;
 /// The outcome of a sweep: every trial that ran (settings, plan, runs, status), the ranking (highest rung completed
 /// first, then lowest validation loss, then lowest id; failed trials are not ranked) and the best settings.
 /// </summary>
-public sealed class SweepResult
+/// <typeparam name="TSettings">The settings type of the sweep's space.</typeparam>
+public sealed class SweepResult<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
     internal SweepResult(
         string name,
@@ -18,8 +20,8 @@ public sealed class SweepResult
         int? seed,
         IReadOnlyDictionary<string, string> searchSpace,
         IReadOnlyList<string> sweptDimensions,
-        CandidateSet candidates,
-        IReadOnlyList<SweepTrial> trials,
+        CandidateSet<TSettings> candidates,
+        IReadOnlyList<SweepTrial<TSettings>> trials,
         long stepsIfAllRanInFull,
         bool cancelled)
     {
@@ -64,16 +66,16 @@ public sealed class SweepResult
     public IReadOnlyList<string> SkipReasons { get; }
 
     /// <summary>Every trial that ran (at least once), by id.</summary>
-    public IReadOnlyList<SweepTrial> Trials { get; }
+    public IReadOnlyList<SweepTrial<TSettings>> Trials { get; }
 
     /// <summary>The ranked trials, best first.</summary>
-    public IReadOnlyList<SweepTrial> Ranking { get; }
+    public IReadOnlyList<SweepTrial<TSettings>> Ranking { get; }
 
     /// <summary>The best trial, or null when none completed a run.</summary>
-    public SweepTrial? Best => Ranking.Count > 0 ? Ranking[0] : null;
+    public SweepTrial<TSettings>? Best => Ranking.Count > 0 ? Ranking[0] : null;
 
-    /// <summary>The best trial's settings (a copy; <see cref="MultiStagePlans.Mslt"/> gives its plan), or null.</summary>
-    public MultiStagePlanSettings? BestSettings => Best?.Settings.Clone();
+    /// <summary>The best trial's settings (a copy; their <see cref="ISweepSettings{TSettings}.BuildPlan"/> gives its plan), or null.</summary>
+    public TSettings? BestSettings => Best?.Settings.Clone();
 
     /// <summary>Whether the sweep was cancelled before it finished.</summary>
     public bool Cancelled { get; }
@@ -87,22 +89,8 @@ public sealed class SweepResult
     /// <summary>Wall-clock seconds of all trials together.</summary>
     public double TotalSeconds { get; }
 
-    /// <summary>The conventional place of a sweep's file: <c>artifacts/sweep/&lt;name&gt;.json</c> under <paramref name="root"/>.</summary>
-    /// <param name="name">The sweep's name; a file name without directories.</param>
-    /// <param name="root">The directory holding <c>artifacts</c>; null for the current directory.</param>
-    public static string DefaultPath(string name, string? root = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
-        {
-            throw new ArgumentException($"The sweep name '{name}' cannot be a file name.", nameof(name));
-        }
-
-        return Path.Combine(root ?? ".", "artifacts", "sweep", name + ".json");
-    }
-
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> atomically (a temp file renamed over it), creating its directory.</summary>
-    /// <param name="path">The file, e.g. <see cref="DefaultPath"/>.</param>
+    /// <param name="path">The file, e.g. <see cref="SweepResult.DefaultPath"/>.</param>
     public void WriteJson(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -145,22 +133,11 @@ public sealed class SweepResult
             cells.Add(trial.StepsRun.ToString(CultureInfo.InvariantCulture));
             cells.Add(trial.Seconds.ToString("F1", CultureInfo.InvariantCulture));
             cells.Add(trial.ValidationLoss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "-");
-            cells.Add(trial.Message is null ? StatusText(trial.Status) : $"{StatusText(trial.Status)}: {trial.Message}");
+            cells.Add(trial.Message is null ? SweepResult.StatusText(trial.Status) : $"{SweepResult.StatusText(trial.Status)}: {trial.Message}");
             return (IReadOnlyList<string>)cells;
         }).ToArray();
         return new SweepTable(columns, rows);
     }
-
-    /// <summary>How a status is written in files and tables.</summary>
-    internal static string StatusText(TrialStatus status) => status switch
-    {
-        TrialStatus.Completed => "completed",
-        TrialStatus.StoppedEarly => "stopped-early",
-        TrialStatus.Failed => "failed",
-        TrialStatus.Cancelled => "cancelled",
-        TrialStatus.InProgress => "in-progress",
-        _ => status.ToString(),
-    };
 
     private static string Cell(object value) => value switch
     {
@@ -232,7 +209,7 @@ public sealed class SweepResult
         writer.WriteEndObject();
     }
 
-    private static void WriteTrial(Utf8JsonWriter writer, SweepTrial trial)
+    private static void WriteTrial(Utf8JsonWriter writer, SweepTrial<TSettings> trial)
     {
         writer.WriteStartObject();
         writer.WriteNumber("id", trial.Id);
@@ -245,7 +222,7 @@ public sealed class SweepResult
             writer.WriteNull("rank");
         }
 
-        writer.WriteString("status", StatusText(trial.Status));
+        writer.WriteString("status", SweepResult.StatusText(trial.Status));
         writer.WriteString("message", trial.Message);
         writer.WriteNumber("rung", trial.Rung);
         writer.WriteNumber("budgetFraction", trial.BudgetFraction);
@@ -264,7 +241,7 @@ public sealed class SweepResult
             writer.WriteNumber("steps", run.StepsRun);
             writer.WriteNumber("seconds", run.Seconds);
             WriteNumberOrNull(writer, "validationLoss", run.ValidationLoss);
-            writer.WriteString("status", StatusText(run.Status));
+            writer.WriteString("status", SweepResult.StatusText(run.Status));
             writer.WriteString("message", run.Message);
             WriteMetrics(writer, run.Metrics);
             writer.WriteEndObject();
@@ -337,4 +314,33 @@ public sealed class SweepResult
             writer.WriteNull(property);
         }
     }
+}
+
+/// <summary>What every sweep result shares: where its file goes by convention, and how statuses are written.</summary>
+public static class SweepResult
+{
+    /// <summary>The conventional place of a sweep's file: <c>artifacts/sweep/&lt;name&gt;.json</c> under <paramref name="root"/>.</summary>
+    /// <param name="name">The sweep's name; a file name without directories.</param>
+    /// <param name="root">The directory holding <c>artifacts</c>; null for the current directory.</param>
+    public static string DefaultPath(string name, string? root = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
+        {
+            throw new ArgumentException($"The sweep name '{name}' cannot be a file name.", nameof(name));
+        }
+
+        return Path.Combine(root ?? ".", "artifacts", "sweep", name + ".json");
+    }
+
+    /// <summary>How a status is written in files and tables.</summary>
+    internal static string StatusText(TrialStatus status) => status switch
+    {
+        TrialStatus.Completed => "completed",
+        TrialStatus.StoppedEarly => "stopped-early",
+        TrialStatus.Failed => "failed",
+        TrialStatus.Cancelled => "cancelled",
+        TrialStatus.InProgress => "in-progress",
+        _ => status.ToString(),
+    };
 }

@@ -7,25 +7,26 @@ namespace MLNetExtensions.Estimators.Sweeps;
 /// The bookkeeping shared by the search strategies: runs one trial at one rung through the caller's runner (timing
 /// it, recording failures, noticing cancellation), and assembles the <see cref="SweepResult"/>.
 /// </summary>
-internal sealed class SweepSession
+internal sealed class SweepSession<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
     private readonly string name;
     private readonly string strategy;
     private readonly int? seed;
-    private readonly PlanSearchSpace space;
-    private readonly CandidateSet candidates;
+    private readonly SearchSpace<TSettings> space;
+    private readonly CandidateSet<TSettings> candidates;
     private readonly ITrialRunner runner;
-    private readonly IProgress<SweepTrial>? progress;
+    private readonly IProgress<SweepTrial<TSettings>>? progress;
     private readonly CancellationToken cancellationToken;
 
     public SweepSession(
         string name,
         string strategy,
         int? seed,
-        PlanSearchSpace space,
-        CandidateSet candidates,
+        SearchSpace<TSettings> space,
+        CandidateSet<TSettings> candidates,
         ITrialRunner runner,
-        IProgress<SweepTrial>? progress,
+        IProgress<SweepTrial<TSettings>>? progress,
         CancellationToken cancellationToken)
     {
         this.name = name;
@@ -36,14 +37,14 @@ internal sealed class SweepSession
         this.runner = runner;
         this.progress = progress;
         this.cancellationToken = cancellationToken;
-        Trials = candidates.Candidates.Select((c, i) => new TrialState(i + 1, c)).ToArray();
+        Trials = candidates.Candidates.Select((c, i) => new TrialState<TSettings>(i + 1, c)).ToArray();
     }
 
     /// <summary>One state per candidate, in id order.</summary>
-    public IReadOnlyList<TrialState> Trials { get; }
+    public IReadOnlyList<TrialState<TSettings>> Trials { get; }
 
     /// <summary>Checks the arguments every strategy takes.</summary>
-    public static void CheckArguments(string name, PlanSearchSpace space, ITrialRunner runner)
+    public static void CheckArguments(string name, SearchSpace<TSettings> space, ITrialRunner runner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(space);
@@ -56,7 +57,7 @@ internal sealed class SweepSession
     /// <param name="fraction">The budget fraction.</param>
     /// <param name="lastRung">Whether a completed run completes the trial (it is not compared again).</param>
     /// <returns>False when the sweep was cancelled (before or during the run): the caller must stop.</returns>
-    public bool Run(TrialState trial, int rung, double fraction, bool lastRung)
+    public bool Run(TrialState<TSettings> trial, int rung, double fraction, bool lastRung)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -70,7 +71,6 @@ internal sealed class SweepSession
             Rung = rung,
             BudgetFraction = fraction,
             Plan = plan,
-            Settings = trial.Candidate.Settings.Clone(),
             Values = trial.Candidate.Values,
         };
 
@@ -108,7 +108,7 @@ internal sealed class SweepSession
     }
 
     /// <summary>Marks <paramref name="trial"/> stopped early by successive halving, and reports it.</summary>
-    public void StopEarly(TrialState trial)
+    public void StopEarly(TrialState<TSettings> trial)
     {
         trial.Status = TrialStatus.StoppedEarly;
         progress?.Report(trial.Snapshot());
@@ -127,7 +127,7 @@ internal sealed class SweepSession
     /// The result. Ranked: trials not failed with a completed run, by the highest rung completed (descending), then
     /// its validation loss, then id.
     /// </summary>
-    public SweepResult Finish(bool cancelled)
+    public SweepResult<TSettings> Finish(bool cancelled)
     {
         var ranked = Trials
             .Where(t => t.Status != TrialStatus.Failed && t.LastCompleted is not null)
@@ -137,7 +137,7 @@ internal sealed class SweepSession
             .Select((t, i) => (t.Id, Rank: i + 1))
             .ToDictionary(p => p.Id, p => p.Rank);
         var trials = Trials.Where(t => t.Started).Select(t => t.Snapshot(ranked.TryGetValue(t.Id, out int rank) ? rank : null)).ToArray();
-        return new SweepResult(
+        return new SweepResult<TSettings>(
             name,
             strategy,
             seed,

@@ -6,9 +6,11 @@ namespace MLNetExtensions.Estimators.Sweeps;
 /// One trial of a sweep: a candidate and its runs. The summary fields describe the last run (rung, budget, loss) and
 /// the totals over all runs (steps, seconds); <see cref="History"/> has every run.
 /// </summary>
-public sealed class SweepTrial
+/// <typeparam name="TSettings">The settings type.</typeparam>
+public sealed class SweepTrial<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
-    internal SweepTrial(int id, SweepCandidate candidate, IReadOnlyList<RungResult> history, TrialStatus status, string? message, int? rank)
+    internal SweepTrial(int id, SweepCandidate<TSettings> candidate, IReadOnlyList<RungResult> history, TrialStatus status, string? message, int? rank)
     {
         Id = id;
         Values = candidate.Values;
@@ -33,8 +35,8 @@ public sealed class SweepTrial
     /// <summary>The settings as a flat name → value map.</summary>
     public IReadOnlyDictionary<string, object> Values { get; }
 
-    /// <summary>The settings (a copy): <see cref="MultiStagePlans.Mslt"/> of them gives the full-budget plan.</summary>
-    public MultiStagePlanSettings Settings { get; }
+    /// <summary>The settings (a copy): their <see cref="ISweepSettings{TSettings}.BuildPlan"/> gives the full-budget plan.</summary>
+    public TSettings Settings { get; }
 
     /// <summary>The full-budget plan as JSON (<see cref="TrainingPlan.FromJson"/> reads it).</summary>
     public string PlanJson { get; }
@@ -63,7 +65,7 @@ public sealed class SweepTrial
     /// <summary>Why the trial failed, or null.</summary>
     public string? Message { get; }
 
-    /// <summary>The trial's place in <see cref="SweepResult.Ranking"/> (1 = best), or null when it is not ranked.</summary>
+    /// <summary>The trial's place in <see cref="SweepResult{TSettings}.Ranking"/> (1 = best), or null when it is not ranked.</summary>
     public int? Rank { get; }
 
     /// <summary>Every run, in order.</summary>

@@ -2,7 +2,10 @@ using MLNetExtensions.Estimators.Plans;
 
 namespace MLNetExtensions.Estimators.Sweeps;
 
-/// <summary>What an <see cref="ITrialRunner"/> is asked to run.</summary>
+/// <summary>
+/// What an <see cref="ITrialRunner"/> is asked to run: a plan, complete in itself (stages, schedules, and for
+/// coarse-refined training its relaxation), whichever search space proposed it.
+/// </summary>
 public sealed class TrialRequest
 {
     /// <summary>The trial's id (from 1, in proposal order); successive halving asks for the same id once per rung.</summary>
@@ -16,9 +19,6 @@ public sealed class TrialRequest
 
     /// <summary>The plan to train: the candidate's plan with its steps scaled by <see cref="BudgetFraction"/> (stage proportions kept). A copy the runner may keep.</summary>
     public required TrainingPlan Plan { get; init; }
-
-    /// <summary>The candidate's settings at the full budget (a copy).</summary>
-    public required MultiStagePlanSettings Settings { get; init; }
 
     /// <summary>The candidate's settings as a flat name → value map.</summary>
     public required IReadOnlyDictionary<string, object> Values { get; init; }

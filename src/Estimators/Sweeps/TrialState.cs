@@ -1,9 +1,10 @@
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>A trial while its sweep runs: the candidate, its runs so far, and its status once decided.</summary>
-internal sealed class TrialState
+internal sealed class TrialState<TSettings>
+    where TSettings : class, ISweepSettings<TSettings>
 {
-    public TrialState(int id, SweepCandidate candidate)
+    public TrialState(int id, SweepCandidate<TSettings> candidate)
     {
         Id = id;
         Candidate = candidate;
@@ -11,7 +12,7 @@ internal sealed class TrialState
 
     public int Id { get; }
 
-    public SweepCandidate Candidate { get; }
+    public SweepCandidate<TSettings> Candidate { get; }
 
     public List<RungResult> History { get; } = new();
 
@@ -25,6 +26,6 @@ internal sealed class TrialState
     /// <summary>The last run that completed, or null.</summary>
     public RungResult? LastCompleted => History.LastOrDefault(r => r.Status == TrialStatus.Completed);
 
-    public SweepTrial Snapshot(int? rank = null) =>
+    public SweepTrial<TSettings> Snapshot(int? rank = null) =>
         new(Id, Candidate, History.ToArray(), Status ?? TrialStatus.InProgress, Message, rank);
 }

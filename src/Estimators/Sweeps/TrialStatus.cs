@@ -9,7 +9,7 @@ public enum TrialStatus
     /// <summary>Successive halving stopped the trial after a rung because others had a lower validation loss.</summary>
     StoppedEarly,
 
-    /// <summary>The runner threw (or reported an unusable outcome); <see cref="SweepTrial.Message"/> says why.</summary>
+    /// <summary>The runner threw (or reported an unusable outcome); <see cref="SweepTrial{TSettings}.Message"/> says why.</summary>
     Failed,
 
     /// <summary>The sweep was cancelled while the trial was still in play.</summary>

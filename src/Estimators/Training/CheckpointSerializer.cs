@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MLNetExtensions.Transforms.IO;
 using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Training;

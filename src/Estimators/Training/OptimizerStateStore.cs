@@ -1,3 +1,4 @@
+using MLNetExtensions.Transforms.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace MLNetExtensions.Estimators.Training;
 
 /// <summary>
 /// AdamW moments by parameter name, carried from one training run to the next (see
-/// <see cref="TrainingOptions.OptimizerStateCarry"/>): a staged-training plan keeps the moments of parameters
+/// <see cref="StageSegment.OptimizerStateCarry"/>): a staged-training plan keeps the moments of parameters
 /// that go on training in the next stage, and keeps those of frozen parameters for a later stage that trains
 /// them again. Holds copies; dispose it to free them.
 /// </summary>

@@ -69,9 +69,20 @@ public sealed class TrainingEngine
 
     /// <summary>
     /// The seed rule of every estimator: its own <paramref name="seed"/> option, else the MLContext's seed, else a random
-    /// one (as ML.NET does for <c>new MLContext()</c>); estimators report the seed they used.
+    /// one (as ML.NET does for <c>new MLContext()</c>); estimators report the seed they used. Under <c>mpiexec</c>
+    /// estimators train data-parallel, and the ranks must split and shuffle their data alike, so a random seed is
+    /// rank 0's, broadcast (every rank of the job calls this at the same point of the same Fit).
     /// </summary>
-    internal static int ChooseSeed(MLContext mlContext, int? seed) => seed ?? TryGetContextSeed(mlContext) ?? Random.Shared.Next();
+    internal static int ChooseSeed(MLContext mlContext, int? seed)
+    {
+        if ((seed ?? TryGetContextSeed(mlContext)) is int chosen)
+        {
+            return chosen;
+        }
+
+        int drawn = Random.Shared.Next();
+        return Distributed.DataParallelEnvironment.IsDistributed ? Distributed.MpiWorld.Join().BroadcastFromLeader(drawn) : drawn;
+    }
 
     /// <summary>
     /// Reads the seed an <see cref="MLContext"/> was created with. ML.NET keeps it behind the internal interface

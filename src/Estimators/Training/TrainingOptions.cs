@@ -47,21 +47,8 @@ public sealed record TrainingOptions
     /// <summary>Decay after warm-up.</summary>
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Linear;
 
-    /// <summary>
-    /// Where this run sits in a longer schedule (the stages of a staged-training plan share one schedule):
-    /// the run's step <c>s</c> gets the rate of schedule step <c>ScheduleOffsetSteps + s</c>. Must be ≥ 0.
-    /// </summary>
-    public long ScheduleOffsetSteps { get; init; }
-
-    /// <summary>The length of the schedule this run is part of; null means the run's own length.</summary>
-    public long? ScheduleTotalSteps { get; init; }
-
-    /// <summary>
-    /// AdamW moments carried between runs (the stages of a plan): at the start, parameters that train and have
-    /// a state in the store continue from it; at the end, every trainable parameter's state is put into it.
-    /// Null starts every run from fresh moments.
-    /// </summary>
-    public OptimizerStateStore? OptimizerStateCarry { get; init; }
+    /// <summary>The stage of a staged plan this run trains (schedule slice, carried moments); only the staged runner sets it.</summary>
+    internal StageSegment? Stage { get; init; }
 
     /// <summary>The learning rate the decay ends at, as a fraction of the peak, in [0, 1].</summary>
     public double FinalLearningRateFraction { get; init; }
@@ -170,21 +157,21 @@ public sealed record TrainingOptions
             throw Bad(nameof(WarmupSteps), WarmupSteps, "must be ≥ 0");
         }
 
-        if (ScheduleOffsetSteps < 0)
+        if (Stage is { } stage)
         {
-            throw Bad(nameof(ScheduleOffsetSteps), ScheduleOffsetSteps, "must be ≥ 0");
-        }
-
-        if (ScheduleTotalSteps is long scheduleTotal)
-        {
-            if (scheduleTotal < 1)
+            if (stage.ScheduleOffsetSteps < 0)
             {
-                throw Bad(nameof(ScheduleTotalSteps), scheduleTotal, "must be ≥ 1");
+                throw Bad(nameof(stage.ScheduleOffsetSteps), stage.ScheduleOffsetSteps, "must be ≥ 0");
             }
 
-            if (WarmupSteps > scheduleTotal)
+            if (stage.ScheduleTotalSteps < 1)
             {
-                throw Bad(nameof(WarmupSteps), WarmupSteps, $"must not exceed ScheduleTotalSteps ({scheduleTotal})");
+                throw Bad(nameof(stage.ScheduleTotalSteps), stage.ScheduleTotalSteps, "must be ≥ 1");
+            }
+
+            if (WarmupSteps > stage.ScheduleTotalSteps)
+            {
+                throw Bad(nameof(WarmupSteps), WarmupSteps, $"must not exceed ScheduleTotalSteps ({stage.ScheduleTotalSteps})");
             }
         }
         else if (MaxSteps is long max && WarmupSteps > max)

@@ -12,13 +12,13 @@ internal sealed partial class TrainingRun<TBatch>
     private void TrainStep(int rows)
     {
         var reader = _reader!;
-        double learningRate = _schedule!.LearningRateAt(_options.ScheduleOffsetSteps + _step);
+        double learningRate = _schedule!.LearningRateAt((_options.Stage?.ScheduleOffsetSteps ?? 0) + _step);
         var parameters = _parameters!;
         parameters.SetLearningRate(learningRate);
 
         // Ranks other than 0 draw their own randomness (dropout, masking), as separate processes would.
         long stepSeed = SeedDerivation.ForStep(_dataParallel is { Rank: > 0 } dp ? SeedDerivation.ForRank(_seed, dp.Rank) : _seed, _step);
-        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, stepSeed, learningRate, isTraining: true);
+        var context = new TrainingStepContext(_step, _totalSteps, reader.Epoch, reader.BatchesInEpoch, stepSeed, learningRate, isTraining: true, _options.BatchSize);
         double lossValue = double.NaN;
         long jobRows = rows;
         double? gradientNorm = null;

@@ -15,7 +15,7 @@ internal sealed partial class TrainingRun<TBatch>
     {
         var validationData = _validationData!;
         var context = new TrainingStepContext(
-            _step, _totalSteps, _reader!.Epoch, _reader.BatchesInEpoch, SeedDerivation.ForValidation(_seed, _step), _lastLearningRate, isTraining: false);
+            _step, _totalSteps, _reader!.Epoch, _reader.BatchesInEpoch, SeedDerivation.ForValidation(_seed, _step), _lastLearningRate, isTraining: false, _options.ValidationBatchSize ?? _options.BatchSize);
         IReadOnlyDictionary<string, double> metrics;
         _model.eval();
         try
@@ -67,44 +67,13 @@ internal sealed partial class TrainingRun<TBatch>
 
     private Dictionary<string, double> ValidationLoss(IDataView validationData, TrainingStepContext context)
     {
-        int batchSize = _options.ValidationBatchSize ?? _options.BatchSize;
         double sum = 0;
         long rows = 0;
-        using var cursor = validationData.GetRowCursor(_validationColumns.Select(name => validationData.Schema[name]));
-        var builder = _objective.CreateBatchBuilder(cursor);
-        try
+        BatchPass.Run(validationData, _validationColumns, _objective.CreateBatchBuilder, context.BatchSize, (batch, count) =>
         {
-            bool more = true;
-            while (more)
-            {
-                while (builder.Count < batchSize && (more = cursor.MoveNext()))
-                {
-                    builder.Append();
-                }
-
-                int count = builder.Count;
-                if (count == 0)
-                {
-                    break;
-                }
-
-                using var scope = NewDisposeScope();
-                var batch = builder.Build();
-                try
-                {
-                    sum += _objective.ComputeLoss(batch, context).ToDouble() * count;
-                    rows += count;
-                }
-                finally
-                {
-                    (batch as IDisposable)?.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            (builder as IDisposable)?.Dispose();
-        }
+            sum += _objective.ComputeLoss(batch, context).ToDouble() * count;
+            rows += count;
+        });
 
         if (rows == 0)
         {

@@ -106,7 +106,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         using var resumeCheckpoint = resumeFrom;
         _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
         _seed = _dataParallel?.AgreeOnSeed(_seed) ?? _seed;
-        _schedule = new LearningRateSchedule(_options.LearningRate, _options.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
+        _schedule = new LearningRateSchedule(_options.LearningRate, _options.Stage?.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
         _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps, ranks);
         _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed, _dataParallel?.Rank ?? 0, ranks);
         Collectively("resuming from the checkpoint", () =>
@@ -117,7 +117,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
             }
             else
             {
-                _options.OptimizerStateCarry?.ApplyTo(parameters);
+                _options.Stage?.OptimizerStateCarry?.ApplyTo(parameters);
             }
         });
 
@@ -162,7 +162,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
                 $"{statistics.AllReduceMillisecondsPerStep:F2} ms per step in Allreduce ({statistics.Steps} steps).");
         }
 
-        _options.OptimizerStateCarry?.CaptureFrom(parameters);
+        _options.Stage?.OptimizerStateCarry?.CaptureFrom(parameters);
 
         bool restored = false;
         if (!cancelled && _options.EarlyStopping?.RestoreBestWeights == true && _bestWeights is not null && _earlyStopping?.BestStep != _step)

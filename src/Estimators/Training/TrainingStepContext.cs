@@ -11,7 +11,7 @@ public sealed class TrainingStepContext
 {
     private Generator? _generator;
 
-    internal TrainingStepContext(long step, long totalSteps, long epoch, long batchInEpoch, long seed, double learningRate, bool isTraining)
+    internal TrainingStepContext(long step, long totalSteps, long epoch, long batchInEpoch, long seed, double learningRate, bool isTraining, int batchSize)
     {
         Step = step;
         TotalSteps = totalSteps;
@@ -20,6 +20,7 @@ public sealed class TrainingStepContext
         Seed = seed;
         LearningRate = learningRate;
         IsTraining = isTraining;
+        BatchSize = batchSize;
     }
 
     /// <summary>The 0-based index of the update being computed (the number of updates already applied).</summary>
@@ -42,6 +43,9 @@ public sealed class TrainingStepContext
 
     /// <summary>True for training steps, false during validation.</summary>
     public bool IsTraining { get; }
+
+    /// <summary>Rows per batch of this pass: one rank's training batch, or during validation the validation batch size (an objective's own <c>Evaluate</c> reads its batches this size).</summary>
+    public int BatchSize { get; }
 
     /// <summary>A CPU generator seeded with <see cref="Seed"/>, created on first use and disposed after the step.</summary>
     public Generator Generator => _generator ??= new Generator(unchecked((ulong)Seed));

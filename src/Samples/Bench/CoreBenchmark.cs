@@ -48,7 +48,7 @@ internal static class CoreBenchmark
             var results = methods.ToDictionary(m => m.Name, m => Measure(mlContext, m, fineTune, seeds, baselineLoss, peaks[m.Name]));
             var core = results["core"];
             var config = methods[0].Encoder.Config;
-            var relaxation = ((CoReBertOptions)runs[1].Options).Relaxation;
+            var relaxation = ((CoReBertOptions)runs[1].Options).CoRe;
             var output = new CoreBenchmarkResult
             {
                 Quick = quick,
@@ -84,9 +84,9 @@ internal static class CoreBenchmark
         int fullSteps = setup.TotalSteps - relaxedSteps;
         return setup.Configure(new CoReBertOptions
         {
-            FeedForwardRank = setup.HiddenSize / 4,
-            Phases = new CoRePlanSettings
+            CoRe = new CoRePlanSettings
             {
+                FeedForwardRank = setup.HiddenSize / 4,
                 Depth = setup.FinalDepth,
                 RelaxedSteps = relaxedSteps,
                 FullSteps = fullSteps,

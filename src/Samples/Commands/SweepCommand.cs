@@ -9,31 +9,44 @@ using Spectre.Console;
 
 namespace MLNetExtensions.Samples.Commands;
 
-/// <summary><c>sweep NAME</c>: searches MSLT stage settings by real pre-training trials; writes artifacts/sweep/NAME.json.</summary>
+/// <summary>
+/// <c>sweep NAME</c>: searches MSLT stage settings (<c>--method mslt</c>) or coarse-refined training settings
+/// (<c>--method core</c>: feed-forward rank, attention kind, phase split, learning rates) by real pre-training trials
+/// of the small model on the shipped corpus; writes artifacts/sweep/NAME.json.
+/// </summary>
 internal static class SweepCommand
 {
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = "The sweep's name (artifacts/sweep/<name>.json)." };
+        var method = new Option<string>("--method") { Description = "mslt (stage settings) or core (relaxed model and phase settings).", DefaultValueFactory = _ => "mslt" };
+        method.AcceptOnlyFromAmong("mslt", "core");
         var strategy = new Option<string>("--strategy") { Description = "halving (successive halving over random candidates), random or grid.", DefaultValueFactory = _ => "halving" };
         strategy.AcceptOnlyFromAmong("halving", "random", "grid");
         var trials = new Option<int>("--trials") { Description = "Candidates (random and halving).", DefaultValueFactory = _ => 9 };
         var steps = new Option<int>("--steps") { Description = "Full-budget optimiser steps of a trial.", DefaultValueFactory = _ => 180 };
         var seed = new Option<int>("--seed") { Description = "Seed of the search and the trials.", DefaultValueFactory = _ => 1 };
-        var command = new Command("sweep", "Search multi-stage training settings (start depth, layers per stage, step split, initialisation, final stage, learning rate).")
+        var command = new Command("sweep", "Search multi-stage (MSLT) or coarse-refined (CoRe) training settings by real pre-training trials.")
         {
-            name, strategy, trials, steps, seed,
+            name, method, strategy, trials, steps, seed,
         };
-        command.SetAction(result => Run(result.GetValue(name)!, result.GetValue(strategy)!, result.GetValue(trials), result.GetValue(steps), result.GetValue(seed)));
+        command.SetAction(result =>
+        {
+            var request = new SweepRequest(result.GetValue(name)!, result.GetValue(strategy)!, result.GetValue(trials), result.GetValue(steps), result.GetValue(seed));
+            return result.GetValue(method) == "core" ? Run(request, CoReSpace(request)) : Run(request, MsltSpace(request));
+        });
         return command;
     }
 
-    private static int Run(string name, string strategyName, int trials, int steps, int seed)
+    private sealed record SweepRequest(string Name, string Strategy, int Trials, int Steps, int Seed)
     {
-        var mlContext = new MLContext(seed: seed);
-        var setup = MsltBenchmark.Setup(quick: true) with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), Seed = seed };
-        var options = setup.Options(TrainingPlan.FullDepth(setup.FinalDepth, steps));
-        var space = new PlanSearchSpace(new MultiStagePlanSettings { TargetDepth = setup.FinalDepth, TotalSteps = steps, Schedule = setup.Schedule })
+        public PretrainingSetup Setup => MsltBenchmark.Setup(quick: true) with { TotalSteps = Steps, WarmupSteps = Math.Max(1, Steps / 10), Seed = Seed };
+    }
+
+    private static MsltSearchSpace MsltSpace(SweepRequest request)
+    {
+        var setup = request.Setup;
+        return new MsltSearchSpace(new MultiStagePlanSettings { TargetDepth = setup.FinalDepth, TotalSteps = request.Steps, Schedule = setup.Schedule })
         {
             StartDepth = SearchDimension.Choice(1, 2, 3),
             LayersPerStage = SearchDimension.Choice(1, 2, 3),
@@ -42,21 +55,43 @@ internal static class SweepCommand
             FinalStageFraction = SearchDimension.Choice(0.0, 0.1),
             PeakLearningRate = SearchDimension.LogUniform(3e-4, 3e-3),
         };
-        ISearchStrategy strategy = strategyName switch
+    }
+
+    /// <summary>CoRe around <c>bench core</c>'s settings, scaled to the sweep's steps; full-phase warm-up short enough for every split.</summary>
+    private static CoReSearchSpace CoReSpace(SweepRequest request)
+    {
+        var settings = CoreBenchmark.CoReOptions(request.Setup, stageWise: false).CoRe;
+        settings.FullSchedule.WarmupSteps = Math.Max(1, request.Steps / 20);
+        return new CoReSearchSpace(settings)
+        {
+            FeedForwardRank = SearchDimension.Choice(8, 16, 32),
+            Attention = SearchDimension.Choice(FastAttentionKind.Linear, FastAttentionKind.LowRankProjection),
+            RelaxedShare = SearchDimension.Choice(0.5, 0.7, 0.9),
+            RelaxedPeakLearningRate = SearchDimension.LogUniform(5e-4, 3e-3),
+        };
+    }
+
+    private static int Run<TSettings>(SweepRequest request, SearchSpace<TSettings> space)
+        where TSettings : class, ISweepSettings<TSettings>
+    {
+        var mlContext = new MLContext(seed: request.Seed);
+        var setup = request.Setup;
+        ISearchStrategy strategy = request.Strategy switch
         {
             "grid" => new GridSearch(pointsPerRange: 2),
-            "random" => new RandomSearch(trials, seed),
-            _ => new SuccessiveHalving(new RandomSearch(trials, seed), eta: 3),
+            "random" => new RandomSearch(request.Trials, request.Seed),
+            _ => new SuccessiveHalving(new RandomSearch(request.Trials, request.Seed), eta: 3),
         };
 
-        AnsiConsole.MarkupLine($"Packing the corpus and running a {strategyName} sweep of {trials} candidates, {steps} steps at full budget…");
+        AnsiConsole.MarkupLine($"Packing the corpus and running a {request.Strategy} sweep of {request.Trials} candidates, {request.Steps} steps at full budget…");
+        var options = setup.Options(TrainingPlan.FullDepth(setup.FinalDepth, request.Steps));
         var runner = new BertPretrainingTrialRunner(mlContext, SampleData.Corpus(mlContext, setup.MaximumSentences), options);
-        var result = strategy.Run(name, space, runner);
-        string path = SweepResult.DefaultPath(name);
+        var result = strategy.Run(request.Name, space, runner);
+        string path = SweepResult.DefaultPath(request.Name);
         result.WriteJson(path);
 
         var table = result.ToTable();
-        var display = new Table().Title($"Sweep '{name}' ({result.TotalStepsRun} steps run; {result.StepsIfAllRanInFull} if all ran in full)");
+        var display = new Table().Title($"Sweep '{request.Name}' ({result.TotalStepsRun} steps run; {result.StepsIfAllRanInFull} if all ran in full)");
         display.AddColumns(table.Columns.Select(c => new TableColumn(c)).ToArray());
         foreach (var row in table.Rows)
         {

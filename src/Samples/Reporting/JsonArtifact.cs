@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using MLNetExtensions.Transforms.IO;
 
 namespace MLNetExtensions.Samples.Reporting;
 
@@ -30,17 +31,13 @@ internal static class JsonArtifact
     /// <summary>Serialises <paramref name="value"/> (snake_case names) to <paramref name="path"/>.</summary>
     public static void Write<T>(string path, T value)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp";
         var node = JsonSerializer.SerializeToNode(value, Options);
         if (node is JsonObject result && !result.ContainsKey(PeakRssKey))
         {
             result[PeakRssKey] = PeakResidentMegabytes();
         }
 
-        File.WriteAllText(temporary, node?.ToJsonString(Options) ?? "null");
-        File.Move(temporary, full, overwrite: true);
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(node?.ToJsonString(Options) ?? "null")));
     }
 
     /// <summary>Reads a file written by <see cref="Write{T}"/> back (extra fields such as <c>peak_rss_mb</c> are ignored).</summary>

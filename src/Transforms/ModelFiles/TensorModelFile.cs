@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using MLNetExtensions.Transforms.IO;
 
 namespace MLNetExtensions.Transforms.ModelFiles;
 
@@ -43,11 +44,7 @@ internal static class TensorModelFile
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.WriteFile(path, temporary =>
         {
             var components = new List<ITensorModelComponent>();
             _saving = components;
@@ -60,52 +57,36 @@ internal static class TensorModelFile
                 _saving = null;
             }
 
-            using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Update))
+            using var zip = ZipFile.Open(temporary, ZipArchiveMode.Update);
+            var manifest = new Manifest(FormatName, FormatVersion, new List<ComponentRecord>());
+            var storedAt = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < components.Count; i++)
             {
-                var manifest = new Manifest(FormatName, FormatVersion, new List<ComponentRecord>());
-                var storedAt = new Dictionary<string, string>(StringComparer.Ordinal);
-                for (int i = 0; i < components.Count; i++)
+                var writer = new ModelPayloadWriter();
+                components[i].WritePayload(writer);
+                var entries = new Dictionary<string, EntryRecord>(StringComparer.Ordinal);
+                foreach (var (name, bytes) in writer.Entries)
                 {
-                    var writer = new ModelPayloadWriter();
-                    components[i].WritePayload(writer);
-                    var entries = new Dictionary<string, EntryRecord>(StringComparer.Ordinal);
-                    foreach (var (name, bytes) in writer.Entries)
+                    // Identical entries (the same vocabulary in a tokenizer and an encoder, say) are stored once.
+                    string digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+                    if (!storedAt.TryGetValue(digest, out string? entryPath))
                     {
-                        // Identical entries (the same vocabulary in a tokenizer and an encoder, say) are stored once.
-                        string digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-                        if (!storedAt.TryGetValue(digest, out string? entryPath))
-                        {
-                            entryPath = $"{Root}{i:D3}/{name}";
-                            storedAt[digest] = entryPath;
-                            using var stream = zip.CreateEntry(entryPath, CompressionLevel.Fastest).Open();
-                            stream.Write(bytes);
-                        }
-
-                        entries[name] = new EntryRecord(entryPath, digest);
+                        entryPath = $"{Root}{i:D3}/{name}";
+                        storedAt[digest] = entryPath;
+                        using var stream = zip.CreateEntry(entryPath, CompressionLevel.Fastest).Open();
+                        stream.Write(bytes);
                     }
 
-                    manifest.Components.Add(new ComponentRecord(i, components[i].ComponentKind, components[i].PayloadVersion, entries));
+                    entries[name] = new EntryRecord(entryPath, digest);
                 }
 
-                var manifestEntry = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest);
-                using var manifestStream = manifestEntry.Open();
-                manifestStream.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, ModelPayloadWriter.Json));
+                manifest.Components.Add(new ComponentRecord(i, components[i].ComponentKind, components[i].PayloadVersion, entries));
             }
 
-            using (var written = File.Open(temporary, FileMode.Open, FileAccess.ReadWrite))
-            {
-                written.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+            var manifestEntry = zip.CreateEntry(ManifestEntry, CompressionLevel.Fastest);
+            using var manifestStream = manifestEntry.Open();
+            manifestStream.Write(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, ModelPayloadWriter.Json));
+        });
     }
 
     /// <summary>Called from a component's <c>Save</c>: records it for the payload, or explains which call to use.</summary>

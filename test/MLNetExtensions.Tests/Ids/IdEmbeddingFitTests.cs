@@ -38,6 +38,53 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void ACancelledFit_LeavesACheckpoint_AndTheNextFitResumesFromIt_ToTheUninterruptedVectors()
+    {
+        string Export(IdEmbeddingTransformer model)
+        {
+            var text = new StringWriter();
+            model.ExportWord2Vec(text);
+            return text.ToString();
+        }
+
+        using var uninterrupted = Fit(o => o.Epochs = 2);
+
+        var checkpoints = Path.Combine(_directory, "checkpoints");
+        var cancelled = new MLContext(seed: 1);
+        var cancelling = IdTestData.Options(cancelled);
+        cancelling.Epochs = 2;
+        cancelling.LogEveryNSteps = 5;
+        cancelling.CheckpointDirectory = checkpoints;
+        int? stoppedAt = null;
+        cancelled.Log += (_, e) =>
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(e.RawMessage, @"\[Step\] step (\d+)/");
+            if (stoppedAt is null && match.Success)
+            {
+                stoppedAt = int.Parse(match.Groups[1].Value);
+                typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
+                    .Invoke(cancelled, null);
+            }
+        };
+        var fit = () => cancelled.Transforms.IdEmbedding(cancelling).Fit(cancelled.Data.LoadFromEnumerable(IdTestData.Interactions()));
+        fit.Should().Throw<OperationCanceledException>().WithMessage("*cancelled after*ids.ckpt*ResumeFromCheckpoint*");
+        stoppedAt.Should().Be(5, "the first progress line cancels the run");
+        File.Exists(Path.Combine(checkpoints, "ids.ckpt")).Should().BeTrue();
+
+        using var resumed = Fit(o =>
+        {
+            o.Epochs = 2;
+            o.CheckpointDirectory = checkpoints;
+            o.ResumeFromCheckpoint = true;
+        });
+        Export(resumed).Should().Be(Export(uninterrupted), "on the CPU a resumed run equals an uninterrupted one");
+        resumed.TrainingSummary!.Steps.Should().Be(uninterrupted.TrainingSummary!.Steps);
+
+        var noDirectory = () => Fit(o => o.ResumeFromCheckpoint = true);
+        noDirectory.Should().Throw<ArgumentException>().WithParameterName(nameof(IdEmbeddingOptions.CheckpointDirectory)).WithMessage("*ResumeFromCheckpoint needs CheckpointDirectory*");
+    }
+
+    [Fact]
     public void TheSameSeed_GivesIdenticalVectors_AndAnotherSeedDifferentOnes()
     {
         using var first = Fit();

@@ -30,6 +30,29 @@ public sealed class PlanBudgetTests
     }
 
     [Fact]
+    public void Scale_OfACoRePlan_KeepsItsRelaxation_AndScalesTheFullPhasesOwnWarmup()
+    {
+        var plan = CoRePlans.Build(new CoRePlanSettings
+        {
+            Depth = 4,
+            RelaxedSteps = 600,
+            FullSteps = 300,
+            FeedForwardRank = 8,
+            RelaxedSchedule = new LearningRateScheduleSettings { WarmupSteps = 60 },
+            FullSchedule = new LearningRateScheduleSettings { WarmupSteps = 90 },
+        });
+
+        var third = PlanBudget.Scale(plan, 1.0 / 3);
+
+        third.Stages.Select(s => s.Steps).Should().Equal(200, 100);
+        third.Schedule.WarmupSteps.Should().Be(20);
+        third.Stages[1].Schedule!.WarmupSteps.Should().Be(30);
+        third.Relaxation.Should().Be(plan.Relaxation).And.NotBeNull();
+        third.Validate();
+        plan.Stages[1].Schedule!.WarmupSteps.Should().Be(90, "the original's stage schedule is not modified");
+    }
+
+    [Fact]
     public void Scale_ByOne_IsAnEqualCopy()
     {
         var plan = Proportional();

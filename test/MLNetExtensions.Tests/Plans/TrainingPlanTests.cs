@@ -32,6 +32,22 @@ public sealed class TrainingPlanTests
     }
 
     [Fact]
+    public void Relaxation_RoundTripsThroughJson_IsLeftOutWhenNull_AndBadValuesAreRejected()
+    {
+        TwoStages().ToJson().Should().NotContain("Relaxation");
+        var plan = TwoStages();
+        plan.Relaxation = new BertRelaxation { Attention = FastAttentionKind.LowRankProjection, FeedForwardRank = 12, ProjectedLength = 7 };
+        string json = plan.ToJson();
+        json.Should().Contain("\"LowRankProjection\"").And.Contain("\"feed_forward_rank\": 12");
+        TrainingPlan.FromJson(json).Relaxation.Should().Be(plan.Relaxation);
+
+        plan.Relaxation = plan.Relaxation with { FeedForwardRank = 0 };
+        plan.Invoking(p => p.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(BertRelaxation.FeedForwardRank));
+        plan.Relaxation = plan.Relaxation with { FeedForwardRank = 4, ProjectedLength = 0 };
+        plan.Invoking(p => p.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(BertRelaxation.ProjectedLength));
+    }
+
+    [Fact]
     public void FullDepth_IsOneStageTrainingEverything()
     {
         var plan = TrainingPlan.FullDepth(6, 300);

@@ -155,6 +155,7 @@ public sealed class CoReBertTests : IDisposable
     {
         var plan = CoRePlans.Build(new CoRePlanSettings
         {
+            FeedForwardRank = 8, // the relaxation of Setup()'s model
             Depth = 2,
             RelaxedSteps = 8,
             FullSteps = 6,
@@ -209,14 +210,16 @@ public sealed class CoReBertTests : IDisposable
         var plan = CoRePlans.Build(new CoRePlanSettings { Depth = 1, RelaxedSteps = 2, FullSteps = 2, RelaxedSchedule = new() { WarmupSteps = 0 }, FullSchedule = new() { WarmupSteps = 0 } });
         var act = () => new StagedBertTrainer().Train(_mlContext, model, plan, objective, train, validation, new StagedTrainingSettings { BatchSize = 8 });
         act.Should().Throw<NotSupportedException>().WithMessage("*out BertForMaskedLM trained*");
+        var otherRank = () => new StagedBertTrainer().Train(_mlContext, model, plan, objective, train, validation, new StagedTrainingSettings { BatchSize = 8 }, out var neverTrained);
+        otherRank.Should().Throw<ArgumentException>().WithMessage("*FeedForwardRank = 64*FeedForwardRank = 8*build the model from the plan's Relaxation*");
 
         var badRank = CoReOptions();
-        badRank.FeedForwardRank = 33;
+        badRank.CoRe.FeedForwardRank = 33;
         var fit = () => _mlContext.Transforms.Text.CoReBert(badRank).Fit(TinyPretraining.Sentences(_mlContext, 50));
         fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*FeedForwardRank*hidden_size = 32*");
 
         var badPhase = CoReOptions();
-        badPhase.Phases.FullSteps = 0;
+        badPhase.CoRe.FullSteps = 0;
         var create = () => _mlContext.Transforms.Text.CoReBert(badPhase);
         create.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(CoRePlanSettings.FullSteps));
     }
@@ -225,7 +228,7 @@ public sealed class CoReBertTests : IDisposable
     {
         var corpus = PretrainingCorpus.Build(_mlContext, TinyPretraining.Sentences(_mlContext), "Text", Encoder, 32, 0.1, 4, 8);
         var options = CoReOptions();
-        var model = new BertForMaskedLM(options.BuildConfig(Encoder.VocabularySize, 1, relaxed: true), new Generator(4));
+        var model = new BertForMaskedLM(options.BuildConfig(Encoder.VocabularySize, 1) with { Relaxation = options.CoRe.Relaxation }, new Generator(4));
         var masking = new MaskedLanguageModelMasking(Encoder.VocabularySize, Encoder.MaskTokenId, new[] { 0, 100, 101, 102, 103 });
         return (model, new MaskedLanguageModelObjective(model, masking, 0, CPU), corpus.Train, corpus.Validation!);
     }
@@ -244,9 +247,9 @@ public sealed class CoReBertTests : IDisposable
             ValidationFraction = tiny.ValidationFraction,
             Seed = tiny.Seed,
             NumberOfThreads = 1,
-            FeedForwardRank = 8,
-            Phases = new CoRePlanSettings
+            CoRe = new CoRePlanSettings
             {
+                FeedForwardRank = 8,
                 Depth = 2,
                 RelaxedSteps = 5,
                 FullSteps = 4,

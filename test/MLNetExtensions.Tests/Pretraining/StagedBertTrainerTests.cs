@@ -85,7 +85,7 @@ public sealed class StagedBertTrainerTests : IDisposable
                 group.SetRequiresGrad(groups.Any(g => g.Name == group.Name));
             }
 
-            var loss = objective.ComputeLoss(batch, new TrainingStepContext(1, 10, 0, 0, 7, 1e-3, isTraining: true));
+            var loss = objective.ComputeLoss(batch, new TrainingStepContext(1, 10, 0, 0, 7, 1e-3, isTraining: true, batchSize: 8));
             loss.backward();
             model.Bert.Encoder.Layers[0].parameters().Select(HasGradient).Should().OnlyContain(has => !has, "layers below the trainable ones run under no_grad");
             model.Bert.Embeddings.parameters().Select(HasGradient).Should().OnlyContain(has => !has);

@@ -5,7 +5,7 @@ namespace MLNetExtensions.Tests.Sweeps;
 
 public sealed class FailureAndCancellationTests
 {
-    private static PlanSearchSpace SixRates() => new(new MultiStagePlanSettings { StartDepth = 2, LayersPerStage = 2, TargetDepth = 6, TotalSteps = 600, Schedule = { WarmupSteps = 0 } })
+    private static MsltSearchSpace SixRates() => new(new MultiStagePlanSettings { StartDepth = 2, LayersPerStage = 2, TargetDepth = 6, TotalSteps = 600, Schedule = { WarmupSteps = 0 } })
     {
         PeakLearningRate = SearchDimension.Choice(1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4),
     };
@@ -76,7 +76,7 @@ public sealed class FailureAndCancellationTests
                 }
             },
         };
-        var reports = new List<SweepTrial>();
+        var reports = new List<SweepTrial<MultiStagePlanSettings>>();
 
         var result = new GridSearch().Run("cancelled", SixRates(), runner, new SynchronousProgress(reports.Add), cancellation.Token);
 
@@ -154,8 +154,8 @@ public sealed class FailureAndCancellationTests
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<SweepTrial> report) : IProgress<SweepTrial>
+    private sealed class SynchronousProgress(Action<SweepTrial<MultiStagePlanSettings>> report) : IProgress<SweepTrial<MultiStagePlanSettings>>
     {
-        public void Report(SweepTrial value) => report(value);
+        public void Report(SweepTrial<MultiStagePlanSettings> value) => report(value);
     }
 }

@@ -26,12 +26,12 @@ internal sealed class FakeTrialRunner : ITrialRunner
     /// </summary>
     public static double DefaultLoss(TrialRequest request)
     {
-        var s = request.Settings;
+        var s = request.Values;
         return 2.0
-            + Math.Abs(Math.Log10(s.Schedule.PeakLearningRate / 3e-4))
-            + (0.1 * Math.Abs(s.StartDepth - 3))
-            + (s.NewLayers == MLNetExtensions.Transforms.Bert.LayerInitialization.Random ? 0.05 : 0)
-            - (0.1 * s.FinalStageFraction);
+            + Math.Abs(Math.Log10((double)s["PeakLearningRate"] / 3e-4))
+            + (0.1 * Math.Abs((int)s["StartDepth"] - 3))
+            + ((string)s["NewLayers"] == nameof(MLNetExtensions.Transforms.Bert.LayerInitialization.Random) ? 0.05 : 0)
+            - (0.1 * (double)s["FinalStageFraction"]);
     }
 
     public TrialOutcome Run(TrialRequest request, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace MLNetExtensions.Tests.Sweeps;
 public sealed class GridAndRandomSearchTests
 {
     /// <summary>Target depth 12, 1200 steps; start depth × layers per stage, 6 of whose 12 combinations are valid.</summary>
-    private static PlanSearchSpace DepthSpace() => new(new MultiStagePlanSettings { TargetDepth = 12, TotalSteps = 1200, Schedule = { WarmupSteps = 10 } })
+    private static MsltSearchSpace DepthSpace() => new(new MultiStagePlanSettings { TargetDepth = 12, TotalSteps = 1200, Schedule = { WarmupSteps = 10 } })
     {
         StartDepth = SearchDimension.Choice(2, 3, 4, 6),
         LayersPerStage = SearchDimension.Choice(2, 3, 4),
@@ -35,7 +35,7 @@ public sealed class GridAndRandomSearchTests
     [Fact]
     public void Grid_WithRandomNewLayers_AllowsGrowingByMoreThanTheCurrentDepth()
     {
-        var space = new PlanSearchSpace(new MultiStagePlanSettings { TargetDepth = 12, TotalSteps = 1200, Schedule = { WarmupSteps = 10 } })
+        var space = new MsltSearchSpace(new MultiStagePlanSettings { TargetDepth = 12, TotalSteps = 1200, Schedule = { WarmupSteps = 10 } })
         {
             StartDepth = SearchDimension.Choice(2, 3),
             LayersPerStage = SearchDimension.Choice(5, 3),
@@ -72,11 +72,11 @@ public sealed class GridAndRandomSearchTests
     [Fact]
     public void AnEmptySpace_IsOneCandidate_AndAnImpossibleOneIsAClearError()
     {
-        var single = new GridSearch().Propose(new PlanSearchSpace(12, 1200));
+        var single = new GridSearch().Propose(new MsltSearchSpace(12, 1200));
         single.Candidates.Should().ContainSingle();
-        new RandomSearch(5, 1).Propose(new PlanSearchSpace(12, 1200)).Candidates.Should().ContainSingle("repeats are skipped");
+        new RandomSearch(5, 1).Propose(new MsltSearchSpace(12, 1200)).Candidates.Should().ContainSingle("repeats are skipped");
 
-        var impossible = new PlanSearchSpace(12, 1200) { LayersPerStage = SearchDimension.Choice(5, 7) };
+        var impossible = new MsltSearchSpace(12, 1200) { LayersPerStage = SearchDimension.Choice(5, 7) };
         FluentActions.Invoking(() => new GridSearch().Propose(impossible))
             .Should().Throw<InvalidOperationException>().WithMessage("*no valid candidate (2 combinations skipped)*LayersPerStage must divide*");
     }

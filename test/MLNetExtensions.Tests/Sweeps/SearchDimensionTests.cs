@@ -11,7 +11,7 @@ public sealed class SearchDimensionTests
         var dimension = SearchDimension.Choice(4, 2, 4, 3);
         dimension.IsRange.Should().BeFalse();
         dimension.Description.Should().Be("choice[4, 2, 3]");
-        var space = new PlanSearchSpace(new MultiStagePlanSettings { TargetDepth = 6, StartDepth = 2, LayersPerStage = 1, TotalSteps = 60, Schedule = { WarmupSteps = 0 } })
+        var space = new MsltSearchSpace(new MultiStagePlanSettings { TargetDepth = 6, StartDepth = 2, LayersPerStage = 1, TotalSteps = 60, Schedule = { WarmupSteps = 0 } })
         {
             StartDepth = dimension,
         };

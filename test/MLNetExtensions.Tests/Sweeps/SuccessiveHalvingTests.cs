@@ -11,7 +11,7 @@ public sealed class SuccessiveHalvingTests
         (1e-4, 3.0), (2e-4, 2.5), (3e-4, 2.0), (4e-4, 2.2), (5e-4, 2.4), (6e-4, 2.6), (7e-4, 2.8), (8e-4, 3.0), (9e-4, 3.2),
     };
 
-    private static PlanSearchSpace NineRates() => new(new MultiStagePlanSettings
+    private static MsltSearchSpace NineRates() => new(new MultiStagePlanSettings
     {
         StartDepth = 2,
         LayersPerStage = 2,
@@ -25,7 +25,7 @@ public sealed class SuccessiveHalvingTests
     };
 
     private static FakeTrialRunner TableRunner() =>
-        new(request => Rates.Single(r => r.Rate == request.Settings.Schedule.PeakLearningRate).Loss);
+        new(request => Rates.Single(r => r.Rate == (double)request.Values["PeakLearningRate"]).Loss);
 
     [Fact]
     public void Rungs_GrowByEta_UpToTheFullBudget()
@@ -81,7 +81,7 @@ public sealed class SuccessiveHalvingTests
         first.BudgetFraction.Should().Be(1.0 / 9);
         first.Plan.Stages.Select(s => s.Steps).Should().Equal(17, 33, 50);
         first.Plan.Schedule.WarmupSteps.Should().Be(10);
-        first.Settings.TotalSteps.Should().Be(900, "the request carries the full-budget settings");
+        first.Values["TotalSteps"].Should().Be(900, "the request carries the full-budget settings");
         runner.Requests.Single(r => r.Rung == 1 && r.TrialId == 3).Plan.Stages.Select(s => s.Steps).Should().Equal(50, 100, 150);
         runner.Requests.Single(r => r.Rung == 2).Plan.Stages.Select(s => s.Steps).Should().Equal(150, 300, 450);
     }
@@ -147,7 +147,7 @@ public sealed class SuccessiveHalvingTests
     [Fact]
     public void Progress_ReportsEachRunAndEachStop()
     {
-        var reports = new List<SweepTrial>();
+        var reports = new List<SweepTrial<MultiStagePlanSettings>>();
         var space = NineRates();
         space.PeakLearningRate = SearchDimension.Choice(3e-4, 4e-4, 1e-4);
         new SuccessiveHalving(new GridSearch(), eta: 3, minBudgetFraction: 1.0 / 9).Run("progress", space, TableRunner(), new SynchronousProgress(reports.Add));
@@ -161,11 +161,11 @@ public sealed class SuccessiveHalvingTests
             (1, 2, TrialStatus.Completed));
     }
 
-    private static int[] Ids(SweepResult result, TrialStatus status, int rung) =>
+    private static int[] Ids(SweepResult<MultiStagePlanSettings> result, TrialStatus status, int rung) =>
         result.Trials.Where(t => t.Status == status && t.Rung == rung).Select(t => t.Id).ToArray();
 
-    private sealed class SynchronousProgress(Action<SweepTrial> report) : IProgress<SweepTrial>
+    private sealed class SynchronousProgress(Action<SweepTrial<MultiStagePlanSettings>> report) : IProgress<SweepTrial<MultiStagePlanSettings>>
     {
-        public void Report(SweepTrial value) => report(value);
+        public void Report(SweepTrial<MultiStagePlanSettings> value) => report(value);
     }
 }

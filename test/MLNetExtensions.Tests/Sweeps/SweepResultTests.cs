@@ -16,9 +16,9 @@ public sealed class SweepResultTests : IDisposable
         }
     }
 
-    private static SweepResult Sweep(Action<TrialRequest, CancellationToken>? beforeRun = null)
+    private static SweepResult<MultiStagePlanSettings> Sweep(Action<TrialRequest, CancellationToken>? beforeRun = null)
     {
-        var space = new PlanSearchSpace(new MultiStagePlanSettings { TargetDepth = 6, TotalSteps = 600, Schedule = { WarmupSteps = 60 } })
+        var space = new MsltSearchSpace(new MultiStagePlanSettings { TargetDepth = 6, TotalSteps = 600, Schedule = { WarmupSteps = 60 } })
         {
             StartDepth = SearchDimension.Choice(2, 3),
             LayersPerStage = SearchDimension.Choice(1, 2, 3),

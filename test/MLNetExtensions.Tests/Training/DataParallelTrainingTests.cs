@@ -91,9 +91,11 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
-    public void TheRnnAndIdEstimators_UnderTwoRanks_EndWithTheSameModelOnEveryRank()
+    public void TheRnnAndIdEstimators_UnderTwoRanks_EndWithTheSameModelOnEveryRank_AndAgreeOnAnUnsetSeed()
     {
         string directory = Launch(2, "estimators", "estimators");
+        File.ReadAllText(Path.Combine(directory, "ids-seed-rank1.txt")).Should().Be(
+            File.ReadAllText(Path.Combine(directory, "ids-seed-rank0.txt")), "an unset seed is rank 0's draw on every rank");
 
         foreach (string model in new[] { "prnn", "ids" })
         {
@@ -248,9 +250,11 @@ public sealed class DataParallelTrainingTests : IDisposable
 
         private static void RnnAndIds(string directory)
         {
-            var mlContext = new MLContext(seed: 3);
+            // No seed anywhere: each rank draws one, and the estimators must agree on rank 0's before they touch the data.
+            var mlContext = new MLContext();
             var sequences = mlContext.Data.LoadFromEnumerable(Sequences.SequenceTestData.Classes(45, seed: 1));
             var rnnOptions = Sequences.PersistentMemoryRnnEstimatorTests.Options();
+            rnnOptions.Seed = null;
             rnnOptions.Epochs = 3;
             rnnOptions.BatchSize = 8;
             var rnn = mlContext.Transforms.Conversion.MapValueToKey("Label")
@@ -259,10 +263,12 @@ public sealed class DataParallelTrainingTests : IDisposable
             mlContext.Model.SaveWithTensors(rnn, sequences.Schema, Path.Combine(directory, $"prnn-rank{DataParallelEnvironment.Rank}.zip"));
 
             var idOptions = Ids.IdTestData.Options(mlContext);
+            idOptions.Seed = null;
             idOptions.Epochs = 2;
             var interactions = mlContext.Data.LoadFromEnumerable(Ids.IdTestData.Interactions(users: 16));
             using var ids = mlContext.Transforms.IdEmbedding(idOptions).Fit(interactions);
             mlContext.Model.SaveWithTensors(ids, interactions.Schema, Path.Combine(directory, $"ids-rank{DataParallelEnvironment.Rank}.zip"));
+            File.WriteAllText(Path.Combine(directory, $"ids-seed-rank{DataParallelEnvironment.Rank}.txt"), ids.TrainingSummary!.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         private static float[] Flatten(nn.Module model) =>

@@ -23,7 +23,7 @@ public sealed class StagedRunSupportTests
         var options = TrainingFixtures.Options with
         {
             MaxSteps = 4, Epochs = null, LearningRate = 0.1, WarmupSteps = 10, Decay = LearningRateDecay.Linear,
-            ScheduleOffsetSteps = 6, ScheduleTotalSteps = 20, LogEveryNSteps = 1,
+            Stage = new StageSegment { ScheduleOffsetSteps = 6, ScheduleTotalSteps = 20 }, LogEveryNSteps = 1,
         };
 
         harness.Train(options, progress: progress);
@@ -35,7 +35,7 @@ public sealed class StagedRunSupportTests
     [Fact]
     public void WarmupLongerThanTheRun_IsFineInsideALongerSchedule_ButNotBeyondIt()
     {
-        var options = TrainingFixtures.Options with { MaxSteps = 4, Epochs = null, WarmupSteps = 10, ScheduleTotalSteps = 20 };
+        var options = TrainingFixtures.Options with { MaxSteps = 4, Epochs = null, WarmupSteps = 10, Stage = new StageSegment { ScheduleTotalSteps = 20 } };
         options.Invoking(o => o.Validate()).Should().NotThrow();
         var tooLong = options with { WarmupSteps = 21 };
         tooLong.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*WarmupSteps*ScheduleTotalSteps (20)*");
@@ -46,7 +46,7 @@ public sealed class StagedRunSupportTests
     {
         var harness = new EngineHarness();
         using var store = new OptimizerStateStore();
-        var options = TrainingFixtures.Options with { MaxSteps = 5, Epochs = null, OptimizerStateCarry = store };
+        var options = TrainingFixtures.Options with { MaxSteps = 5, Epochs = null, Stage = new StageSegment { ScheduleTotalSteps = 5, OptimizerStateCarry = store } };
 
         harness.Train(options);
         store.Names.Should().BeEquivalentTo("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");

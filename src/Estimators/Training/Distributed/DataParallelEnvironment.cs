@@ -118,6 +118,15 @@ internal sealed unsafe class MpiWorld
     /// <summary>Element-wise maximum of <paramref name="values"/> over all ranks, in place.</summary>
     public void AllReduceMax(Span<long> values) => AllReduce(values, MpiNative.MPI_LONG_LONG, MpiNative.MPI_MAX);
 
+    /// <summary>Rank 0's <paramref name="value"/>, on every rank.</summary>
+    public int BroadcastFromLeader(int value)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(bytes, value);
+        Broadcast(bytes, root: 0);
+        return BitConverter.ToInt32(bytes);
+    }
+
     /// <summary>Copies <paramref name="bytes"/> of rank <paramref name="root"/> to every rank.</summary>
     public void Broadcast(Span<byte> bytes, int root)
     {

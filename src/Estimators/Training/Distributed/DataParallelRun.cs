@@ -102,13 +102,7 @@ internal sealed class DataParallelRun : IDisposable
     }
 
     /// <summary>Rank 0's seed on every rank, so the ranks shuffle the data identically and read disjoint shards of it.</summary>
-    public int AgreeOnSeed(int seed)
-    {
-        Span<byte> bytes = stackalloc byte[sizeof(int)];
-        BitConverter.TryWriteBytes(bytes, seed);
-        _world.Broadcast(bytes, root: 0);
-        return BitConverter.ToInt32(bytes);
-    }
+    public int AgreeOnSeed(int seed) => _world.BroadcastFromLeader(seed);
 
     /// <summary>Fails on every rank when the ranks disagree on the run's length or on what trains.</summary>
     public void CheckSameRun(long totalSteps, long trainableCount)

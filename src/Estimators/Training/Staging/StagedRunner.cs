@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training.Distributed;
+using MLNetExtensions.Transforms.IO;
 using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Training;
@@ -92,18 +93,17 @@ public sealed class StagedRunner
                 WarmupSteps = stage.WarmupSteps,
                 Decay = stage.Decay,
                 FinalLearningRateFraction = stage.FinalFraction,
-                ScheduleOffsetSteps = stage.ScheduleOffsetSteps,
-                ScheduleTotalSteps = stage.ScheduleTotalSteps,
                 WeightDecay = settings.WeightDecay,
                 MaxGradientNorm = settings.MaxGradientNorm,
                 Seed = unchecked(settings.Seed + (7919 * k)),
                 ValidateEveryNSteps = validationData is null ? null : settings.ValidateEveryNSteps,
+                ValidationBatchSize = settings.ValidationBatchSize,
                 Threads = settings.Threads,
                 LogEveryNSteps = settings.LogEveryNSteps,
                 CheckpointPath = settings.CheckpointDirectory is null ? null : StageCheckpoint(settings, k),
                 CheckpointEveryNSteps = settings.CheckpointDirectory is null ? null : settings.CheckpointEveryNSteps,
                 ResumeFromCheckpoint = resumingThisStage ? StageCheckpoint(settings, k) : null,
-                OptimizerStateCarry = carry,
+                Stage = new StageSegment { ScheduleOffsetSteps = stage.ScheduleOffsetSteps, ScheduleTotalSteps = stage.ScheduleTotalSteps, OptimizerStateCarry = carry },
             };
 
             Func<TimeSpan> evaluationTime = setup.EvaluationTime ?? (() => TimeSpan.Zero);

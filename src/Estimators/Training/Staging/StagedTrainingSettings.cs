@@ -18,6 +18,9 @@ public sealed record StagedTrainingSettings
     /// <summary>Validate every this many steps within a stage (and always at a stage's end); null: only at stage ends.</summary>
     public int? ValidateEveryNSteps { get; init; }
 
+    /// <summary>Rows per validation batch (no gradients are kept, so it may exceed <see cref="BatchSize"/>).</summary>
+    public int ValidationBatchSize { get; init; } = 64;
+
     /// <summary>Torch CPU threads; null uses every core.</summary>
     public int? Threads { get; init; }
 

@@ -1,4 +1,4 @@
-namespace MLNetExtensions.Estimators.Training;
+namespace MLNetExtensions.Transforms.IO;
 
 /// <summary>
 /// Replaces a file atomically: the content goes to <c>&lt;path&gt;.tmp</c> in the same directory, is flushed to
@@ -14,7 +14,22 @@ internal static class AtomicFile
     /// <param name="path">The destination.</param>
     /// <param name="write">Writes the whole content to the stream it receives.</param>
     /// <param name="decorator">Optional wrapper around the file stream (tests inject failures with it).</param>
-    public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? decorator = null)
+    public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? decorator = null) =>
+        WriteFile(path, temp =>
+        {
+            using var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20);
+            var target = decorator?.Invoke(file) ?? file;
+            write(target);
+            target.Flush();
+        });
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through a writer that needs a file name (ML.NET's
+    /// <c>Model.Save</c>, a zip opened for update): <paramref name="writeTo"/> creates the temp file it is given.
+    /// </summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="writeTo">Writes the whole content to the file named by its argument.</param>
+    public static void WriteFile(string path, Action<string> writeTo)
     {
         string full = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(full);
@@ -26,12 +41,10 @@ internal static class AtomicFile
         string temp = TempPathFor(full);
         try
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            writeTo(temp);
+            using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
             {
-                var target = decorator?.Invoke(file) ?? file;
-                write(target);
-                target.Flush();
-                file.Flush(flushToDisk: true);
+                written.Flush(flushToDisk: true);
             }
 
             File.Move(temp, full, overwrite: true);
