@@ -27,6 +27,61 @@ public static class BertCatalogExtensions
     public static MultiStageBertEstimator MultiStageBert(this TransformsCatalog.TextTransforms catalog, MultiStageBertOptions options) =>
         new(CatalogContext.From(catalog), options);
 
+    /// <summary>BERT masked-LM pre-training of the full-depth baseline with the most used settings; see the options overload.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="vocabularyPath">The WordPiece vocabulary file.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="outputColumnName">The embedding column the fitted transformer adds.</param>
+    /// <param name="depth">Encoder layers.</param>
+    /// <param name="steps">Optimiser steps (warm-up over a tenth of them, at most 100, then linear decay).</param>
+    public static BertPretrainingEstimator PretrainBert(
+        this TransformsCatalog.TextTransforms catalog,
+        string vocabularyPath,
+        string textColumnName = "Text",
+        string outputColumnName = "Embedding",
+        int depth = 4,
+        int steps = 1000) =>
+        PretrainBert(catalog, new BertPretrainingOptions
+        {
+            VocabularyPath = vocabularyPath,
+            TextColumnName = textColumnName,
+            OutputColumnName = outputColumnName,
+            Plan = TrainingPlan.FullDepth(depth, steps),
+        });
+
+    /// <summary>Multi-stage layerwise training (MSLT) of BERT with the most used settings; see the options overload.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="vocabularyPath">The WordPiece vocabulary file.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="outputColumnName">The embedding column the fitted transformer adds.</param>
+    /// <param name="startDepth">Encoder layers of the first stage.</param>
+    /// <param name="layersPerStage">Layers each later stage adds on top (and trains).</param>
+    /// <param name="targetDepth">Encoder layers at the end.</param>
+    /// <param name="totalSteps">Optimiser steps of all stages together (warm-up over a tenth of them, at most 100).</param>
+    public static MultiStageBertEstimator MultiStageBert(
+        this TransformsCatalog.TextTransforms catalog,
+        string vocabularyPath,
+        string textColumnName = "Text",
+        string outputColumnName = "Embedding",
+        int startDepth = 2,
+        int layersPerStage = 2,
+        int targetDepth = 6,
+        int totalSteps = 1000) =>
+        MultiStageBert(catalog, new MultiStageBertOptions
+        {
+            VocabularyPath = vocabularyPath,
+            TextColumnName = textColumnName,
+            OutputColumnName = outputColumnName,
+            Stages = new MultiStagePlanSettings
+            {
+                StartDepth = startDepth,
+                LayersPerStage = layersPerStage,
+                TargetDepth = targetDepth,
+                TotalSteps = totalSteps,
+                Schedule = new LearningRateScheduleSettings { WarmupSteps = Math.Min(100, totalSteps / 10) },
+            },
+        });
+
     /// <summary>
     /// Coarse-refined (CoRe) pre-training of BERT on a text column: a relaxed BERT (fast attention, low-rank
     /// feed-forward) trains first, is converted into the original BERT and retrained; the fitted transformer maps
