@@ -57,17 +57,16 @@ public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
     }
 
     /// <summary>The CoRe plan (<see cref="CoRePlans.Build"/>), validated.</summary>
-    public TrainingPlan BuildPlan()
-    {
-        Validate();
-        return CoRePlans.Build(this);
-    }
+    public TrainingPlan BuildPlan() => ValidatedPlan();
 
     /// <inheritdoc />
     IReadOnlyDictionary<string, object> ISweepSettings<CoRePlanSettings>.ToSweepValues() => SweepValues.Flatten(this);
 
     /// <summary>Checks every setting; throws naming the first bad one.</summary>
-    public void Validate()
+    public void Validate() => ValidatedPlan();
+
+    /// <summary>Checks the settings, then builds the plan once and checks it (stages, schedules).</summary>
+    private TrainingPlan ValidatedPlan()
     {
         if (Depth < 1)
         {
@@ -101,6 +100,8 @@ public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
 
         ArgumentNullException.ThrowIfNull(RelaxedSchedule, nameof(RelaxedSchedule));
         ArgumentNullException.ThrowIfNull(FullSchedule, nameof(FullSchedule));
-        CoRePlans.Build(this).Validate();
+        var plan = CoRePlans.Build(this);
+        plan.Validate();
+        return plan;
     }
 }
