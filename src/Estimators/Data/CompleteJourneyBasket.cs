@@ -7,4 +7,4 @@ namespace MLNetExtensions.Estimators.Data;
 /// <param name="Week">The week of the basket's earliest line.</param>
 /// <param name="Timestamp">The earliest timestamp of the basket's lines.</param>
 /// <param name="ProductIds">The products of the basket's lines, ordered by timestamp, lines with equal timestamps in file order; a product bought on two lines appears twice.</param>
-public sealed record CompleteJourneyBasket(long BasketId, int HouseholdId, int StoreId, int Week, DateTime Timestamp, IReadOnlyList<int> ProductIds);
+internal sealed record CompleteJourneyBasket(long BasketId, int HouseholdId, int StoreId, int Week, DateTime Timestamp, IReadOnlyList<int> ProductIds);

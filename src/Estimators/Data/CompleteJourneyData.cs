@@ -9,7 +9,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// product <c>9e+05</c>); these are read exactly. 222 lines of the shipped sample name products that the shipped
 /// product table lacks, so look products up with <c>TryGetValue</c>.
 /// </remarks>
-public sealed class CompleteJourneyData
+internal sealed class CompleteJourneyData
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss";
 

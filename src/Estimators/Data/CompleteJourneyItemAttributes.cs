@@ -9,4 +9,4 @@ namespace MLNetExtensions.Estimators.Data;
 /// <param name="Brand"><c>National</c> or <c>Private</c>.</param>
 /// <param name="Category">The product category; may be empty.</param>
 /// <param name="Type">The product type; may be empty.</param>
-public sealed record CompleteJourneyItemAttributes(int ManufacturerId, string Department, string Brand, string Category, string Type);
+internal sealed record CompleteJourneyItemAttributes(int ManufacturerId, string Department, string Brand, string Category, string Type);

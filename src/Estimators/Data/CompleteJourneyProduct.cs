@@ -8,7 +8,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// <param name="ProductCategory">The category, e.g. <c>FRZN ICE</c> (<c>product_category</c>); may be empty.</param>
 /// <param name="ProductType">The finer type, e.g. <c>ICE - CRUSHED/CUBED</c> (<c>product_type</c>); may be empty.</param>
 /// <param name="PackageSize">The package size as written, e.g. <c>22 LB</c> (<c>package_size</c>); may be empty.</param>
-public sealed record CompleteJourneyProduct(
+internal sealed record CompleteJourneyProduct(
     int ProductId,
     int ManufacturerId,
     string Department,

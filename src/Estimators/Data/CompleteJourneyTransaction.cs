@@ -12,7 +12,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// <param name="CouponMatchDiscount">Retailer's match of the coupon, in dollars (<c>coupon_match_disc</c>).</param>
 /// <param name="Week">Week of the year of the purchase (<c>week</c>).</param>
 /// <param name="Timestamp">Date and time of the purchase (<c>transaction_timestamp</c>, ISO 8601, no time zone).</param>
-public sealed record CompleteJourneyTransaction(
+internal sealed record CompleteJourneyTransaction(
     int HouseholdId,
     int StoreId,
     long BasketId,

@@ -5,7 +5,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// of 28 features (pixel values scaled to [0, 1]) — "sequential Fashion-MNIST". The Debian package
 /// <c>dataset-fashion-mnist</c> installs the files in <see cref="DebianDirectory"/>; nothing is downloaded.
 /// </summary>
-public static class FashionMnist
+internal static class FashionMnist
 {
     /// <summary>Where the Debian package <c>dataset-fashion-mnist</c> puts the files.</summary>
     public const string DebianDirectory = "/usr/share/datasets/fashion-mnist";

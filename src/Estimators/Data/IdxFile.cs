@@ -6,7 +6,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// Reads unsigned-byte IDX files (the MNIST and Fashion-MNIST format), plain or gzip: a big-endian magic
 /// <c>0x00 0x00 0x08 n</c> (type 0x08 = unsigned byte, n dimensions), n big-endian int32 sizes, then the bytes.
 /// </summary>
-public static class IdxFile
+internal static class IdxFile
 {
     /// <summary>Reads a file of unsigned bytes.</summary>
     /// <param name="path">The file.</param>

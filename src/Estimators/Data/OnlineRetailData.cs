@@ -10,7 +10,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// a digit: <c>POST</c>, <c>M</c>, <c>DOT</c>, <c>BANK CHARGES</c>, …). On the shipped file this keeps 396,470 of the
 /// 541,909 lines: 4,334 customers, 18,405 invoices, 3,660 stock codes. Any malformed line is an error, never skipped.
 /// </remarks>
-public sealed class OnlineRetailData
+internal sealed class OnlineRetailData
 {
     private const string DateFormat = "yyyy-MM-dd HH:mm:ss";
 

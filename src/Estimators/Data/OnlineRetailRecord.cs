@@ -9,7 +9,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// <param name="UnitPrice">Price per unit in pounds sterling.</param>
 /// <param name="CustomerId">The customer, or <see langword="null"/> where the file has none (an empty field or <c>NA</c>); never null after cleaning.</param>
 /// <param name="Country">The customer's country.</param>
-public sealed record OnlineRetailRecord(
+internal sealed record OnlineRetailRecord(
     string InvoiceNo,
     string StockCode,
     string Description,

@@ -4,7 +4,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// A labelled sentence of the UCI "Sentiment Labelled Sentences" dataset, also the row type of the data views made
 /// by <see cref="SentimentSentences"/> (columns <c>Text</c>, <c>Label</c>, <c>Source</c>).
 /// </summary>
-public sealed class SentimentSentence
+internal sealed class SentimentSentence
 {
     /// <summary>The sentence, with trailing whitespace removed.</summary>
     public string Text { get; set; } = string.Empty;

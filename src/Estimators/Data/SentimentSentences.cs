@@ -12,7 +12,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// of a sentence is removed. Empty lines are skipped; any other line without a tab, with an empty sentence or with a
 /// label other than 0 or 1 is an error.
 /// </remarks>
-public static class SentimentSentences
+internal static class SentimentSentences
 {
     /// <summary>The three sources in their fixed order: Amazon, IMDb, Yelp.</summary>
     public static IReadOnlyList<SentimentSource> Sources { get; } = [SentimentSource.Amazon, SentimentSource.Imdb, SentimentSource.Yelp];

@@ -1,7 +1,7 @@
 namespace MLNetExtensions.Estimators.Data;
 
 /// <summary>The three files of the UCI "Sentiment Labelled Sentences" dataset shipped in <c>data/sentiment/</c>.</summary>
-public enum SentimentSource
+internal enum SentimentSource
 {
     /// <summary><c>amazon_cells_labelled.txt</c>: sentences from amazon.com reviews of phones and accessories.</summary>
     Amazon,

@@ -5,11 +5,12 @@ namespace MLNetExtensions.Estimators.Data;
 /// </summary>
 /// <remarks>
 /// The folder is, in this order: the folder named by the environment variable <see cref="EnvironmentVariable"/>
-/// when it is set (either the data folder itself or a folder holding <c>data/</c>); otherwise the first
-/// <c>data/</c> folder holding <see cref="MarkerFile"/> found walking up from <see cref="AppContext.BaseDirectory"/>
-/// (which finds the repository from a build output such as <c>test/…/bin/Debug/net10.0/</c>), then walking up
-/// from the current directory. The lookup is repeated on every call, so a change of the environment variable is
-/// seen immediately. The paths returned are not checked for existence; the loaders do that when they open them.
+/// when it is set (either the data folder itself or a folder holding <c>data/</c>); otherwise the folder named in
+/// <see cref="RecordFileName"/> beside the running program, which this repository's build writes into the output of the
+/// samples and the tests; otherwise <c>data/</c> in the current directory (the repository root, where the README's
+/// commands run). Nothing is searched beyond these three places. The lookup is repeated on every call, so a change of
+/// the environment variable is seen immediately. The paths returned are not checked for existence; the loaders do
+/// that when they open them.
 /// </remarks>
 public static class ShippedData
 {
@@ -19,10 +20,13 @@ public static class ShippedData
     /// <summary>The file, relative to the data folder, whose presence identifies the data folder.</summary>
     public const string MarkerFile = "vocab/bert-base-uncased-vocab.txt";
 
+    /// <summary>The file beside the program's binaries whose first line names the data folder (written by this repository's build).</summary>
+    public const string RecordFileName = "mlnetextensions-data.txt";
+
     /// <summary>The full path of the data folder.</summary>
     /// <exception cref="DirectoryNotFoundException">No data folder was found, or the environment variable names a folder without <see cref="MarkerFile"/>.</exception>
     public static string DataDirectory =>
-        Locate(Environment.GetEnvironmentVariable(EnvironmentVariable), [AppContext.BaseDirectory, Directory.GetCurrentDirectory()]);
+        Locate(Environment.GetEnvironmentVariable(EnvironmentVariable), Path.Combine(AppContext.BaseDirectory, RecordFileName), Directory.GetCurrentDirectory());
 
     /// <summary>The uncased BERT WordPiece vocabulary (30,522 tokens, one per line, line number = id).</summary>
     public static string BertVocabularyPath => Combine("vocab", "bert-base-uncased-vocab.txt");
@@ -50,7 +54,7 @@ public static class ShippedData
 
     /// <summary>The gzip-compressed text file of a corpus.</summary>
     /// <param name="kind">Which corpus.</param>
-    public static string CorpusPath(TextCorpusKind kind) => kind switch
+    internal static string CorpusPath(TextCorpusKind kind) => kind switch
     {
         TextCorpusKind.StateOfTheUnion => Combine("corpus", "sotu.txt.gz"),
         TextCorpusKind.Brown => Combine("corpus", "brown.txt.gz"),
@@ -60,7 +64,7 @@ public static class ShippedData
 
     /// <summary>The <c>sentence&lt;TAB&gt;label</c> file of one sentiment source.</summary>
     /// <param name="source">Which of the three files.</param>
-    public static string SentimentPath(SentimentSource source) => source switch
+    internal static string SentimentPath(SentimentSource source) => source switch
     {
         SentimentSource.Amazon => Combine("sentiment", "amazon_cells_labelled.txt"),
         SentimentSource.Imdb => Combine("sentiment", "imdb_labelled.txt"),
@@ -69,10 +73,10 @@ public static class ShippedData
     };
 
     /// <summary>
-    /// Resolves the data folder from an environment-variable value (ignored when null or blank) and, failing
-    /// that, from the folders to walk up from, in order.
+    /// Resolves the data folder from an environment-variable value (ignored when null or blank), then from the record
+    /// file written by the build (ignored when absent), then from <c>data/</c> in <paramref name="currentDirectory"/>.
     /// </summary>
-    internal static string Locate(string? environmentValue, IReadOnlyList<string?> startDirectories)
+    internal static string Locate(string? environmentValue, string recordFile, string currentDirectory)
     {
         if (!string.IsNullOrWhiteSpace(environmentValue))
         {
@@ -91,30 +95,28 @@ public static class ShippedData
                 $"Point {EnvironmentVariable} at the data folder (the one holding vocab/, corpus/, sentiment/, recsys/ and sequences/), or unset it.");
         }
 
-        var searched = new List<string>();
-        foreach (var start in startDirectories)
+        if (File.Exists(recordFile))
         {
-            if (string.IsNullOrWhiteSpace(start))
+            var recorded = File.ReadLines(recordFile).FirstOrDefault()?.Trim();
+            if (!string.IsNullOrEmpty(recorded) && HasMarker(recorded))
             {
-                continue;
+                return Path.GetFullPath(recorded);
             }
 
-            var fullStart = Path.GetFullPath(start);
-            searched.Add(fullStart);
-            for (var directory = new DirectoryInfo(fullStart); directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, "data");
-                if (HasMarker(candidate))
-                {
-                    return candidate;
-                }
-            }
+            throw new DirectoryNotFoundException(
+                $"'{recordFile}' names the data folder '{recorded}', which has no '{MarkerFile}'. Rebuild from the repository " +
+                $"that holds the data, or set the environment variable {EnvironmentVariable} to the data folder.");
+        }
+
+        var local = Path.Combine(Path.GetFullPath(currentDirectory), "data");
+        if (HasMarker(local))
+        {
+            return local;
         }
 
         throw new DirectoryNotFoundException(
-            $"Could not find the shipped data folder: looked for 'data/{MarkerFile}' in " +
-            $"{string.Join(" and ", searched.Select(s => $"'{s}'"))} and every folder above them. " +
-            $"Set the environment variable {EnvironmentVariable} to the data folder (the one holding vocab/, corpus/, sentiment/, recsys/ and sequences/).");
+            $"Could not find the shipped data folder: '{recordFile}' does not exist and '{Path.Combine(local, MarkerFile)}' does not either. " +
+            $"Run from the repository root, or set the environment variable {EnvironmentVariable} to the data folder (the one holding vocab/, corpus/, sentiment/, recsys/ and sequences/).");
     }
 
     private static bool HasMarker(string directory) => File.Exists(Path.Combine(directory, MarkerFile));

@@ -1,7 +1,7 @@
 namespace MLNetExtensions.Estimators.Data;
 
 /// <summary>The plain-text corpora shipped in <c>data/corpus/</c>; the kind decides how a file is cut into documents and sentences.</summary>
-public enum TextCorpusKind
+internal enum TextCorpusKind
 {
     /// <summary>
     /// <c>sotu.txt.gz</c>: 233 US State of the Union addresses (1790–2021). Each address is one line, addresses are

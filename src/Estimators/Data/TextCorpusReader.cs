@@ -14,7 +14,7 @@ namespace MLNetExtensions.Estimators.Data;
 /// paragraphs are split into sentences. Empty lines only separate; they never produce a sentence.
 /// Plain (uncompressed) files are read as well.
 /// </remarks>
-public static class TextCorpusReader
+internal static class TextCorpusReader
 {
     private static readonly Regex MobyDickHeading = new(@"^(CHAPTER \d+\.|ETYMOLOGY\.|EXTRACTS\.|Epilogue\b)", RegexOptions.CultureInvariant);
 

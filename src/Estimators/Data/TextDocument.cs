@@ -6,4 +6,4 @@ namespace MLNetExtensions.Estimators.Data;
 /// of a <i>Moby-Dick</i> section ("CHAPTER 1. Loomings."). Empty for text before the first heading.
 /// </param>
 /// <param name="Sentences">The document's sentences, trimmed and never empty; the title is not among them.</param>
-public sealed record TextDocument(string Title, IReadOnlyList<string> Sentences);
+internal sealed record TextDocument(string Title, IReadOnlyList<string> Sentences);

@@ -5,7 +5,7 @@ namespace MLNetExtensions.Tests.Data;
 /// <summary>Reads the shipped Complete Journey files once for all the tests of the class.</summary>
 public sealed class CompleteJourneyFixture
 {
-    public CompleteJourneyData Data { get; } = CompleteJourneyData.Load();
+    internal CompleteJourneyData Data { get; } = CompleteJourneyData.Load();
 }
 
 public sealed class CompleteJourneyDataTests(CompleteJourneyFixture fixture) : IClassFixture<CompleteJourneyFixture>

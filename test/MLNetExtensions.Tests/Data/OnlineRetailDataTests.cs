@@ -11,9 +11,9 @@ public sealed class OnlineRetailFixture
         Data = new OnlineRetailData(Raw);
     }
 
-    public IReadOnlyList<OnlineRetailRecord> Raw { get; }
+    internal IReadOnlyList<OnlineRetailRecord> Raw { get; }
 
-    public OnlineRetailData Data { get; }
+    internal OnlineRetailData Data { get; }
 }
 
 public sealed class OnlineRetailDataTests(OnlineRetailFixture fixture) : IClassFixture<OnlineRetailFixture>

@@ -55,8 +55,9 @@ public sealed class ShippedDataTests
         files.WriteText(Path.Combine("repo", "data", "vocab", "bert-base-uncased-vocab.txt"), "[PAD]\n");
         var data = Path.Combine(files.Directory, "repo", "data");
 
-        ShippedData.Locate(data, [AppContext.BaseDirectory]).Should().Be(data);
-        ShippedData.Locate(Path.Combine(files.Directory, "repo"), [AppContext.BaseDirectory]).Should().Be(data);
+        var record = Path.Combine(files.Directory, "absent.txt");
+        ShippedData.Locate(data, record, files.Directory).Should().Be(data);
+        ShippedData.Locate(Path.Combine(files.Directory, "repo"), record, files.Directory).Should().Be(data);
     }
 
     [Fact]
@@ -64,21 +65,37 @@ public sealed class ShippedDataTests
     {
         using var files = new TemporaryDataFiles();
 
-        var act = () => ShippedData.Locate(files.Directory, [AppContext.BaseDirectory]);
+        var act = () => ShippedData.Locate(files.Directory, Path.Combine(files.Directory, "absent.txt"), files.Directory);
 
         act.Should().Throw<DirectoryNotFoundException>()
             .WithMessage($"*{ShippedData.EnvironmentVariable}*{files.Directory}*");
     }
 
     [Fact]
-    public void Walks_up_from_a_start_folder_to_the_first_data_folder_with_the_marker()
+    public void The_build_record_names_the_folder_before_the_current_directory_is_tried()
     {
         using var files = new TemporaryDataFiles();
         files.WriteText(Path.Combine("repo", "data", "vocab", "bert-base-uncased-vocab.txt"), "[PAD]\n");
-        var deep = Path.Combine(files.Directory, "repo", "test", "bin", "Debug", "net10.0");
-        Directory.CreateDirectory(deep);
+        files.WriteText(Path.Combine("other", "data", "vocab", "bert-base-uncased-vocab.txt"), "[PAD]\n");
+        var data = Path.Combine(files.Directory, "repo", "data");
+        var record = Path.Combine(files.Directory, "bin", ShippedData.RecordFileName);
+        files.WriteText(Path.Combine("bin", ShippedData.RecordFileName), data + "\n");
 
-        ShippedData.Locate(null, [null, deep]).Should().Be(Path.Combine(files.Directory, "repo", "data"));
+        ShippedData.Locate(null, record, Path.Combine(files.Directory, "other")).Should().Be(data);
+        ShippedData.Locate(null, Path.Combine(files.Directory, "absent.txt"), Path.Combine(files.Directory, "other"))
+            .Should().Be(Path.Combine(files.Directory, "other", "data"), "without a record, data/ of the current directory is used");
+    }
+
+    [Fact]
+    public void A_record_naming_a_folder_without_the_marker_is_an_error_naming_the_file()
+    {
+        using var files = new TemporaryDataFiles();
+        files.WriteText(ShippedData.RecordFileName, Path.Combine(files.Directory, "gone") + "\n");
+        var record = Path.Combine(files.Directory, ShippedData.RecordFileName);
+
+        var act = () => ShippedData.Locate(null, record, files.Directory);
+
+        act.Should().Throw<DirectoryNotFoundException>().WithMessage($"*{record}*gone*{ShippedData.MarkerFile}*{ShippedData.EnvironmentVariable}*");
     }
 
     [Fact]
@@ -87,17 +104,20 @@ public sealed class ShippedDataTests
         using var files = new TemporaryDataFiles();
         var start = Path.Combine(files.Directory, "nowhere");
         Directory.CreateDirectory(start);
-        for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "data", ShippedData.MarkerFile)))
-            {
-                return; // A data folder above the temporary folder: nothing to prove on this machine.
-            }
-        }
+        var record = Path.Combine(files.Directory, "absent.txt");
 
-        var act = () => ShippedData.Locate("  ", [start]);
+        var act = () => ShippedData.Locate("  ", record, start);
 
         act.Should().Throw<DirectoryNotFoundException>()
-            .WithMessage($"*data/{ShippedData.MarkerFile}*{start}*{ShippedData.EnvironmentVariable}*");
+            .WithMessage($"*{record}*{Path.Combine(start, "data", ShippedData.MarkerFile)}*{ShippedData.EnvironmentVariable}*");
+    }
+
+    [Fact]
+    public void The_build_writes_the_record_beside_the_test_binaries()
+    {
+        var record = Path.Combine(AppContext.BaseDirectory, ShippedData.RecordFileName);
+
+        File.Exists(record).Should().BeTrue();
+        File.Exists(Path.Combine(File.ReadAllLines(record)[0], ShippedData.MarkerFile)).Should().BeTrue();
     }
 }
