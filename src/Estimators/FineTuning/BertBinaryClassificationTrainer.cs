@@ -2,7 +2,7 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Classification;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.DataView;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.Text;
 
 namespace MLNetExtensions.Estimators.FineTuning;

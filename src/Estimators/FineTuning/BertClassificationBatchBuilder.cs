@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.DataView;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.Text;
 using static TorchSharp.torch;
 

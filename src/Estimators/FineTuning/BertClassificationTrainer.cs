@@ -4,7 +4,7 @@ using MLNetExtensions.Estimators.Classification;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.DataView;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.Text;
 using MLNetExtensions.Transforms.Torch;
 using TorchSharp;

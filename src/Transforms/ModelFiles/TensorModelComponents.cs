@@ -7,8 +7,8 @@ internal static class TensorModelComponents
     {
         Text.WordPieceTokenizingTransformer.RegisterLoader();
         Bert.BertEmbeddingTransformer.RegisterLoader();
-        FineTuning.BertBinaryClassificationTransformer.RegisterLoader();
-        FineTuning.BertMulticlassClassificationTransformer.RegisterLoader();
+        Classification.BertBinaryClassificationTransformer.RegisterLoader();
+        Classification.BertMulticlassClassificationTransformer.RegisterLoader();
         Ids.IdEmbeddingTransformer.RegisterLoader();
         Sequences.PersistentMemoryRnnTransformer.RegisterLoader();
         return true;

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.DataView;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.Text;
 using TorchSharp;
 

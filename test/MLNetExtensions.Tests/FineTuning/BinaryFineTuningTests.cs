@@ -5,7 +5,7 @@ using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.Bert;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Tests.Training.Support;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 
 namespace MLNetExtensions.Tests.FineTuning;
 

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Tests.TestSupport;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.ModelFiles;
 
 namespace MLNetExtensions.Tests.FineTuning;

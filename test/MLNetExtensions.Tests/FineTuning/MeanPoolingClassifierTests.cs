@@ -4,7 +4,7 @@ using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms;
 using MLNetExtensions.Transforms.Bert;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.ModelFiles;
 using static TorchSharp.torch;
 

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.DataView;
-using MLNetExtensions.Transforms.FineTuning;
+using MLNetExtensions.Transforms.Classification;
 
 namespace MLNetExtensions.Tests.FineTuning;
 

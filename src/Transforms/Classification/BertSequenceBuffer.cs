@@ -1,7 +1,7 @@
 using MLNetExtensions.Transforms.Text;
 using static TorchSharp.torch;
 
-namespace MLNetExtensions.Transforms.FineTuning;
+namespace MLNetExtensions.Transforms.Classification;
 
 /// <summary>
 /// Accumulates texts (or sentence pairs) as WordPiece rows of exactly <see cref="MaximumLength"/> tokens and turns

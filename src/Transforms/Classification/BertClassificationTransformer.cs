@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using MLNetExtensions.Transforms.Bert;
-using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
@@ -8,7 +7,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace MLNetExtensions.Transforms.FineTuning;
+namespace MLNetExtensions.Transforms.Classification;
 
 /// <summary>
 /// A fine-tuned BERT sequence classifier as an ML.NET transformer: reads a text column (or a pair of them), runs

@@ -1,6 +1,6 @@
 using MLNetExtensions.Transforms.Bert;
 
-namespace MLNetExtensions.Transforms.FineTuning;
+namespace MLNetExtensions.Transforms.Classification;
 
 /// <summary>How a fine-tuned BERT classifier reads text and names its columns (saved in model files).</summary>
 public sealed record BertClassificationSettings

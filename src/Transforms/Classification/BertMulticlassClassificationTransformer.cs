@@ -1,11 +1,10 @@
 using Microsoft.ML;
 using MLNetExtensions.Transforms.Bert;
-using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Text;
 
-namespace MLNetExtensions.Transforms.FineTuning;
+namespace MLNetExtensions.Transforms.Classification;
 
 /// <summary>
 /// A fine-tuned BERT multiclass classifier. Adds, as ML.NET's multiclass trainers do: <c>Score</c> (a vector of
