@@ -15,7 +15,7 @@ namespace MLNetExtensions.Transforms.Bert;
 /// <c>bert.embeddings.word_embeddings.weight</c>, and <c>cls.predictions.decoder.bias</c> the same as
 /// <c>cls.predictions.bias</c>. The state dict (and <see cref="ModelTensorIO.GetNamedTensors"/>, and so
 /// a safetensors export) lists every one of these names, as a PyTorch state dict of the Hugging Face
-/// model does; <c>parameters()</c> and <see cref="GetParameterGroups"/> list each tensor once, so an
+/// model does; <c>parameters()</c> (and the training side's parameter groups) list each tensor once, so an
 /// optimiser updates it once. After <c>.to(...)</c> the ties are restored (<see cref="TieWeights"/>).
 /// </para>
 /// </remarks>
@@ -74,20 +74,6 @@ public sealed class BertForMaskedLM : nn.Module<Tensor, Tensor?, Tensor?, Tensor
     {
         var output = bert.Forward(inputIds, attentionMask, tokenTypeIds, frozenBelowLayer, freezeEmbeddings);
         return cls.forward(output.LastHiddenState);
-    }
-
-    /// <summary>
-    /// The parameters by group: <c>embeddings</c> (including the word embeddings, which are also the decoder
-    /// weight), <c>layer.{i}</c>, <c>pooler</c> (if any) and <c>mlm_head</c> (the head transform and
-    /// <c>cls.predictions.bias</c>). Names are full state-dict names (<c>bert.…</c>, <c>cls.…</c>).
-    /// </summary>
-    /// <returns>The groups; every parameter appears once.</returns>
-    public IReadOnlyList<BertParameterGroup> GetParameterGroups()
-    {
-        var collector = new BertParameterGroupCollector();
-        bert.AddParameterGroups(collector, "bert.");
-        collector.Add("mlm_head", BertParameterGroupKind.MlmHead, null, cls, "cls.");
-        return collector.Groups;
     }
 
     /// <summary>

@@ -108,17 +108,4 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, T
         var mask = attentionMask ?? ones(lastHiddenState.shape[0], lastHiddenState.shape[1], device: lastHiddenState.device);
         return BertTextEncoding.Pool(lastHiddenState, mask, BertPooling.Mean).MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// The parameters by group: <c>embeddings</c>, <c>layer.{i}</c>, <c>pooler</c> (with [CLS] pooling), <c>classifier</c>;
-    /// names are full state-dict names (<c>bert.…</c>, <c>classifier.…</c>).
-    /// </summary>
-    /// <returns>The groups; every parameter appears once.</returns>
-    public IReadOnlyList<BertParameterGroup> GetParameterGroups()
-    {
-        var collector = new BertParameterGroupCollector();
-        bert.AddParameterGroups(collector, "bert.");
-        collector.Add("classifier", BertParameterGroupKind.Classifier, null, classifier, "classifier.");
-        return collector.Groups;
-    }
 }

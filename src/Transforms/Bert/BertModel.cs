@@ -120,34 +120,6 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOut
     }
 
     /// <summary>
-    /// The parameters by group, in order: <c>embeddings</c>, <c>layer.0</c> … <c>layer.{n-1}</c>, then
-    /// <c>pooler</c> (when present). Names are relative to this model (e.g. <c>encoder.layer.0.attention.self.query.weight</c>).
-    /// </summary>
-    /// <returns>The groups.</returns>
-    public IReadOnlyList<BertParameterGroup> GetParameterGroups()
-    {
-        var collector = new BertParameterGroupCollector();
-        AddParameterGroups(collector, prefix: string.Empty);
-        return collector.Groups;
-    }
-
-    internal void AddParameterGroups(BertParameterGroupCollector collector, string prefix)
-    {
-        collector.Add("embeddings", BertParameterGroupKind.Embeddings, null, embeddings, prefix + "embeddings.");
-        var layers = encoder.Layers;
-        for (var i = 0; i < layers.Count; i++)
-        {
-            var index = i.ToString(CultureInfo.InvariantCulture);
-            collector.Add("layer." + index, BertParameterGroupKind.EncoderLayer, i, layers[i], prefix + "encoder.layer." + index + ".");
-        }
-
-        if (pooler is not null)
-        {
-            collector.Add("pooler", BertParameterGroupKind.Pooler, null, pooler, prefix + "pooler.");
-        }
-    }
-
-    /// <summary>
     /// Copies every tensor of <paramref name="source"/> into this model, exactly: the embeddings and all
     /// encoder layers (the layer counts and all shapes must match), and the pooler when both models have one
     /// (a pooler only this model has is left as it is). To build a deeper model from a shallower one, copy

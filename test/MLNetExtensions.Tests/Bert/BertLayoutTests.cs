@@ -1,3 +1,4 @@
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Transforms;
 using MLNetExtensions.Transforms.Bert;
 using TorchSharp;
