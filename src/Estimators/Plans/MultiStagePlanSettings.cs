@@ -1,5 +1,4 @@
 using MLNetExtensions.Estimators.Sweeps;
-using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
 

@@ -1,4 +1,3 @@
-using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Plans;
 

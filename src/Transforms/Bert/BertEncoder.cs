@@ -10,8 +10,8 @@ namespace MLNetExtensions.Transforms.Bert;
 /// <summary>
 /// The stack of encoder layers (<c>encoder</c>), held in a module list named <c>layer</c> so the
 /// parameters are named <c>layer.{i}.…</c>. Besides the full forward pass it runs any range of
-/// layers (<see cref="ForwardLayers"/>) and grows by appending layers on top (<see cref="AppendLayers"/>),
-/// which staged (layer-wise) training needs.
+/// layers (<see cref="ForwardLayers"/>) and can take layers on top, which staged (layer-wise) training needs
+/// (the training assembly's <c>AppendLayers</c>).
 /// </summary>
 public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -98,60 +98,15 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <summary>
-    /// Appends <paramref name="count"/> new layers on top of the stack and updates <see cref="Config"/>.
-    /// The new layers are placed on the device and dtype of the existing ones, take the encoder's
-    /// train/eval mode, and their parameters require gradients (whatever the source layers' flags).
+    /// Puts <paramref name="added"/> on top of the stack (as layer <see cref="Count"/>) and updates <see cref="Config"/>.
+    /// The module-list bookkeeping only; the training side decides how the layer is made (staged growth).
     /// </summary>
-    /// <param name="count">Number of layers to add (at least 1; at most <see cref="Count"/> for <see cref="LayerInitialization.CopyTopLayers"/>).</param>
-    /// <param name="initialization">
-    /// <see cref="LayerInitialization.CopyTopLayers"/>: the new layers are exact copies of the current top
-    /// <paramref name="count"/> layers, in the same order (layer <c>n + j</c> copies layer <c>n − count + j</c>);
-    /// <see cref="LayerInitialization.Random"/>: fresh Hugging Face initialisation from <paramref name="generator"/>.
-    /// </param>
-    /// <param name="generator">Generator for <see cref="LayerInitialization.Random"/>; null uses the global one. Ignored when copying.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is out of range.</exception>
-    public void AppendLayers(int count, LayerInitialization initialization, Generator? generator = null)
+    internal void AddLayerOnTop(BertLayer added)
     {
-        var existing = Count;
-        if (count < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
-        }
-
-        if (initialization == LayerInitialization.CopyTopLayers && count > existing)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), count,
-                $"CopyTopLayers can copy at most the {existing} existing layers, but count was {count}.");
-        }
-
-        if (!Enum.IsDefined(initialization))
-        {
-            throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Unknown LayerInitialization.");
-        }
-
-        var reference = layer[0].parameters().First();
-        var training = this.training;
-        for (var j = 0; j < count; j++)
-        {
-            var copy = initialization == LayerInitialization.CopyTopLayers;
-            var added = new BertLayer(config, copy ? null : generator, initialize: !copy);
-            if (reference.device_type != DeviceType.CPU || reference.dtype != ScalarType.Float32)
-            {
-                added.to(reference.device, reference.dtype);
-            }
-
-            if (copy)
-            {
-                ModelTensorIO.CopyTensors(layer[existing - count + j], added);
-            }
-
-            added.train(training);
-            var index = layer.Count;
-            layer.Add(added);
-            // ModuleList registers its items once, when its owner registers it; later items must be registered by hand.
-            layer.register_module(index.ToString(CultureInfo.InvariantCulture), added);
-        }
-
+        var index = layer.Count;
+        layer.Add(added);
+        // ModuleList registers its items once, when its owner registers it; later items must be registered by hand.
+        layer.register_module(index.ToString(CultureInfo.InvariantCulture), added);
         config = config with { NumHiddenLayers = layer.Count };
     }
 }

@@ -46,7 +46,7 @@ public sealed class BertForMaskedLM : nn.Module<Tensor, Tensor?, Tensor?, Tensor
         RegisterComponents();
     }
 
-    /// <summary>The current configuration (its layer count follows <see cref="BertEncoder.AppendLayers"/>).</summary>
+    /// <summary>The current configuration (its layer count follows the encoder's growth).</summary>
     public BertConfig Config => bert.Config;
 
     /// <summary>The encoder (<c>bert</c>).</summary>

@@ -14,7 +14,7 @@ namespace MLNetExtensions.Transforms.Bert;
 /// Staged (layer-wise) training: <see cref="Forward"/> takes <c>frozenBelowLayer</c>, which runs the
 /// embeddings and the layers below that index forward-only under <c>torch.no_grad()</c> (no autograd
 /// graph is kept, and no gradient reaches their parameters), then runs the remaining layers and the
-/// pooler with gradient recording. Grow the encoder with <see cref="BertEncoder.AppendLayers"/>.
+/// pooler with gradient recording. The training assembly grows the encoder (<c>AppendLayers</c>).
 /// </remarks>
 public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOutput>
 {
@@ -50,7 +50,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOut
         RegisterComponents();
     }
 
-    /// <summary>The current configuration (its layer count follows <see cref="BertEncoder.AppendLayers"/>).</summary>
+    /// <summary>The current configuration (its layer count follows the encoder's growth).</summary>
     public BertConfig Config => encoder.Config;
 
     /// <summary>The input embeddings (<c>embeddings</c>).</summary>
@@ -123,7 +123,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOut
     /// Copies every tensor of <paramref name="source"/> into this model, exactly: the embeddings and all
     /// encoder layers (the layer counts and all shapes must match), and the pooler when both models have one
     /// (a pooler only this model has is left as it is). To build a deeper model from a shallower one, copy
-    /// into a model of the same depth and then call <see cref="BertEncoder.AppendLayers"/>.
+    /// into a model of the same depth and then append layers (the training assembly's <c>AppendLayers</c>).
     /// </summary>
     /// <param name="source">The model to copy from.</param>
     /// <exception cref="ArgumentException">The layer counts differ.</exception>

@@ -1,3 +1,5 @@
+using MLNetExtensions.Estimators.Bert;
+using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Transforms;
 using MLNetExtensions.Transforms.Bert;
 using TorchSharp;

@@ -30,7 +30,7 @@ internal sealed class FakeTrialRunner : ITrialRunner
         return 2.0
             + Math.Abs(Math.Log10((double)s["PeakLearningRate"] / 3e-4))
             + (0.1 * Math.Abs((int)s["StartDepth"] - 3))
-            + ((string)s["NewLayers"] == nameof(MLNetExtensions.Transforms.Bert.LayerInitialization.Random) ? 0.05 : 0)
+            + ((string)s["NewLayers"] == nameof(MLNetExtensions.Estimators.Plans.LayerInitialization.Random) ? 0.05 : 0)
             - (0.1 * (double)s["FinalStageFraction"]);
     }
 

@@ -1,6 +1,6 @@
-namespace MLNetExtensions.Transforms.Bert;
+namespace MLNetExtensions.Estimators.Plans;
 
-/// <summary>How <see cref="BertEncoder.AppendLayers"/> initialises the layers it adds on top.</summary>
+/// <summary>How a stage initialises the layers it adds on top of the encoder (<see cref="Bert.BertEncoderGrowth.AppendLayers"/>).</summary>
 public enum LayerInitialization
 {
     /// <summary>
