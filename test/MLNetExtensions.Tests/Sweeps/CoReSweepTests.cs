@@ -4,11 +4,14 @@ using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Estimators.Sweeps;
 using MLNetExtensions.Tests.Pretraining;
+using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Tests.Sweeps;
 
 /// <summary>Sweeps over coarse-refined training's settings: the same strategies and runner as the MSLT sweeps.</summary>
+// The real trials compare two same-seed runs bit for bit, so no other test may change the process-wide thread count meanwhile.
+[Collection(TorchGlobalStateCollection.Name)]
 public sealed class CoReSweepTests
 {
     /// <summary>Depth 2, 100 steps split 70 / 30, full-phase warm-up 3 (so every split in (0, 1) but the extremes is valid).</summary>
