@@ -24,16 +24,10 @@ public class BertPretrainingEstimator : IEstimator<BertEmbeddingTransformer>
         _options = options;
     }
 
-    /// <summary>The report of the last <see cref="Fit"/>: plan, per-stage metrics, validation curve.</summary>
-    public StagedTrainingReport? LastReport { get; private set; }
-
-    /// <inheritdoc />
-    public BertEmbeddingTransformer Fit(IDataView input)
-    {
-        var transformer = BertPretrainer.Fit(_mlContext, input, _options, out var report);
-        LastReport = report;
-        return transformer;
-    }
+    /// <summary>Pre-trains the encoder. The training report travels on the result: <c>transformer.GetTrainingReport()</c>.</summary>
+    /// <param name="input">The data with the text column.</param>
+    /// <returns>The pre-trained encoder as a text → embedding transformer.</returns>
+    public BertEmbeddingTransformer Fit(IDataView input) => BertPretrainer.Fit(_mlContext, input, _options, out _);
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Bert;
 
@@ -61,4 +62,20 @@ public sealed record StagedTrainingReport
     /// <summary>A report from JSON.</summary>
     public static StagedTrainingReport FromJson(string json) =>
         JsonSerializer.Deserialize<StagedTrainingReport>(json, Json) ?? throw new InvalidDataException("The training report is empty.");
+}
+
+/// <summary>The training report that a pre-trained encoder carries (and its model file keeps).</summary>
+public static class BertTrainingReports
+{
+    /// <summary>
+    /// The report of the pre-training that produced <paramref name="transformer"/>: plan, per-stage metrics and the
+    /// validation curve. It travels on the fitted transformer and through its model file, so a reloaded model has it too.
+    /// </summary>
+    /// <param name="transformer">A transformer fitted by one of the pre-training estimators (or loaded from its file).</param>
+    /// <returns>The report, or null when the transformer was not trained here (for example, a converted checkpoint).</returns>
+    public static StagedTrainingReport? GetTrainingReport(this BertEmbeddingTransformer transformer)
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        return transformer.TrainingRecordJson is { } json ? StagedTrainingReport.FromJson(json) : null;
+    }
 }

@@ -34,7 +34,7 @@ internal sealed class PretrainedMethod : IDisposable
             options.Progress = progress;
             var estimator = options is CoReBertOptions core ? mlContext.Transforms.Text.CoReBert(core) : mlContext.Transforms.Text.PretrainBert(options);
             var encoder = estimator.Fit(corpus);
-            return new PretrainedMethod(name, encoder, estimator.LastReport!);
+            return new PretrainedMethod(name, encoder, encoder.GetTrainingReport()!);
         });
     }
 

@@ -22,7 +22,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         var estimator = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options());
         using var model = estimator.Fit(TinyPretraining.Sentences(_mlContext));
 
-        var report = estimator.LastReport!;
+        var report = model.GetTrainingReport()!;
         report.Stages.Should().HaveCount(2);
         report.Stages.Select(s => (s.Depth, s.TrainableLayers, s.Steps)).Should().Equal((1, 1, 6L), (2, 1, 6L));
         report.Stages[0].PredictedFlopsPerStep.Should().BeLessThan(report.Stages[1].PredictedFlopsPerStep);
@@ -30,6 +30,11 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         report.FinalValidationAccuracy.Should().BeInRange(0, 1);
         model.Config.NumHiddenLayers.Should().Be(2);
         StagedTrainingReport.FromJson(model.TrainingRecordJson!).Plan.ToJson().Should().Be(TinyPretraining.TwoStagePlan().ToJson());
+
+        string path = Path.Combine(_directory, "reported.zip");
+        _mlContext.Model.SaveWithTensors(model, TinyPretraining.Sentences(_mlContext).Schema, path);
+        using var loaded = (BertEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
+        loaded.GetTrainingReport()!.ToJson().Should().Be(report.ToJson(), "the report travels in the model file");
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class CoReBertTests : IDisposable
         var estimator = _mlContext.Transforms.Text.CoReBert(options);
         using var model = estimator.Fit(TinyPretraining.Sentences(_mlContext));
 
-        var report = estimator.LastReport!;
+        var report = model.GetTrainingReport()!;
         report.Plan.Stages.Select(s => s.Architecture).Should().Equal(EncoderArchitecture.Relaxed, EncoderArchitecture.Full);
         report.Stages.Select(s => s.Steps).Should().Equal(5L, 4L);
         report.Stages[0].PredictedFlopsPerStep.Should().BeLessThan(report.Stages[1].PredictedFlopsPerStep, "the relaxed model costs less per step");

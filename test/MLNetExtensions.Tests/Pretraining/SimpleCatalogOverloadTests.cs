@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Tests.TestSupport;
@@ -18,7 +19,7 @@ public sealed class SimpleCatalogOverloadTests
             ShippedData.BertVocabularyPath, textColumnName: "Text", outputColumnName: "Vector", startDepth: 1, layersPerStage: 1, targetDepth: 3, totalSteps: 6);
         using var model = estimator.Fit(TinyPretraining.Sentences(mlContext));
 
-        var plan = estimator.LastReport!.Plan;
+        var plan = model.GetTrainingReport()!.Plan;
         plan.Name.Should().Be("mslt");
         plan.Stages.Select(s => (s.Depth, s.TrainableLayerCount, s.Steps)).Should().Equal((1, 1, 2), (2, 1, 2), (3, 1, 2));
         model.Config.NumHiddenLayers.Should().Be(3);
@@ -31,7 +32,7 @@ public sealed class SimpleCatalogOverloadTests
         var mlContext = new MLContext(seed: 4);
         var pretraining = mlContext.Transforms.Text.PretrainBert(ShippedData.BertVocabularyPath, depth: 1, steps: 2);
         using var encoder = pretraining.Fit(TinyPretraining.Sentences(mlContext));
-        pretraining.LastReport!.Plan.Stages.Select(s => (s.Depth, s.Steps)).Should().Equal((1, 2));
+        encoder.GetTrainingReport()!.Plan.Stages.Select(s => (s.Depth, s.Steps)).Should().Equal((1, 2));
 
         var split = SentimentSentences.SplitTrainTest(mlContext, 0.2, seed: 1);
         var trainer = mlContext.BinaryClassification.Trainers.BertClassifier(encoder, epochs: 1);

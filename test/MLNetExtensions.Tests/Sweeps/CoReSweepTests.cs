@@ -9,8 +9,8 @@ using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Tests.Sweeps;
 
-/// <summary>Sweeps over coarse-refined training's settings: the same strategies and runner as the MSLT sweeps.</summary>
-// The real trials compare two same-seed runs bit for bit, so no other test may change the process-wide thread count meanwhile.
+/// <summary>Sweeps over coarse-refined training's settings: the same strategies and runner as the MSLT sweeps. In the Torch global-state collection:
+/// the real trials compare two same-seed runs bit for bit, so no other test may change the process-wide thread count meanwhile.</summary>
 [Collection(TorchGlobalStateCollection.Name)]
 public sealed class CoReSweepTests
 {

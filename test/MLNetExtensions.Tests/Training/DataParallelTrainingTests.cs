@@ -245,7 +245,7 @@ public sealed class DataParallelTrainingTests : IDisposable
             using var model = estimator.Fit(sentences);
             // Every rank saves here so the test can compare them; an application saves on the leader only.
             mlContext.Model.SaveWithTensors(model, sentences.Schema, Path.Combine(directory, $"model-rank{DataParallelEnvironment.Rank}.zip"));
-            File.WriteAllText(Path.Combine(directory, $"report-rank{DataParallelEnvironment.Rank}.json"), estimator.LastReport!.ToJson());
+            File.WriteAllText(Path.Combine(directory, $"report-rank{DataParallelEnvironment.Rank}.json"), model.GetTrainingReport()!.ToJson());
         }
 
         private static void RnnAndIds(string directory)
