@@ -82,7 +82,7 @@ public class BertPretrainingOptions
     public bool ResumeFromCheckpoint { get; set; }
 
     /// <summary>Receives progress reports on the training thread.</summary>
-    public IProgress<StagedTrainingProgress>? Progress { get; set; }
+    public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>Cancels training at the next step boundary (as <c>mlContext.CancelExecution()</c> does); <c>Fit</c> then throws <see cref="OperationCanceledException"/>, after writing a checkpoint when <see cref="CheckpointDirectory"/> is set.</summary>
     public CancellationToken CancellationToken { get; set; }

@@ -28,7 +28,7 @@ public sealed class StagedBertTrainer
         IDataView trainData,
         IDataView? validationData,
         StagedTrainingSettings settings,
-        IProgress<StagedTrainingProgress>? progress = null,
+        IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -55,7 +55,7 @@ public sealed class StagedBertTrainer
         IDataView? validationData,
         StagedTrainingSettings settings,
         out BertForMaskedLM trained,
-        IProgress<StagedTrainingProgress>? progress = null,
+        IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -3,13 +3,28 @@ using System.Text;
 
 namespace MLNetExtensions.Estimators.Training;
 
+/// <summary>Where in a staged plan a progress report was made.</summary>
+/// <param name="Index">The stage running (0-based).</param>
+/// <param name="Count">Stages in the plan.</param>
+/// <param name="Name">The stage's name.</param>
+/// <param name="StepsBefore">Plan steps done before this stage.</param>
+/// <param name="PlanSteps">Steps of the whole plan.</param>
+public sealed record TrainingStagePosition(int Index, int Count, string Name, long StepsBefore, long PlanSteps);
+
 /// <summary>
-/// One progress report. The engine calls <see cref="IProgress{T}.Report"/> synchronously on the training thread,
-/// between steps; the same text goes to <c>MLContext.Log</c>.
+/// One progress report, the one type every estimator reports with. The engine calls <see cref="IProgress{T}.Report"/>
+/// synchronously on the training thread, between steps; the same text goes to <c>MLContext.Log</c>. Staged training
+/// (pre-training plans) adds where in the plan the run is (<see cref="Stage"/>).
 /// </summary>
 public sealed record TrainingProgress
 {
     private static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
+
+    /// <summary>The stage of a staged plan this report comes from; null for a single run.</summary>
+    public TrainingStagePosition? Stage { get; init; }
+
+    /// <summary>Steps done across the plan (<see cref="Step"/> for a single run).</summary>
+    public long PlanStep => (Stage?.StepsBefore ?? 0) + Step;
 
     /// <summary>What the report is about.</summary>
     public required TrainingProgressKind Kind { get; init; }

@@ -8,12 +8,12 @@ namespace MLNetExtensions.Samples.Console;
 internal static class StagedProgressBar
 {
     /// <summary>Runs <paramref name="work"/> with a progress display fed by the progress object it receives.</summary>
-    public static T Run<T>(string title, Func<IProgress<StagedTrainingProgress>, T> work)
+    public static T Run<T>(string title, Func<IProgress<TrainingProgress>, T> work)
     {
         if (!Estimators.Training.Distributed.DataParallelEnvironment.IsLeader)
         {
             // Data-parallel: rank 0 shows the job's progress; the other ranks' bars would only repeat it.
-            return work(new Progress<StagedTrainingProgress>());
+            return work(new Progress<TrainingProgress>());
         }
 
         T result = default!;
@@ -26,19 +26,21 @@ internal static class StagedProgressBar
                 var tasks = new Dictionary<int, ProgressTask>();
                 var progress = new Reporter(report =>
                 {
-                    if (!tasks.TryGetValue(report.StageIndex, out var task))
+                    // A report without a stage comes from a single run: shown as a plan of one stage.
+                    var stage = report.Stage ?? new TrainingStagePosition(0, 1, "training", 0, report.TotalSteps);
+                    if (!tasks.TryGetValue(stage.Index, out var task))
                     {
-                        task = context.AddTask($"{title} · {report.StageName} ({report.StageIndex + 1}/{report.StageCount})", maxValue: Math.Max(1, report.Engine.TotalSteps));
-                        tasks[report.StageIndex] = task;
+                        task = context.AddTask($"{title} · {stage.Name} ({stage.Index + 1}/{stage.Count})", maxValue: Math.Max(1, report.TotalSteps));
+                        tasks[stage.Index] = task;
                     }
 
-                    task.Value = report.Engine.Step;
-                    if (report.Engine.Kind == TrainingProgressKind.Step)
+                    task.Value = report.Step;
+                    if (report.Kind == TrainingProgressKind.Step)
                     {
-                        task.Description = $"{title} · {report.StageName} ({report.StageIndex + 1}/{report.StageCount}) loss {report.Engine.AverageLoss:F3}";
+                        task.Description = $"{title} · {stage.Name} ({stage.Index + 1}/{stage.Count}) loss {report.AverageLoss:F3}";
                     }
 
-                    if (report.Engine.Kind == TrainingProgressKind.Finished)
+                    if (report.Kind == TrainingProgressKind.Finished)
                     {
                         task.Value = task.MaxValue;
                         task.StopTask();
@@ -50,15 +52,10 @@ internal static class StagedProgressBar
     }
 
     /// <summary>Adapts a plain engine progress (one run) to the staged display.</summary>
-    public static IProgress<TrainingProgress> ForSingleRun(IProgress<StagedTrainingProgress> staged, string name) =>
-        new EngineReporter(report => staged.Report(new StagedTrainingProgress(0, 1, name, 0, report.TotalSteps, report)));
+    public static IProgress<TrainingProgress> ForSingleRun(IProgress<TrainingProgress> staged, string name) =>
+        new Reporter(report => staged.Report(report with { Stage = new TrainingStagePosition(0, 1, name, 0, report.TotalSteps) }));
 
-    private sealed class Reporter(Action<StagedTrainingProgress> report) : IProgress<StagedTrainingProgress>
-    {
-        public void Report(StagedTrainingProgress value) => report(value);
-    }
-
-    private sealed class EngineReporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    private sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
     }

@@ -132,7 +132,7 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         options.LogEveryNSteps = 1;
         options.Progress = new SynchronousProgress(p =>
         {
-            if (p.StageIndex == 1 && p.Engine.Kind == TrainingProgressKind.Step && p.Engine.Step >= 3)
+            if (p.Stage!.Index == 1 && p.Kind == TrainingProgressKind.Step && p.Step >= 3)
             {
                 // What mlContext.CancelExecution() (Microsoft.ML.Experimental) calls.
                 typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
@@ -199,9 +199,9 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class SynchronousProgress(Action<StagedTrainingProgress> report) : IProgress<StagedTrainingProgress>
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
-        public void Report(StagedTrainingProgress value) => report(value);
+        public void Report(TrainingProgress value) => report(value);
     }
 
     private sealed class EmbeddingRow

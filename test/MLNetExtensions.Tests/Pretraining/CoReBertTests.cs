@@ -180,7 +180,7 @@ public sealed class CoReBertTests : IDisposable
         var interrupted = settings with { CheckpointDirectory = Path.Combine(_directory, "b") };
         var report = new StagedBertTrainer().Train(_mlContext, killed, plan, killedObjective, train2, validation2, interrupted, out var killedTrained, new Progress(p =>
         {
-            if (p.StageIndex == stageToKill && p.Engine.Kind == TrainingProgressKind.Step && p.Engine.Step >= 3)
+            if (p.Stage!.Index == stageToKill && p.Kind == TrainingProgressKind.Step && p.Step >= 3)
             {
                 cancel.Cancel();
             }
@@ -265,8 +265,8 @@ public sealed class CoReBertTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class Progress(Action<StagedTrainingProgress> onReport) : IProgress<StagedTrainingProgress>
+    private sealed class Progress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
     {
-        public void Report(StagedTrainingProgress value) => onReport(value);
+        public void Report(TrainingProgress value) => onReport(value);
     }
 }

@@ -123,7 +123,7 @@ public sealed class StagedBertTrainerTests : IDisposable
         var interrupted = settings with { CheckpointDirectory = Path.Combine(_directory, "b") };
         var report = new StagedBertTrainer().Train(_mlContext, killed, plan, killedObjective, train2, validation2, interrupted, new Progress(p =>
         {
-            if (p.StageIndex == 1 && p.Engine.Kind == TrainingProgressKind.Step && p.Engine.Step >= 3)
+            if (p.Stage!.Index == 1 && p.Kind == TrainingProgressKind.Step && p.Step >= 3)
             {
                 cancel.Cancel();
             }
@@ -169,8 +169,8 @@ public sealed class StagedBertTrainerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private sealed class Progress(Action<StagedTrainingProgress> onReport) : IProgress<StagedTrainingProgress>
+    private sealed class Progress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
     {
-        public void Report(StagedTrainingProgress value) => onReport(value);
+        public void Report(TrainingProgress value) => onReport(value);
     }
 }

@@ -23,6 +23,7 @@ public sealed class StagedRunnerTests : IDisposable
         var harness = new EngineHarness(dropout: 0);
         var staged = new StagedRegressor(harness.Model);
         var rates = new List<(int Stage, double Rate)>();
+        var planSteps = new List<long>();
         var snapshots = new Dictionary<string, Tensor>();
         staged.Completed += (k, model) =>
         {
@@ -35,9 +36,10 @@ public sealed class StagedRunnerTests : IDisposable
         var result = new StagedRunner().Run(
             harness.MLContext, staged, "mlp", Stages, harness.TrainData, null, Settings(), new SynchronousStagedProgress(p =>
             {
-                if (p.Engine.Kind == TrainingProgressKind.Step)
+                if (p.Kind == TrainingProgressKind.Step)
                 {
-                    rates.Add((p.StageIndex, p.Engine.LearningRate));
+                    rates.Add((p.Stage!.Index, p.LearningRate));
+                    planSteps.Add(p.PlanStep);
                 }
             }));
 
@@ -49,6 +51,8 @@ public sealed class StagedRunnerTests : IDisposable
         TrainingFixtures.BitEqual(final["fc2.weight"], snapshots["fc2.weight"]).Should().BeFalse("the head trains in stage 1");
         var schedule = new LearningRateSchedule(0.05, 12, 2, LearningRateDecay.Linear);
         rates.Select(r => r.Rate).Should().Equal(Enumerable.Range(0, 12).Select(step => schedule.LearningRateAt(step)), "both stages take consecutive steps of one schedule");
+        rates.Select(r => r.Stage).Should().Equal(Enumerable.Repeat(0, 6).Concat(Enumerable.Repeat(1, 6)));
+        planSteps.Should().Equal(Enumerable.Range(1, 12).Select(step => (long)step), "the one progress type counts steps across the plan");
     }
 
     [Fact]
@@ -64,7 +68,7 @@ public sealed class StagedRunnerTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var first = new StagedRunner().Run(harness.MLContext, killed, "mlp", Stages, harness.TrainData, null, interrupted, new SynchronousStagedProgress(p =>
         {
-            if (p.StageIndex == 1 && p.Engine.Kind == TrainingProgressKind.Step && p.Engine.Step >= 3)
+            if (p.Stage!.Index == 1 && p.Kind == TrainingProgressKind.Step && p.Step >= 3)
             {
                 cancel.Cancel();
             }
@@ -131,8 +135,8 @@ public sealed class StagedRunnerTests : IDisposable
         public void OnStageCompleted(int stageIndex, IReadOnlyList<StagedRunStageResult> completed) => Completed?.Invoke(stageIndex, _model);
     }
 
-    private sealed class SynchronousStagedProgress(Action<StagedTrainingProgress> onReport) : IProgress<StagedTrainingProgress>
+    private sealed class SynchronousStagedProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
     {
-        public void Report(StagedTrainingProgress value) => onReport(value);
+        public void Report(TrainingProgress value) => onReport(value);
     }
 }

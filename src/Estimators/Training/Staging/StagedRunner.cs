@@ -43,7 +43,7 @@ public sealed class StagedRunner
         IDataView trainData,
         IDataView? validationData,
         StagedTrainingSettings settings,
-        IProgress<StagedTrainingProgress>? progress = null,
+        IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -212,7 +212,7 @@ public sealed class StagedRunner
     }
 
     /// <summary>Forwards engine reports with the stage's position, and records validations.</summary>
-    private sealed class StageProgress(int stage, int stageCount, string name, long stepsBefore, long planSteps, IProgress<StagedTrainingProgress>? outer, Action<TrainingProgress> onValidation)
+    private sealed class StageProgress(int stage, int stageCount, string name, long stepsBefore, long planSteps, IProgress<TrainingProgress>? outer, Action<TrainingProgress> onValidation)
         : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
@@ -222,7 +222,7 @@ public sealed class StagedRunner
                 onValidation(value);
             }
 
-            outer?.Report(new StagedTrainingProgress(stage, stageCount, name, stepsBefore, planSteps, value));
+            outer?.Report(value with { Stage = new TrainingStagePosition(stage, stageCount, name, stepsBefore, planSteps) });
         }
     }
 }
