@@ -115,7 +115,7 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
 
     private (Tensor Loss, long Correct, long Count) LossAndCorrect(Tensor input, Tensor attentionMask, Tensor labels, int frozenBelowLayer, bool freezeEmbeddings)
     {
-        var hidden = _model.Bert.Forward(input, attentionMask, null, frozenBelowLayer, freezeEmbeddings).LastHiddenState;
+        var hidden = _model.Bert.ForwardFrozenBelow(input, attentionMask, null, frozenBelowLayer, freezeEmbeddings).LastHiddenState;
         var selected = labels.ne(MaskedLanguageModelMasking.IgnoredLabel);
         var maskedHidden = hidden[selected];
         var targets = labels[selected];

@@ -63,18 +63,13 @@ public sealed class BertForMaskedLM : nn.Module<Tensor, Tensor?, Tensor?, Tensor
     public override Tensor forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
         => Forward(inputIds, attentionMask, tokenTypeIds);
 
-    /// <summary>Predicts vocabulary logits, optionally with the lower part forward-only (see <see cref="BertModel.Forward"/>).</summary>
+    /// <summary>Predicts vocabulary logits.</summary>
     /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
     /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token), or null.</param>
     /// <param name="tokenTypeIds">Token type ids [batch, sequence], or null for all zeros.</param>
-    /// <param name="frozenBelowLayer">Layers below this index (and the embeddings) run under <c>torch.no_grad()</c>.</param>
-    /// <param name="freezeEmbeddings">Run the embeddings forward-only even when <paramref name="frozenBelowLayer"/> is 0.</param>
     /// <returns>Logits [batch, sequence, vocab].</returns>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, int frozenBelowLayer = 0, bool freezeEmbeddings = false)
-    {
-        var output = bert.Forward(inputIds, attentionMask, tokenTypeIds, frozenBelowLayer, freezeEmbeddings);
-        return cls.forward(output.LastHiddenState);
-    }
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null)
+        => cls.forward(bert.Forward(inputIds, attentionMask, tokenTypeIds).LastHiddenState);
 
     /// <summary>
     /// Makes the decoder share the word embedding table and the head bias again. Called after every move

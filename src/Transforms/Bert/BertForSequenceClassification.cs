@@ -79,16 +79,14 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, T
     public override Tensor forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
         => Forward(inputIds, attentionMask, tokenTypeIds);
 
-    /// <summary>Class logits, optionally with the lower part forward-only (see <see cref="BertModel.Forward"/>).</summary>
+    /// <summary>Class logits.</summary>
     /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
     /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token), or null.</param>
     /// <param name="tokenTypeIds">Token type ids [batch, sequence], or null for all zeros.</param>
-    /// <param name="frozenBelowLayer">Layers below this index (and the embeddings) run under <c>torch.no_grad()</c>.</param>
-    /// <param name="freezeEmbeddings">Run the embeddings forward-only even when <paramref name="frozenBelowLayer"/> is 0.</param>
     /// <returns>Logits [batch, labels].</returns>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, int frozenBelowLayer = 0, bool freezeEmbeddings = false)
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null)
     {
-        var output = bert.Forward(inputIds, attentionMask, tokenTypeIds, frozenBelowLayer, freezeEmbeddings);
+        var output = bert.Forward(inputIds, attentionMask, tokenTypeIds);
         var pooled = Pooling == BertPooling.Cls ? output.PooledOutput! : Pool(output.LastHiddenState, attentionMask);
         return classifier.forward(dropout.forward(pooled));
     }

@@ -11,10 +11,9 @@ namespace MLNetExtensions.Transforms.Bert;
 /// Models are built in float32 on the CPU; move them with <c>.to(...)</c>.
 /// </summary>
 /// <remarks>
-/// Staged (layer-wise) training: <see cref="Forward"/> takes <c>frozenBelowLayer</c>, which runs the
-/// embeddings and the layers below that index forward-only under <c>torch.no_grad()</c> (no autograd
-/// graph is kept, and no gradient reaches their parameters), then runs the remaining layers and the
-/// pooler with gradient recording. The training assembly grows the encoder (<c>AppendLayers</c>).
+/// Staged (layer-wise) training lives in the training assembly: it grows the encoder (<c>AppendLayers</c>) and runs
+/// the lower layers forward-only (<c>ForwardFrozenBelow</c>), composing <see cref="Embeddings"/>,
+/// <see cref="BertEncoder.ForwardLayers"/> and <see cref="Pooler"/>.
 /// </remarks>
 public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOutput>
 {
@@ -70,52 +69,14 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, BertModelOut
     public override BertModelOutput forward(Tensor inputIds, Tensor? attentionMask, Tensor? tokenTypeIds)
         => Forward(inputIds, attentionMask, tokenTypeIds);
 
-    /// <summary>
-    /// Runs the model, optionally with its lower part forward-only (staged training).
-    /// </summary>
+    /// <summary>Runs the model (embeddings, every encoder layer, the pooler when present).</summary>
     /// <param name="inputIds">Token ids, int64 [batch, sequence].</param>
     /// <param name="attentionMask">Padding mask [batch, sequence] (1/true = real token, 0/false = padding), or null for no padding.</param>
     /// <param name="tokenTypeIds">Token type ids, int64 [batch, sequence], or null for all zeros.</param>
-    /// <param name="frozenBelowLayer">
-    /// Layers with index below this value (0 … <see cref="BertEncoder.Count"/>) run inside <c>torch.no_grad()</c>, and
-    /// their output is detached before the remaining layers run with gradient recording. Since no gradient
-    /// can then reach the embeddings through the encoder, the embeddings also run forward-only whenever this is
-    /// above 0. 0 (the default) freezes nothing. Dropout in the frozen part still follows the module's
-    /// train/eval mode; call <c>eval()</c> on those submodules to switch it off.
-    /// </param>
-    /// <param name="freezeEmbeddings">
-    /// Also run the embeddings forward-only when <paramref name="frozenBelowLayer"/> is 0 (implied when it is above 0).
-    /// Note that the MLM decoder shares the word embeddings, so they can still receive gradient through the head.
-    /// </param>
     /// <returns>The top layer's hidden states and the pooled output (null without a pooler).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="frozenBelowLayer"/> is outside [0, layer count].</exception>
-    public BertModelOutput Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null, int frozenBelowLayer = 0, bool freezeEmbeddings = false)
+    public BertModelOutput Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? tokenTypeIds = null)
     {
-        var layers = encoder.Count;
-        if (frozenBelowLayer < 0 || frozenBelowLayer > layers)
-        {
-            throw new ArgumentOutOfRangeException(nameof(frozenBelowLayer), frozenBelowLayer,
-                string.Create(CultureInfo.InvariantCulture, $"frozenBelowLayer must be in [0, {layers}] (the encoder has {layers} layers)."));
-        }
-
-        Tensor hidden;
-        if (frozenBelowLayer > 0 || freezeEmbeddings)
-        {
-            Tensor frozenOutput;
-            using (no_grad())
-            {
-                frozenOutput = embeddings.forward(inputIds, tokenTypeIds);
-                frozenOutput = encoder.ForwardLayers(frozenOutput, attentionMask, 0, frozenBelowLayer);
-            }
-
-            hidden = frozenOutput.detach();
-        }
-        else
-        {
-            hidden = embeddings.forward(inputIds, tokenTypeIds);
-        }
-
-        hidden = encoder.ForwardLayers(hidden, attentionMask, frozenBelowLayer, layers);
+        var hidden = encoder.ForwardLayers(embeddings.forward(inputIds, tokenTypeIds), attentionMask, 0, encoder.Count);
         return new BertModelOutput(hidden, pooler?.forward(hidden));
     }
 

@@ -44,10 +44,10 @@ public sealed class BertStagedTrainingTests
 
         for (var frozen = 0; frozen <= 3; frozen++)
         {
-            BertTestData.BitEqual(model.Forward(ids, mask, null, frozenBelowLayer: frozen), plain).Should().BeTrue($"frozenBelowLayer = {frozen}");
+            BertTestData.BitEqual(model.ForwardFrozenBelow(ids, mask, null, frozenBelowLayer: frozen), plain).Should().BeTrue($"frozenBelowLayer = {frozen}");
         }
 
-        var act = () => model.Forward(ids, mask, null, frozenBelowLayer: 4);
+        var act = () => model.ForwardFrozenBelow(ids, mask, null, frozenBelowLayer: 4);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*frozenBelowLayer*[0, 3]*");
     }
 
@@ -59,7 +59,7 @@ public sealed class BertStagedTrainingTests
         using var model = new BertModel(BertTestData.Config(layers: 3), generator);
         model.train();
 
-        var output = model.Forward(BertTestData.InputIds(), BertTestData.AttentionMask(), BertTestData.TokenTypeIds(), frozenBelowLayer: 2);
+        var output = model.ForwardFrozenBelow(BertTestData.InputIds(), BertTestData.AttentionMask(), BertTestData.TokenTypeIds(), frozenBelowLayer: 2);
         (output.LastHiddenState.sum() + output.PooledOutput!.sum()).backward();
 
         var groups = model.GetParameterGroups();
@@ -88,7 +88,7 @@ public sealed class BertStagedTrainingTests
         using var generator = new Generator(14);
         using var model = new BertForMaskedLM(BertTestData.Config(layers: 2), generator);
 
-        var logits = model.Forward(BertTestData.InputIds(), BertTestData.AttentionMask(), null, frozenBelowLayer: 1);
+        var logits = model.ForwardFrozenBelow(BertTestData.InputIds(), BertTestData.AttentionMask(), null, frozenBelowLayer: 1);
         nn.functional.cross_entropy(logits.reshape(-1, 50), BertTestData.InputIds().reshape(-1)).backward();
 
         var withGradient = model.named_parameters().Where(p => p.parameter.grad is not null).Select(p => p.name).ToList();
@@ -103,7 +103,7 @@ public sealed class BertStagedTrainingTests
         using var scope = NewDisposeScope();
         using var model = new BertModel(BertTestData.Config());
 
-        model.Forward(BertTestData.InputIds(), null, null, frozenBelowLayer: 0, freezeEmbeddings: true).PooledOutput!.sum().backward();
+        model.ForwardFrozenBelow(BertTestData.InputIds(), null, null, frozenBelowLayer: 0, freezeEmbeddings: true).PooledOutput!.sum().backward();
 
         model.Embeddings.parameters().Should().OnlyContain(p => ReferenceEquals(p.grad, null));
         model.Encoder.Layers[0].parameters().Should().OnlyContain(p => !ReferenceEquals(p.grad, null));
@@ -155,7 +155,7 @@ public sealed class BertStagedTrainingTests
         var before = model.Encoder.Layers.ToList();
 
         model.Encoder.AppendLayers(2, LayerInitialization.CopyTopLayers);
-        model.Forward(BertTestData.InputIds(), null, null, frozenBelowLayer: 2).PooledOutput!.sum().backward();
+        model.ForwardFrozenBelow(BertTestData.InputIds(), null, null, frozenBelowLayer: 2).PooledOutput!.sum().backward();
 
         BertTestData.SameTensors(model.Encoder.Layers[2], before[0]).Should().BeTrue();
         BertTestData.SameTensors(model.Encoder.Layers[3], before[1]).Should().BeTrue();
