@@ -45,9 +45,9 @@ public static class BertEncoderGrowth
 
         var layers = encoder.Layers;
         var reference = layers[0].parameters().First();
+        var copy = initialization == LayerInitialization.CopyTopLayers;
         for (var j = 0; j < count; j++)
         {
-            var copy = initialization == LayerInitialization.CopyTopLayers;
             var added = new BertLayer(encoder.Config, copy ? null : generator, initialize: !copy);
             if (reference.device_type != DeviceType.CPU || reference.dtype != ScalarType.Float32)
             {

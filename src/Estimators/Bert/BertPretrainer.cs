@@ -10,14 +10,14 @@ namespace MLNetExtensions.Estimators.Bert;
 /// <summary>The Fit of every BERT pre-training estimator: corpus, model, staged training, fitted transformer.</summary>
 internal static class BertPretrainer
 {
-    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptions options, out StagedTrainingReport report)
+    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(input);
         options.Validate();
         var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
         options = options.WithSeed(TrainingEngine.ChooseSeed(mlContext, options.Seed));
         var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, options.Seed!.Value, options.BatchSize);
-        return Train(mlContext, corpus, encoder, options, out report);
+        return Train(mlContext, corpus, encoder, options, out _); // the report travels on the transformer
     }
 
 

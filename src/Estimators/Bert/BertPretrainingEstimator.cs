@@ -27,7 +27,7 @@ public class BertPretrainingEstimator : IEstimator<BertEmbeddingTransformer>
     /// <summary>Pre-trains the encoder. The training report travels on the result: <c>transformer.GetTrainingReport()</c>.</summary>
     /// <param name="input">The data with the text column.</param>
     /// <returns>The pre-trained encoder as a text → embedding transformer.</returns>
-    public BertEmbeddingTransformer Fit(IDataView input) => BertPretrainer.Fit(_mlContext, input, _options, out _);
+    public BertEmbeddingTransformer Fit(IDataView input) => BertPretrainer.Fit(_mlContext, input, _options);
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
