@@ -10,16 +10,13 @@ namespace MLNetExtensions.Estimators.Bert;
 /// <summary>The Fit of every BERT pre-training estimator: corpus, model, staged training, fitted transformer.</summary>
 internal static class BertPretrainer
 {
+    /// <summary>Packs the corpus and pre-trains; <paramref name="options"/> carry the run's seed.</summary>
     public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        options.Validate();
         var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        options = options.WithSeed(TrainingEngine.ChooseSeed(mlContext, options.Seed));
-        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumSequenceLength, options.ValidationFraction, options.Seed!.Value, options.BatchSize);
+        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumLength, options.ValidationFraction ?? 0, options.Seed!.Value, options.BatchSize);
         return Train(mlContext, corpus, encoder, options, out _); // the report travels on the transformer
     }
-
 
     /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans, with one seed chosen for all).</summary>
     public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
@@ -39,40 +36,23 @@ internal static class BertPretrainer
             encoder.MaskTokenId,
             new[] { encoder.PaddingTokenId, encoder.ClassificationTokenId, encoder.SeparatorTokenId, encoder.MaskTokenId, encoder.UnknownTokenId });
         var objective = new MaskedLanguageModelObjective(model, masking, encoder.PaddingTokenId, device, PretrainingCorpus.TokenIdsColumn);
-        var settings = new StagedTrainingSettings
-        {
-            BatchSize = options.BatchSize,
-            WeightDecay = options.WeightDecay,
-            MaxGradientNorm = options.MaxGradientNorm,
-            Seed = seed,
-            ValidateEveryNSteps = options.ValidateEveryNSteps,
-            Threads = options.NumberOfThreads,
-            LogEveryNSteps = options.LogEveryNSteps,
-            CheckpointDirectory = options.CheckpointDirectory,
-            CheckpointEveryNSteps = options.CheckpointEveryNSteps,
-            Resume = options.ResumeFromCheckpoint,
-        };
+        var settings = options.ToStagedTrainingSettings(seed);
         report = new StagedBertTrainer().Train(mlContext, model, plan, objective, corpus.Train, corpus.Validation, settings, out var trained, options.Progress, options.CancellationToken);
         using var converted = ReferenceEquals(trained, model) ? null : trained;
         if (relaxed)
         {
-            report = CoReCostLog.Describe(mlContext, model, plan, report, options.BatchSize, options.MaximumSequenceLength);
+            report = CoReCostLog.Describe(mlContext, model, plan, report, options.BatchSize, options.MaximumLength);
         }
 
         if (report.Cancelled)
         {
-            // ML.NET's convention: a cancelled Fit throws. The checkpoints, when asked for, keep the work.
-            throw new OperationCanceledException(
-                $"Pre-training was cancelled after {report.Steps} of {plan.TotalSteps} steps. " + (options.CheckpointDirectory is null
-                    ? "Set CheckpointDirectory to keep the progress of a cancelled run."
-                    : $"The checkpoints in '{options.CheckpointDirectory}' hold the progress: Fit again with ResumeFromCheckpoint = true to continue."),
-                options.CancellationToken);
+            throw options.CancelledFit("Pre-training", report.Steps, plan.TotalSteps, options.CheckpointDirectory);
         }
 
         var encoderOnly = new BertModel(trained.Config, addPoolingLayer: false);
         encoderOnly.to(device);
         encoderOnly.CopyFrom(trained.Bert);
-        var textSettings = new BertTextSettings(options.TextColumnName, options.OutputColumnName, options.MaximumSequenceLength, options.Pooling);
+        var textSettings = new BertTextSettings(options.TextColumnName, options.OutputColumnName, options.MaximumLength, options.Pooling);
         return new BertEmbeddingTransformer(encoderOnly, encoder, textSettings, report.ToJson());
     }
 }

@@ -23,16 +23,16 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.ValidationFraction <= 0)
+        if (options.ValidationFraction is not double validationFraction)
         {
-            throw new ArgumentOutOfRangeException(nameof(BertPretrainingOptions.ValidationFraction), options.ValidationFraction, "Sweeps rank trials by validation loss: ValidationFraction must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(BertPretrainingOptions.ValidationFraction), options.ValidationFraction, "Sweeps rank trials by validation loss: ValidationFraction must be set.");
         }
 
         _mlContext = mlContext;
         // One seed for the corpus split and every trial, so trials differ only by their plans.
         _options = options.WithSeed(TrainingEngine.ChooseSeed(mlContext, options.Seed));
         _encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        _corpus = PretrainingCorpus.Build(mlContext, corpus, options.TextColumnName, _encoder, options.MaximumSequenceLength, options.ValidationFraction, _options.Seed!.Value, options.BatchSize);
+        _corpus = PretrainingCorpus.Build(mlContext, corpus, options.TextColumnName, _encoder, options.MaximumLength, validationFraction, _options.Seed!.Value, options.BatchSize);
     }
 
     /// <inheritdoc />

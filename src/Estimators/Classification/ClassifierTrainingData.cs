@@ -13,8 +13,7 @@ namespace MLNetExtensions.Estimators.Classification;
 /// <param name="Validation">The validation rows, or null.</param>
 /// <param name="Classes">The number of classes.</param>
 /// <param name="ClassNames">The label's text key values (one per class), or null.</param>
-/// <param name="TrainingRows">The number of training rows.</param>
-internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, IReadOnlyList<string>? ClassNames, long TrainingRows)
+internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, IReadOnlyList<string>? ClassNames)
 {
     /// <summary>Checks and prepares the data of a classifier.</summary>
     /// <param name="mlContext">The context (filters and the split).</param>
@@ -56,13 +55,12 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
         var train = hasMissingLabels ? WithoutMissingLabels(mlContext, label, input) : input;
         var validationRows = validation is null ? null : WithoutMissingLabels(mlContext, label, validation);
         (train, validationRows) = Split(mlContext, train, validationRows, validationFraction, seed);
-        long rows = CountLabels(label, train, classes).Counts.Sum();
-        if (rows == 0)
+        if (CountLabels(label, train, classes).Counts.Sum() == 0)
         {
             throw new InvalidOperationException("No training rows remain after holding out the validation rows (ValidationFraction).");
         }
 
-        return new ClassifierTrainingData(train, validationRows, classes, classNames, rows);
+        return new ClassifierTrainingData(train, validationRows, classes, classNames);
     }
 
     /// <summary>Holds out <paramref name="fraction"/> of <paramref name="train"/> for validation when set (seeded); else keeps the given validation rows.</summary>
@@ -75,14 +73,6 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
 
         var split = mlContext.Data.TrainTestSplit(train, share, seed: seed);
         return (split.TrainSet, split.TestSet);
-    }
-
-    /// <summary>The updates a run makes: epochs × batches per epoch, capped by <paramref name="maxSteps"/>; one epoch when neither is set.</summary>
-    public static long TotalSteps(long rows, int batchSize, int? epochs, long? maxSteps)
-    {
-        long perEpoch = (rows + batchSize - 1) / batchSize;
-        long total = epochs is int e ? e * perEpoch : maxSteps ?? perEpoch;
-        return maxSteps is long max ? Math.Min(total, max) : total;
     }
 
     private static DataViewSchema.Column ResolveLabel(IReadOnlyList<ColumnRequirement> requirements, ClassificationLabel label, DataViewSchema schema, string description, string parameterName)

@@ -14,7 +14,7 @@ namespace MLNetExtensions.Estimators.FineTuning;
 /// the pooler and the classifier head start from random values drawn from the seed) or, when that is null, from
 /// random initialisation of <see cref="Config"/> with the vocabulary at <see cref="VocabularyPath"/>.
 /// </remarks>
-public sealed class BertClassificationOptions
+public sealed class BertClassificationOptions : SingleRunTrainerOptions
 {
     /// <summary>The text column (String).</summary>
     public string TextColumnName { get; set; } = "Text";
@@ -73,33 +73,24 @@ public sealed class BertClassificationOptions
     /// </summary>
     public int? MaximumLength { get; set; }
 
-    /// <summary>Rows per training batch.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>Passes over the training data; training stops at <see cref="Epochs"/> or <see cref="MaxSteps"/>, whichever comes first.</summary>
-    public int? Epochs { get; set; } = 3;
-
-    /// <summary>The most updates to make, or null for no limit beyond <see cref="Epochs"/>.</summary>
-    public long? MaxSteps { get; set; }
-
     /// <summary>
-    /// Peak learning rate of AdamW (after warm-up; then linear decay to 0). Null (the default) picks by the start:
-    /// <see cref="PretrainedLearningRate"/> from a pre-trained encoder or checkpoint, <see cref="RandomStartLearningRate"/>
-    /// from random weights (the rate `bench bert-base` chose on validation sentences for the from-scratch start).
+    /// Creates the options with fine-tuning's defaults: 3 epochs, a tenth of the updates warming up, linear decay,
+    /// early stopping after 3 validations without improvement (when there are validation rows). A null
+    /// <see cref="SingleRunTrainerOptions.LearningRate"/> picks by the start: <see cref="PretrainedLearningRate"/> from a
+    /// pre-trained encoder or checkpoint, <see cref="RandomStartLearningRate"/> from random weights.
     /// </summary>
-    public double? LearningRate { get; set; }
+    public BertClassificationOptions()
+    {
+        Epochs = 3;
+        WarmupFraction = 0.1;
+        EarlyStoppingPatience = 3;
+    }
 
     /// <summary>The default learning rate when fine-tuning a pre-trained encoder or checkpoint.</summary>
     public const double PretrainedLearningRate = 5e-5;
 
-    /// <summary>The default learning rate when training from random weights.</summary>
+    /// <summary>The default learning rate when training from random weights (the rate <c>bench bert-base</c> chose on validation sentences for the from-scratch start).</summary>
     public const double RandomStartLearningRate = 1e-3;
-
-    /// <summary>AdamW decoupled weight decay, applied to weight matrices and embeddings but not to biases and layer norms.</summary>
-    public double WeightDecay { get; set; } = 0.01;
-
-    /// <summary>The share of the updates spent warming the learning rate up linearly from 0, in [0, 1).</summary>
-    public double WarmupFraction { get; set; } = 0.1;
 
     /// <summary>
     /// How the head pools each sequence: <see cref="BertPooling.Cls"/> (the default, Hugging Face's head: a pooler,
@@ -112,103 +103,28 @@ public sealed class BertClassificationOptions
     /// <summary>Dropout before the classifier head, in [0, 1); null uses the configuration's hidden dropout (as Hugging Face does).</summary>
     public double? ClassifierDropout { get; set; }
 
-    /// <summary>Clip gradients to this global L2 norm; null turns clipping off.</summary>
-    public double? MaxGradientNorm { get; set; } = 1.0;
-
-    /// <summary>
-    /// Seed of every random choice (initial weights of the parts that are not copied, dropout, data order, the
-    /// validation split). Null uses the MLContext's seed, or a random seed when the context has none. On the CPU the
-    /// same seed and data give bit-identical models.
-    /// </summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Threads for torch's CPU kernels (process-wide); null uses every core.</summary>
-    public int? NumberOfThreads { get; set; }
-
-    /// <summary>Validation rows (same columns as the training data), or null. Cannot be combined with <see cref="ValidationFraction"/>.</summary>
-    public IDataView? ValidationData { get; set; }
-
-    /// <summary>The share of the training rows held out for validation, in (0, 1), drawn from the seed; or null.</summary>
-    public double? ValidationFraction { get; set; }
-
-    /// <summary>
-    /// With validation data: stop after this many validations in a row without a lower validation loss, and keep the
-    /// weights of the best validation. Null validates without stopping early.
-    /// </summary>
-    public int? EarlyStoppingPatience { get; set; } = 3;
-
-    /// <summary>With validation data: validate every this many updates; null validates at the end of each epoch.</summary>
-    public int? ValidateEveryNSteps { get; set; }
-
-    /// <summary>Receives the training engine's reports, synchronously on the training thread; or null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>
-    /// Cancels training at the next step boundary (as <c>mlContext.CancelExecution()</c> does); <c>Fit</c> then throws
-    /// <see cref="OperationCanceledException"/>, after writing a checkpoint when <see cref="CheckpointDirectory"/> is set.
-    /// </summary>
-    public CancellationToken CancellationToken { get; set; }
-
-    /// <summary>Folder for the training checkpoint (<c>fine-tuning.ckpt</c>, replaced atomically); null turns checkpoints off.</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>With <see cref="CheckpointDirectory"/>: write the checkpoint every this many updates (it is always written when training stops).</summary>
-    public int? CheckpointEveryNSteps { get; set; }
-
-    /// <summary>Continue the run checkpointed in <see cref="CheckpointDirectory"/> (same data and options); the result equals an uninterrupted run's on the CPU.</summary>
-    public bool ResumeFromCheckpoint { get; set; }
-
-    /// <summary>The checkpoint file in <see cref="CheckpointDirectory"/>, or null.</summary>
-    internal string? CheckpointFile => CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, "fine-tuning.ckpt");
+    /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
+    internal string? CheckpointFile => CheckpointFileNamed("fine-tuning.ckpt");
 
     /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        RequireName(TextColumnName, nameof(TextColumnName));
-        RequireName(LabelColumnName, nameof(LabelColumnName));
-        RequireName(ScoreColumnName, nameof(ScoreColumnName));
-        RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-        RequireName(ProbabilityColumnName, nameof(ProbabilityColumnName));
+        base.Validate();
+        RequireColumnName(TextColumnName, nameof(TextColumnName));
+        RequireColumnName(LabelColumnName, nameof(LabelColumnName));
+        RequireColumnName(ScoreColumnName, nameof(ScoreColumnName));
+        RequireColumnName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        RequireColumnName(ProbabilityColumnName, nameof(ProbabilityColumnName));
         if (SecondTextColumnName is not null)
         {
-            RequireName(SecondTextColumnName, nameof(SecondTextColumnName));
+            RequireColumnName(SecondTextColumnName, nameof(SecondTextColumnName));
         }
 
         if (MaximumLength is int length && length < MinimumLength)
         {
             throw Bad(nameof(MaximumLength), length, $"must be at least {MinimumLength} to hold [CLS] and [SEP]{(SecondTextColumnName is null ? string.Empty : " twice")}");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw Bad(nameof(BatchSize), BatchSize, "must be ≥ 1");
-        }
-
-        if (Epochs is < 1)
-        {
-            throw Bad(nameof(Epochs), Epochs, "must be ≥ 1 when set");
-        }
-
-        if (MaxSteps is < 1)
-        {
-            throw Bad(nameof(MaxSteps), MaxSteps, "must be ≥ 1 when set");
-        }
-
-        if (LearningRate is double rate && !(double.IsFinite(rate) && rate > 0))
-        {
-            throw Bad(nameof(LearningRate), LearningRate, "must be a finite number > 0");
-        }
-
-        if (!(double.IsFinite(WeightDecay) && WeightDecay >= 0))
-        {
-            throw Bad(nameof(WeightDecay), WeightDecay, "must be a finite number ≥ 0");
-        }
-
-        if (!(WarmupFraction >= 0 && WarmupFraction < 1))
-        {
-            throw Bad(nameof(WarmupFraction), WarmupFraction, "must be in [0, 1)");
         }
 
         if (!Enum.IsDefined(Pooling))
@@ -219,26 +135,6 @@ public sealed class BertClassificationOptions
         if (ClassifierDropout is double dropout && !(dropout >= 0 && dropout < 1))
         {
             throw Bad(nameof(ClassifierDropout), dropout, "must be in [0, 1) when set");
-        }
-
-        Classification.ClassifierTrainingSettingsCheck.Validate(
-            nameof(BertClassificationOptions), MaxGradientNorm, NumberOfThreads, ValidationFraction, ValidationData is not null, EarlyStoppingPatience);
-
-        if (ValidateEveryNSteps is < 1)
-        {
-            throw Bad(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "must be ≥ 1 when set");
-        }
-
-        if (CheckpointEveryNSteps is < 1)
-        {
-            throw Bad(nameof(CheckpointEveryNSteps), CheckpointEveryNSteps, "must be ≥ 1 when set");
-        }
-
-        if ((ResumeFromCheckpoint || CheckpointEveryNSteps is not null) && CheckpointDirectory is null)
-        {
-            throw new ArgumentException(
-                $"BertClassificationOptions.{(ResumeFromCheckpoint ? nameof(ResumeFromCheckpoint) : nameof(CheckpointEveryNSteps))} needs CheckpointDirectory.",
-                nameof(CheckpointDirectory));
         }
 
         if (PretrainedEncoder is not null && PretrainedCheckpointPath is not null)
@@ -273,15 +169,4 @@ public sealed class BertClassificationOptions
 
     /// <summary>The smallest <see cref="MaximumLength"/> that holds the special tokens.</summary>
     internal int MinimumLength => SecondTextColumnName is null ? 2 : 3;
-
-    private static void RequireName(string? name, string option)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException($"BertClassificationOptions.{option} must name a column.", option);
-        }
-    }
-
-    private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
-        Classification.ClassifierTrainingSettingsCheck.Bad(nameof(BertClassificationOptions), option, value, rule);
 }

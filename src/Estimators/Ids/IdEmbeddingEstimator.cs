@@ -1,7 +1,12 @@
+using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Estimators.Training.Distributed;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Ids;
+using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Ids;
 
@@ -14,40 +19,141 @@ namespace MLNetExtensions.Estimators.Ids;
 /// <see cref="IdEmbeddingOptions.ItemAttributes"/>, and returns an <see cref="IdEmbeddingTransformer"/>: item → <c>ItemEmbedding</c>.
 /// Create it with <c>mlContext.Transforms.IdEmbedding(…)</c>.
 /// </summary>
-public sealed class IdEmbeddingEstimator : IEstimator<IdEmbeddingTransformer>
+public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOptions, IdEmbeddingTransformer>
 {
-    private readonly MLContext _mlContext;
-    private readonly IdEmbeddingOptions _options;
+    private const string ChannelName = "MLNetExtensions.IdEmbedding";
 
     internal IdEmbeddingEstimator(MLContext mlContext, IdEmbeddingOptions options)
+        : base(mlContext, options)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _mlContext = mlContext;
-        _options = options;
     }
 
     /// <inheritdoc />
-    public IdEmbeddingTransformer Fit(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return IdEmbeddingTrainer.Fit(_mlContext, input, _options);
-    }
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var column = inputSchema.FirstOrDefault(c => c.Name == _options.ItemColumnName);
+        var column = inputSchema.FirstOrDefault(c => c.Name == Options.ItemColumnName);
         bool supported = column.Name is not null && column.Kind == SchemaShape.Column.VectorKind.Scalar && !column.IsKey && IdColumn.IsSupported(column.ItemType);
         if (!supported)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(IdEmbeddingOptions.ItemColumnName),
-                $"Input column '{_options.ItemColumnName}' (ItemColumnName) must exist and be a scalar {IdColumn.SupportedTypes}.");
+                $"Input column '{Options.ItemColumnName}' (ItemColumnName) must exist and be a scalar {IdColumn.SupportedTypes}.");
         }
 
-        return SchemaShapeColumns.Append(inputSchema, new[] { new MappedColumn(_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, _options.OutputDimension)) });
+        return SchemaShapeColumns.Append(inputSchema, new[] { new MappedColumn(Options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Options.OutputDimension)) });
+    }
+
+    /// <summary>Sequences and vocabularies, then the training engine, then the transformer.</summary>
+    private protected override IdEmbeddingTransformer FitCore(IDataView interactions, int seed, Device device)
+    {
+        using var channel = ((IChannelProvider)Context).Start(ChannelName);
+        var (sequences, validationSequences) = ReadSequences(interactions, seed);
+        var attributeRows = new List<(string Item, string?[] Ids)>();
+        if (Options.ItemAttributes is not null)
+        {
+            (attributeRows, int duplicates) = ItemAttributeRows.Read(Options.ItemAttributes, Options);
+            if (duplicates > 0)
+            {
+                channel.Warning(MessageSensitivity.None, $"ItemAttributes: {duplicates} repeated item row(s) ignored; the first row of each item is used.");
+            }
+        }
+
+        var vocabulary = new IdTrainingVocabulary(sequences, attributeRows, Options.AttributeColumns);
+        var rows = SkipGramRows.Build(vocabulary.Sequences, Options.WindowSize, Options.PositionsPerRow);
+        long pairsPerEpoch = SkipGramRows.PairCount(vocabulary.Sequences, Options.WindowSize);
+        if (rows.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"The interactions give no training pair: every one of the {sequences.Count} sequence(s) has a single item. " +
+                "Sequences need two items or more (check UserColumnName, SessionColumnName and InactivityGap).");
+        }
+
+        var validationRows = validationSequences is null ? null : ValidationRows(vocabulary, validationSequences);
+        channel.Info(
+            MessageSensitivity.None,
+            $"IdEmbedding: {sequences.Count:N0} sequences, {vocabulary.TrainedItemCount:N0} trained items ({vocabulary.Items.Count - vocabulary.TrainedItemCount:N0} known from attributes only), " +
+            $"{vocabulary.Attributes.Count} attribute type(s), {pairsPerEpoch:N0} pairs per epoch, {rows.Count:N0} rows" +
+            (validationRows is null ? "." : $"; {validationRows.Count:N0} validation rows from {validationSequences!.Count:N0} sequences."));
+
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var network = new IdEmbeddingNetwork(vocabulary, Options.ItemDimension, generator, device);
+        using var sampler = new NegativeSampler(Options.NegativeSampler, vocabulary.Frequencies);
+        var objective = new IdEmbeddingObjective(network, sampler, Options.WindowSize, Options.NegativeCount, Options.Alpha, Options.Beta, device);
+        var clock = Stopwatch.StartNew();
+        var result = Train(
+            "IdEmbedding training",
+            network,
+            objective,
+            SkipGramRows.ToDataView(Context, rows),
+            validationRows is null ? null : SkipGramRows.ToDataView(Context, validationRows),
+            new[] { ParameterGroup.All(network, "ids") },
+            Options.ToTrainingOptions(seed, IdEmbeddingOptions.DefaultLearningRate, validationRows is not null, Options.CheckpointFile));
+        clock.Stop();
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        long stepsPerEpoch = (rows.Count + ((long)Options.BatchSize * DataParallelEnvironment.Size) - 1) / ((long)Options.BatchSize * DataParallelEnvironment.Size);
+        double epochsTrained = result.EpochsCompleted + ((double)result.BatchesInEpoch / stepsPerEpoch);
+        double pairsPerSecond = pairsPerEpoch * epochsTrained / seconds;
+        channel.Info(MessageSensitivity.None, $"IdEmbedding: {pairsPerEpoch * epochsTrained:N0} training pairs in {seconds:F1} s: {pairsPerSecond:N0} pairs/s; final loss {result.FinalLoss:F4}.");
+        var summary = new IdEmbeddingTrainingSummary(sequences.Count, pairsPerEpoch, (int)result.EpochsCompleted, result.Steps, seconds, pairsPerSecond, result.FinalLoss, seed);
+
+        var tables = new IdEmbeddingTables(vocabulary.TrainedItemCount, Options.ItemDimension, vocabulary.Attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in tables.named_parameters())
+            {
+                parameter.copy_(network.Target.get_parameter(name)!);
+            }
+        }
+
+        var settings = new IdEmbeddingSettings(Options.ItemColumnName, Options.OutputColumnName, Options.ItemDimension, vocabulary.TrainedItemCount, Options.RecentItemCount, Options.UnseenItems, Options.ItemVector);
+        return new IdEmbeddingTransformer(new IdVectorSpace(tables, vocabulary.Items, vocabulary.Attributes, vocabulary.TrainedItemCount, Options.ItemVector), settings, summary);
+    }
+
+    /// <summary>
+    /// The training sequences, and the validation sequences: those of <see cref="SingleRunTrainerOptions.ValidationData"/>,
+    /// or a seeded <see cref="TorchTrainerOptions.ValidationFraction"/> of the users' sequences held out before the
+    /// vocabulary is built (so validation measures how well the vectors predict interactions they never saw).
+    /// </summary>
+    private (List<string[]> Train, List<string[]>? Validation) ReadSequences(IDataView interactions, int seed)
+    {
+        var sequences = InteractionSequences.Read(interactions, Options);
+        if (Options.ValidationData is { } validation)
+        {
+            return (sequences, InteractionSequences.Read(validation, Options));
+        }
+
+        if (Options.ValidationFraction is not double fraction)
+        {
+            return (sequences, null);
+        }
+
+        var random = new Random(seed);
+        var heldOut = new bool[sequences.Count];
+        foreach (int index in Enumerable.Range(0, sequences.Count).OrderBy(_ => random.Next()).Take((int)Math.Round(fraction * sequences.Count)))
+        {
+            heldOut[index] = true;
+        }
+
+        return (sequences.Where((_, i) => !heldOut[i]).ToList(), sequences.Where((_, i) => heldOut[i]).ToList());
+    }
+
+    /// <summary>Validation rows: each sequence's trained items in order (items training never saw are dropped).</summary>
+    /// <exception cref="InvalidOperationException">No validation sequence keeps two trained items.</exception>
+    private List<SkipGramRows.Row> ValidationRows(IdTrainingVocabulary vocabulary, IReadOnlyList<string[]> sequences)
+    {
+        var mapped = sequences
+            .Select(sequence => sequence.Select(vocabulary.Items.IndexOf).Where(index => index >= 0 && index < vocabulary.TrainedItemCount).ToArray())
+            .ToArray();
+        var rows = SkipGramRows.Build(mapped, Options.WindowSize, Options.PositionsPerRow);
+        if (rows.Count == 0)
+        {
+            string source = Options.ValidationData is not null ? "ValidationData" : "ValidationFraction";
+            throw new InvalidOperationException(
+                $"IdEmbeddingOptions.{source} gives no validation pair: none of its {sequences.Count} sequence(s) keeps two items that training saw.");
+        }
+
+        return rows;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Ids;
 
 namespace MLNetExtensions.Estimators.Ids;
@@ -22,8 +23,32 @@ public sealed record AttributeIdColumn(string Name, int Dimension);
 /// Options of <see cref="IdEmbeddingEstimator"/>: skip-gram with negative sampling over item sequences where every ID type
 /// (the item, and each attribute column) has its own target and context tables (Zhao et al., KDD 2018).
 /// </summary>
-public sealed class IdEmbeddingOptions
+/// <remarks>
+/// Training (<see cref="SingleRunTrainerOptions"/>): a row is a piece of one sequence with up to
+/// <see cref="PositionsPerRow"/> target positions, so an update of <see cref="TorchTrainerOptions.BatchSize"/> rows sees
+/// about BatchSize × PositionsPerRow × 2C pairs. <see cref="TorchTrainerOptions.ValidationFraction"/> holds that share
+/// of the rows out; <see cref="SingleRunTrainerOptions.ValidationData"/> is an interactions view read like the training
+/// one, its items mapped to the trained ones (others dropped). Either gives the validation loss (the same objective,
+/// negatives drawn from the validation seed) and enables early stopping.
+/// </remarks>
+public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
 {
+    /// <summary>
+    /// Creates the options with the paper's training settings: batches of 64 rows, 5 epochs, Adam (no weight decay) at
+    /// <see cref="DefaultLearningRate"/> decaying linearly to 0, no clipping.
+    /// </summary>
+    public IdEmbeddingOptions()
+    {
+        BatchSize = 64;
+        Epochs = 5;
+        LearningRate = DefaultLearningRate;
+        WeightDecay = 0; // Adam: β penalises the transitions inside the loss instead
+        MaxGradientNorm = null;
+    }
+
+    /// <summary>The learning rate when <see cref="SingleRunTrainerOptions.LearningRate"/> is null.</summary>
+    public const double DefaultLearningRate = 0.01;
+
     /// <summary>The user (or session) column of the interactions: one sequence per user, in time order.</summary>
     public string UserColumnName { get; set; } = "UserId";
 
@@ -85,20 +110,8 @@ public sealed class IdEmbeddingOptions
     /// <summary>β: weight of the penalty Σ_k ‖M_k‖² on the transition matrices.</summary>
     public double Beta { get; set; } = 0.01;
 
-    /// <summary>
-    /// Rows per optimizer update; a row is a piece of one sequence with up to <see cref="PositionsPerRow"/> target positions,
-    /// so one update sees about BatchSize × PositionsPerRow × 2C pairs.
-    /// </summary>
-    public int BatchSize { get; set; } = 64;
-
     /// <summary>Target positions per training row (long sequences are cut into pieces that keep their left context).</summary>
     public int PositionsPerRow { get; set; } = 32;
-
-    /// <summary>Passes over the training pairs (paper: 5).</summary>
-    public int Epochs { get; set; } = 5;
-
-    /// <summary>Adam's peak learning rate (decays linearly to 0).</summary>
-    public double LearningRate { get; set; } = 0.01;
 
     /// <summary>T: user vectors average the T most recent items.</summary>
     public int RecentItemCount { get; set; } = 5;
@@ -106,85 +119,48 @@ public sealed class IdEmbeddingOptions
     /// <summary>What the transformer gives an item that was neither trained nor has attribute IDs.</summary>
     public UnseenItemHandling UnseenItems { get; set; } = UnseenItemHandling.Zero;
 
-    /// <summary>Seed of initialisation, data order and negatives; null uses the MLContext's seed, else a random one.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Torch CPU threads; null uses every core.</summary>
-    public int? NumberOfThreads { get; set; }
-
-    /// <summary>Report progress every this many updates (to <c>MLContext.Log</c>).</summary>
-    public int LogEveryNSteps { get; set; } = 50;
-
     /// <summary>
-    /// Where training writes its checkpoint (<c>ids.ckpt</c>: weights, Adam's moments, the data position and the
-    /// seed); null writes none. It is written every <see cref="CheckpointEveryNSteps"/> updates and whenever training
-    /// stops, including when <c>mlContext.CancelExecution()</c> cancels the Fit.
+    /// The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/> (<c>ids.ckpt</c>: weights, Adam's
+    /// moments, the data position and the seed), or null.
     /// </summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>With <see cref="CheckpointDirectory"/>: write the checkpoint every this many updates.</summary>
-    public int? CheckpointEveryNSteps { get; set; }
-
-    /// <summary>Continue the run checkpointed in <see cref="CheckpointDirectory"/> (same data and options); on the CPU the vectors equal an uninterrupted run's.</summary>
-    public bool ResumeFromCheckpoint { get; set; }
-
-    /// <summary>The checkpoint file in <see cref="CheckpointDirectory"/>, or null.</summary>
-    internal string? CheckpointFile => CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, "ids.ckpt");
+    internal string? CheckpointFile => CheckpointFileNamed("ids.ckpt");
 
     /// <summary>Throws an exception naming the first invalid option.</summary>
-    public void Validate()
+    public override void Validate()
     {
-        RequireName(UserColumnName, nameof(UserColumnName));
-        RequireName(ItemColumnName, nameof(ItemColumnName));
-        RequireName(OutputColumnName, nameof(OutputColumnName));
-        RequirePositive(ItemDimension, nameof(ItemDimension), "the dimension of item vectors");
-        RequirePositive(WindowSize, nameof(WindowSize), "the skip-gram window");
-        RequirePositive(NegativeCount, nameof(NegativeCount), "negatives per pair");
-        RequirePositive(BatchSize, nameof(BatchSize), "rows per update");
-        RequirePositive(PositionsPerRow, nameof(PositionsPerRow), "target positions per row");
-        RequirePositive(Epochs, nameof(Epochs), "passes over the data");
-        RequirePositive(RecentItemCount, nameof(RecentItemCount), "recent items per user vector");
+        base.Validate();
+        RequireColumnName(UserColumnName, nameof(UserColumnName));
+        RequireColumnName(ItemColumnName, nameof(ItemColumnName));
+        RequireColumnName(OutputColumnName, nameof(OutputColumnName));
+        RequirePositive(ItemDimension, nameof(ItemDimension));
+        RequirePositive(WindowSize, nameof(WindowSize));
+        RequirePositive(NegativeCount, nameof(NegativeCount));
+        RequirePositive(PositionsPerRow, nameof(PositionsPerRow));
+        RequirePositive(RecentItemCount, nameof(RecentItemCount));
         if (!(Alpha >= 0) || !double.IsFinite(Alpha))
         {
-            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be a finite number ≥ 0.");
+            throw Bad(nameof(Alpha), Alpha, "must be a finite number ≥ 0");
         }
 
         if (!(Beta >= 0) || !double.IsFinite(Beta))
         {
-            throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "Beta must be a finite number ≥ 0.");
-        }
-
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number > 0.");
-        }
-
-        if (CheckpointEveryNSteps is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryNSteps), CheckpointEveryNSteps, "CheckpointEveryNSteps must be ≥ 1 when set.");
-        }
-
-        if ((ResumeFromCheckpoint || CheckpointEveryNSteps is not null) && CheckpointDirectory is null)
-        {
-            throw new ArgumentException(
-                $"{(ResumeFromCheckpoint ? nameof(ResumeFromCheckpoint) : nameof(CheckpointEveryNSteps))} needs CheckpointDirectory.",
-                nameof(CheckpointDirectory));
+            throw Bad(nameof(Beta), Beta, "must be a finite number ≥ 0");
         }
 
         if (InactivityGap is { } gap && gap <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(InactivityGap), gap, "InactivityGap must be positive when set.");
+            throw Bad(nameof(InactivityGap), gap, "must be positive when set");
         }
 
         if (InactivityGap is not null && TimestampColumnName is null)
         {
-            throw new ArgumentException("InactivityGap needs TimestampColumnName.", nameof(InactivityGap));
+            throw new ArgumentException($"{OptionsName}.InactivityGap needs {OptionsName}.TimestampColumnName.", nameof(InactivityGap));
         }
 
         ArgumentNullException.ThrowIfNull(AttributeColumns, nameof(AttributeColumns));
         if (AttributeColumns.Count > 0 && ItemAttributes is null)
         {
-            throw new ArgumentException("AttributeColumns are given but ItemAttributes is null: pass the item table they belong to.", nameof(ItemAttributes));
+            throw new ArgumentException($"{OptionsName}.AttributeColumns are given but ItemAttributes is null: pass the item table they belong to.", nameof(ItemAttributes));
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -192,34 +168,18 @@ public sealed class IdEmbeddingOptions
         {
             if (column is null || string.IsNullOrWhiteSpace(column.Name))
             {
-                throw new ArgumentException("Every entry of AttributeColumns must name a column.", nameof(AttributeColumns));
+                throw new ArgumentException($"Every entry of {OptionsName}.AttributeColumns must name a column.", nameof(AttributeColumns));
             }
 
             if (column.Dimension <= 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(AttributeColumns), column.Dimension, $"AttributeColumns: '{column.Name}' has Dimension {column.Dimension}; it must be ≥ 1.");
+                throw new ArgumentOutOfRangeException(nameof(AttributeColumns), column.Dimension, $"{OptionsName}.AttributeColumns: '{column.Name}' has Dimension {column.Dimension}; it must be ≥ 1.");
             }
 
             if (column.Name == ItemColumnName || !names.Add(column.Name))
             {
-                throw new ArgumentException($"AttributeColumns: '{column.Name}' appears twice or is the item column.", nameof(AttributeColumns));
+                throw new ArgumentException($"{OptionsName}.AttributeColumns: '{column.Name}' appears twice or is the item column.", nameof(AttributeColumns));
             }
-        }
-    }
-
-    private static void RequireName(string? value, string option)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentException($"{option} must name a column.", option);
-        }
-    }
-
-    private static void RequirePositive(int value, string option, string what)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(option, value, $"{option} ({what}) must be ≥ 1; it is {value}.");
         }
     }
 }

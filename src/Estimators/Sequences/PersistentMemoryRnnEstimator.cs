@@ -5,7 +5,6 @@ using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Sequences;
-using MLNetExtensions.Transforms.Torch;
 using TorchSharp;
 
 namespace MLNetExtensions.Estimators.Sequences;
@@ -22,57 +21,37 @@ namespace MLNetExtensions.Estimators.Sequences;
 /// columns. Sequences are checked row by row in training and inference alike: an empty sequence, a length that is not a
 /// multiple of <see cref="PersistentMemoryRnnOptions.StepSize"/> and NaN/∞ values are errors naming the column.
 /// </remarks>
-public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRnnTransformer>
+public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<PersistentMemoryRnnOptions, PersistentMemoryRnnTransformer>
 {
-    private readonly MLContext _mlContext;
-    private readonly PersistentMemoryRnnOptions _options;
     private readonly bool _classification;
 
     internal PersistentMemoryRnnEstimator(MLContext mlContext, PersistentMemoryRnnOptions options, bool classification)
+        : base(mlContext, options)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _mlContext = mlContext;
-        _options = options;
         _classification = classification;
     }
 
-    /// <summary>What the last <see cref="Fit"/> did (steps, losses, validation metrics, seed), or null before the first.</summary>
+    /// <summary>What the last <see cref="TorchTrainerEstimator{TOptions, TTransformer}.Fit"/> did (steps, losses, validation metrics, seed), or null before the first.</summary>
     public TrainingResult? LastTrainingResult { get; private set; }
 
-    /// <summary>Trains on <paramref name="input"/> and returns the fitted network.</summary>
-    /// <param name="input">Rows with the sequence column and the label.</param>
-    /// <returns>The fitted transformer (dispose it to free its tensors).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it.</exception>
+    /// <summary>Trains on <paramref name="input"/> (the sequence column and the label) and returns the fitted network.</summary>
     /// <exception cref="ArgumentException">The labels hold one class only.</exception>
     /// <exception cref="InvalidOperationException">No training rows, a bad sequence or a label outside the key range.</exception>
-    /// <exception cref="OperationCanceledException"><see cref="PersistentMemoryRnnOptions.CancellationToken"/> fired.</exception>
-    public PersistentMemoryRnnTransformer Fit(IDataView input)
+    private protected override PersistentMemoryRnnTransformer FitCore(IDataView input, int seed, torch.Device device)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        PersistentMemoryRnnTransformer.CheckFeatureColumn(input.Schema, _options.FeatureColumnName, _options.StepSize);
-        int seed = TrainingEngine.ChooseSeed(_mlContext, _options.Seed);
+        PersistentMemoryRnnTransformer.CheckFeatureColumn(input.Schema, Options.FeatureColumnName, Options.StepSize);
         var (target, data) = _classification ? PrepareClassification(input, seed) : PrepareRegression(input, seed);
 
-        var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         using var generator = new torch.Generator((ulong)(uint)seed);
-        var model = new PersistentMemoryRnn(_options.ToConfig(data.Outputs), generator);
+        var model = new PersistentMemoryRnn(Options.ToConfig(data.Outputs), generator);
         try
         {
             model.to(device);
-            MemoryInitializer.Apply(model, _options, data.Train, seed);
-            var objective = new PersistentMemoryRnnObjective(model, _options.FeatureColumnName, target, device);
-            var groups = new[] { ParameterGroup.Where(model, "all", name => _options.LearnSharpness || name != "log_sharpness") };
-            var result = new TrainingEngine().Train(
-                _mlContext, model, objective, data.Train, data.Validation, groups, CreateTrainingOptions(seed, data.Validation is not null), _options.Progress, _options.CancellationToken);
-            if (result.Cancelled)
-            {
-                throw new OperationCanceledException($"Training was cancelled after {result.Steps} of {result.TotalSteps} steps.", _options.CancellationToken);
-            }
-
-            LastTrainingResult = result;
+            MemoryInitializer.Apply(model, Options, data.Train, seed);
+            var objective = new PersistentMemoryRnnObjective(model, Options.FeatureColumnName, target, device);
+            var groups = new[] { ParameterGroup.Where(model, "all", name => Options.LearnSharpness || name != "log_sharpness") };
+            var trainingOptions = Options.ToTrainingOptions(seed, PersistentMemoryRnnOptions.DefaultLearningRate, data.Validation is not null, Options.CheckpointFile);
+            LastTrainingResult = Train("Training", model, objective, data.Train, data.Validation, groups, trainingOptions);
             return new PersistentMemoryRnnTransformer(model, CreateSettings(_classification ? data.Outputs : null, data.ClassNames));
         }
         catch
@@ -86,22 +65,22 @@ public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRn
     /// <param name="inputSchema">The shape of the input.</param>
     /// <returns>The shape of the output.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var features = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
+        var features = inputSchema.FirstOrDefault(c => c.Name == Options.FeatureColumnName);
         if (features.Name is null || features.IsKey || features.ItemType != NumberDataViewType.Single || features.Kind == SchemaShape.Column.VectorKind.Scalar)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(PersistentMemoryRnnOptions.FeatureColumnName),
-                $"Input column '{_options.FeatureColumnName}' (FeatureColumnName) must be a vector of Single holding a sequence{(features.Name is null ? ", but it was not found" : $", but it is {ClassificationLabel.Describe(features)}")}.");
+                $"Input column '{Options.FeatureColumnName}' (FeatureColumnName) must be a vector of Single holding a sequence{(features.Name is null ? ", but it was not found" : $", but it is {ClassificationLabel.Describe(features)}")}.");
         }
 
         int? classes = null;
         IReadOnlyList<string>? classNames = null;
         if (_classification)
         {
-            var label = ClassificationLabel.Key(_options.LabelColumnName);
+            var label = ClassificationLabel.Key(Options.LabelColumnName);
             var shape = label.CheckShape(inputSchema);
 
             // Shapes carry no key counts, so any class count describes the output.
@@ -110,12 +89,12 @@ public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRn
         }
         else
         {
-            var label = inputSchema.FirstOrDefault(c => c.Name == _options.LabelColumnName);
+            var label = inputSchema.FirstOrDefault(c => c.Name == Options.LabelColumnName);
             if (label.Name is null || label.IsKey || label.ItemType != NumberDataViewType.Single || label.Kind != SchemaShape.Column.VectorKind.Scalar)
             {
                 throw new ArgumentOutOfRangeException(
                     nameof(PersistentMemoryRnnOptions.LabelColumnName),
-                    $"Label column '{_options.LabelColumnName}' must be a Single{(label.Name is null ? ", but it was not found" : $", but it is {ClassificationLabel.Describe(label)}")}.");
+                    $"Label column '{Options.LabelColumnName}' must be a Single{(label.Name is null ? ", but it was not found" : $", but it is {ClassificationLabel.Describe(label)}")}.");
             }
         }
 
@@ -126,61 +105,45 @@ public sealed class PersistentMemoryRnnEstimator : IEstimator<PersistentMemoryRn
 
     private (SequenceTarget Target, PreparedData Data) PrepareClassification(IDataView input, int seed)
     {
-        var label = ClassificationLabel.Key(_options.LabelColumnName);
-        var requirements = new[] { PersistentMemoryRnnObjective.FeatureRequirement(_options.FeatureColumnName), label.Requirement };
+        var label = ClassificationLabel.Key(Options.LabelColumnName);
+        var requirements = new[] { PersistentMemoryRnnObjective.FeatureRequirement(Options.FeatureColumnName), label.Requirement };
         var data = ClassifierTrainingData.Prepare(
-            _mlContext, label, requirements, input, _options.ValidationData, nameof(PersistentMemoryRnnOptions.ValidationData), _options.ValidationFraction, seed);
+            Context, label, requirements, input, Options.ValidationData, nameof(PersistentMemoryRnnOptions.ValidationData), Options.ValidationFraction, seed);
         return (SequenceTarget.Class(label, data.Classes), new PreparedData(data.Train, data.Validation, data.Classes, data.ClassNames));
     }
 
     /// <summary>Regression rows: NaN labels dropped (as ML.NET's regression trainers do), the same seeded split.</summary>
     private (SequenceTarget Target, PreparedData Data) PrepareRegression(IDataView input, int seed)
     {
-        var target = SequenceTarget.Value(_options.LabelColumnName);
-        foreach (var requirement in new[] { PersistentMemoryRnnObjective.FeatureRequirement(_options.FeatureColumnName), target.Requirement })
+        var target = SequenceTarget.Value(Options.LabelColumnName);
+        foreach (var requirement in new[] { PersistentMemoryRnnObjective.FeatureRequirement(Options.FeatureColumnName), target.Requirement })
         {
             requirement.Resolve(input.Schema, "training data", nameof(input));
-            if (_options.ValidationData is { } validation)
+            if (Options.ValidationData is { } validation)
             {
                 requirement.Resolve(validation.Schema, "validation data", nameof(PersistentMemoryRnnOptions.ValidationData));
             }
         }
 
-        var train = _mlContext.Data.FilterRowsByMissingValues(input, _options.LabelColumnName);
-        var given = _options.ValidationData is { } rows ? _mlContext.Data.FilterRowsByMissingValues(rows, _options.LabelColumnName) : null;
-        var (trainRows, validationRows) = ClassifierTrainingData.Split(_mlContext, train, given, _options.ValidationFraction, seed);
+        var train = Context.Data.FilterRowsByMissingValues(input, Options.LabelColumnName);
+        var given = Options.ValidationData is { } rows ? Context.Data.FilterRowsByMissingValues(rows, Options.LabelColumnName) : null;
+        var (trainRows, validationRows) = ClassifierTrainingData.Split(Context, train, given, Options.ValidationFraction, seed);
         long count = DataViewRowCount.Count(trainRows);
         if (count == 0)
         {
-            throw new InvalidOperationException($"The training data has no rows with a label in column '{_options.LabelColumnName}'.");
+            throw new InvalidOperationException($"The training data has no rows with a label in column '{Options.LabelColumnName}'.");
         }
 
         return (target, new PreparedData(trainRows, validationRows, 1, null));
     }
 
-    private TrainingOptions CreateTrainingOptions(int seed, bool validates) => new()
-    {
-        BatchSize = _options.BatchSize,
-        Epochs = _options.Epochs,
-        MaxSteps = _options.MaxSteps,
-        LearningRate = _options.LearningRate,
-        WeightDecay = _options.WeightDecay,
-        Decay = _options.LinearDecay ? LearningRateDecay.Linear : LearningRateDecay.None,
-        MaxGradientNorm = _options.MaxGradientNorm,
-        Seed = seed,
-        Threads = _options.NumberOfThreads,
-        EarlyStopping = validates && _options.EarlyStoppingPatience is int patience
-            ? new EarlyStoppingOptions { Patience = patience, RestoreBestWeights = true }
-            : null,
-    };
-
     private PersistentMemoryRnnSettings CreateSettings(int? classes, IReadOnlyList<string>? classNames) => new()
     {
-        FeatureColumnName = _options.FeatureColumnName,
+        FeatureColumnName = Options.FeatureColumnName,
         NumberOfClasses = classes,
-        ScoreColumnName = _options.ScoreColumnName,
-        PredictedLabelColumnName = _options.PredictedLabelColumnName,
-        AddressingColumnName = _options.AddressingColumnName,
+        ScoreColumnName = Options.ScoreColumnName,
+        PredictedLabelColumnName = Options.PredictedLabelColumnName,
+        AddressingColumnName = Options.AddressingColumnName,
         ClassNames = classNames,
     };
 

@@ -25,7 +25,7 @@ public enum MemoryInitialization
 /// Options of <see cref="PersistentMemoryRnnEstimator"/>: columns, the cell (persistent memory, its mixture version,
 /// or a plain LSTM/GRU), the memory and its initialisation, and the training settings passed to the training engine.
 /// </summary>
-public sealed class PersistentMemoryRnnOptions
+public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
 {
     /// <summary>The input column: a vector of Single holding one sequence, time-major, <see cref="StepSize"/> values per step (variable or fixed size).</summary>
     public string FeatureColumnName { get; set; } = "Features";
@@ -78,47 +78,23 @@ public sealed class PersistentMemoryRnnOptions
     /// <summary>With <see cref="MemoryInitialization.KMeans"/>: Lloyd iterations.</summary>
     public int KMeansIterations { get; set; } = 25;
 
-    /// <summary>Sequences per training batch.</summary>
-    public int BatchSize { get; set; } = 32;
+    /// <summary>
+    /// Creates the options with this trainer's defaults: 20 epochs, learning rate <see cref="DefaultLearningRate"/>
+    /// held constant (no decay), no weight decay, clipping at 1.0.
+    /// </summary>
+    public PersistentMemoryRnnOptions()
+    {
+        Epochs = 20;
+        LearningRate = DefaultLearningRate;
+        Decay = LearningRateDecay.None;
+        WeightDecay = 0;
+    }
 
-    /// <summary>Passes over the training data (training stops at this or <see cref="MaxSteps"/>, whichever comes first).</summary>
-    public int? Epochs { get; set; } = 20;
+    /// <summary>The learning rate when <see cref="SingleRunTrainerOptions.LearningRate"/> is null.</summary>
+    public const double DefaultLearningRate = 3e-3;
 
-    /// <summary>The most updates to make, or null.</summary>
-    public long? MaxSteps { get; set; }
-
-    /// <summary>Peak learning rate of AdamW (constant after warm-up unless <see cref="LinearDecay"/>).</summary>
-    public double LearningRate { get; set; } = 3e-3;
-
-    /// <summary>Decay the learning rate linearly to 0 over the run.</summary>
-    public bool LinearDecay { get; set; }
-
-    /// <summary>AdamW decoupled weight decay.</summary>
-    public double WeightDecay { get; set; }
-
-    /// <summary>Clip gradients to this global L2 norm; null turns clipping off.</summary>
-    public double? MaxGradientNorm { get; set; } = 1.0;
-
-    /// <summary>Seed of every random choice (initial weights, memory initialisation, data order, validation split); null uses the MLContext's seed, else a random one.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Threads for torch's CPU kernels (process-wide); null uses every core.</summary>
-    public int? NumberOfThreads { get; set; }
-
-    /// <summary>Validation rows, or null. Cannot be combined with <see cref="ValidationFraction"/>.</summary>
-    public IDataView? ValidationData { get; set; }
-
-    /// <summary>The share of the training rows held out for validation, in (0, 1), drawn from the seed; or null.</summary>
-    public double? ValidationFraction { get; set; }
-
-    /// <summary>With validation: stop after this many validations without a lower validation loss and keep the best weights; null never stops early.</summary>
-    public int? EarlyStoppingPatience { get; set; }
-
-    /// <summary>Receives the training engine's reports synchronously; or null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Cancels training at the next step boundary; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
-    public CancellationToken CancellationToken { get; set; }
+    /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
+    internal string? CheckpointFile => CheckpointFileNamed("persistent-memory-rnn.ckpt");
 
     /// <summary>The network's architecture from these options.</summary>
     internal PersistentMemoryRnnConfig ToConfig(int outputs) => new()
@@ -137,24 +113,25 @@ public sealed class PersistentMemoryRnnOptions
     /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
-    public void Validate()
+    public override void Validate()
     {
-        RequireName(FeatureColumnName, nameof(FeatureColumnName));
-        RequireName(LabelColumnName, nameof(LabelColumnName));
-        RequireName(ScoreColumnName, nameof(ScoreColumnName));
-        RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        base.Validate();
+        RequireColumnName(FeatureColumnName, nameof(FeatureColumnName));
+        RequireColumnName(LabelColumnName, nameof(LabelColumnName));
+        RequireColumnName(ScoreColumnName, nameof(ScoreColumnName));
+        RequireColumnName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
         if (AddressingColumnName is not null)
         {
-            RequireName(AddressingColumnName, nameof(AddressingColumnName));
+            RequireColumnName(AddressingColumnName, nameof(AddressingColumnName));
         }
 
-        Positive(StepSize, nameof(StepSize));
-        Positive(HiddenSize, nameof(HiddenSize));
+        RequirePositive(StepSize, nameof(StepSize));
+        RequirePositive(HiddenSize, nameof(HiddenSize));
         bool memory = CellKind is RnnCellKind.PersistentMemory or RnnCellKind.PersistentMemoryMixture;
         if (memory)
         {
-            Positive(MemorySlots, nameof(MemorySlots));
-            Positive(MemoryWidth, nameof(MemoryWidth));
+            RequirePositive(MemorySlots, nameof(MemorySlots));
+            RequirePositive(MemoryWidth, nameof(MemoryWidth));
         }
 
         ToConfig(outputs: 1).Validate();
@@ -175,31 +152,8 @@ public sealed class PersistentMemoryRnnOptions
             CheckPrototypes();
         }
 
-        Positive(KMeansSampleSteps, nameof(KMeansSampleSteps));
-        Positive(KMeansIterations, nameof(KMeansIterations));
-        Positive(BatchSize, nameof(BatchSize));
-        if (Epochs is < 1)
-        {
-            throw Bad(nameof(Epochs), Epochs, "must be ≥ 1 when set");
-        }
-
-        if (MaxSteps is < 1)
-        {
-            throw Bad(nameof(MaxSteps), MaxSteps, "must be ≥ 1 when set");
-        }
-
-        if (!(double.IsFinite(LearningRate) && LearningRate > 0))
-        {
-            throw Bad(nameof(LearningRate), LearningRate, "must be a finite number > 0");
-        }
-
-        if (!(double.IsFinite(WeightDecay) && WeightDecay >= 0))
-        {
-            throw Bad(nameof(WeightDecay), WeightDecay, "must be a finite number ≥ 0");
-        }
-
-        Classification.ClassifierTrainingSettingsCheck.Validate(
-            nameof(PersistentMemoryRnnOptions), MaxGradientNorm, NumberOfThreads, ValidationFraction, ValidationData is not null, EarlyStoppingPatience);
+        RequirePositive(KMeansSampleSteps, nameof(KMeansSampleSteps));
+        RequirePositive(KMeansIterations, nameof(KMeansIterations));
     }
 
     private void CheckPrototypes()
@@ -222,23 +176,4 @@ public sealed class PersistentMemoryRnnOptions
             }
         }
     }
-
-    private static void RequireName(string? name, string option)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException($"PersistentMemoryRnnOptions.{option} must name a column.", option);
-        }
-    }
-
-    private static void Positive(int value, string option)
-    {
-        if (value < 1)
-        {
-            throw Bad(option, value, "must be ≥ 1");
-        }
-    }
-
-    private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
-        Classification.ClassifierTrainingSettingsCheck.Bad(nameof(PersistentMemoryRnnOptions), option, value, rule);
 }

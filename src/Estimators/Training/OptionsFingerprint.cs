@@ -25,6 +25,7 @@ internal static class OptionsFingerprint
             ("Beta2", F(options.Beta2)),
             ("Epsilon", F(options.Epsilon)),
             ("WarmupSteps", F(options.WarmupSteps)),
+            ("WarmupFraction", F(options.WarmupFraction)),
             ("Decay", options.Decay.ToString()),
             ("ScheduleOffsetSteps", F(options.Stage?.ScheduleOffsetSteps ?? 0)),
             ("ScheduleTotalSteps", options.Stage is { } stage ? F(stage.ScheduleTotalSteps) : "run"),

@@ -44,6 +44,12 @@ public sealed record TrainingOptions
     /// <summary>Updates of linear warm-up from 0 to the peak learning rate. Must be ≤ the total number of updates.</summary>
     public long WarmupSteps { get; init; }
 
+    /// <summary>
+    /// Warm-up as a share of the run's updates, in [0, 1), for when the count is known only once the rows are counted:
+    /// ⌊fraction × total⌋ updates. Set this or <see cref="WarmupSteps"/>, not both.
+    /// </summary>
+    public double WarmupFraction { get; init; }
+
     /// <summary>Decay after warm-up.</summary>
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Linear;
 
@@ -90,7 +96,7 @@ public sealed record TrainingOptions
     /// Threads for torch's intra-op parallelism (process-wide); null uses <see cref="Environment.ProcessorCount"/>, divided
     /// among the processes of a data-parallel job that share the host.
     /// </summary>
-    public int? Threads { get; init; }
+    public int? NumberOfThreads { get; init; }
 
     /// <summary>
     /// Data-parallel training over MPI. <see cref="DataParallelMode.Auto"/> (the default) trains data-parallel when the
@@ -155,6 +161,16 @@ public sealed record TrainingOptions
         if (WarmupSteps < 0)
         {
             throw Bad(nameof(WarmupSteps), WarmupSteps, "must be ≥ 0");
+        }
+
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1))
+        {
+            throw Bad(nameof(WarmupFraction), WarmupFraction, "must be in [0, 1)");
+        }
+
+        if (WarmupFraction > 0 && WarmupSteps > 0)
+        {
+            throw new ArgumentException("TrainingOptions.WarmupSteps and TrainingOptions.WarmupFraction are both set; give warm-up one way only.", nameof(WarmupFraction));
         }
 
         if (Stage is { } stage)
@@ -226,9 +242,9 @@ public sealed record TrainingOptions
                 nameof(CheckpointPath));
         }
 
-        if (Threads is <= 0)
+        if (NumberOfThreads is <= 0)
         {
-            throw Bad(nameof(Threads), Threads, "must be ≥ 1 when set");
+            throw Bad(nameof(NumberOfThreads), NumberOfThreads, "must be ≥ 1 when set");
         }
 
         if (EarlyStopping is { } early)

@@ -98,7 +98,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         var parameters = _parameters;
         _dataParallel = DataParallelRun.Create(_options, parameters.Trainable);
         int ranks = _dataParallel?.Size ?? 1;
-        torch.set_num_threads(_options.Threads ?? (_dataParallel is null ? Environment.ProcessorCount : Math.Max(1, Environment.ProcessorCount / DataParallelEnvironment.LocalSize)));
+        torch.set_num_threads(_options.NumberOfThreads ?? (_dataParallel is null ? Environment.ProcessorCount : Math.Max(1, Environment.ProcessorCount / DataParallelEnvironment.LocalSize)));
         ComputeLength();
 
         TrainingCheckpoint? resumeFrom = null;
@@ -106,7 +106,9 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
         using var resumeCheckpoint = resumeFrom;
         _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
         _seed = _dataParallel?.AgreeOnSeed(_seed) ?? _seed;
-        _schedule = new LearningRateSchedule(_options.LearningRate, _options.Stage?.ScheduleTotalSteps ?? _totalSteps, _options.WarmupSteps, _options.Decay, _options.FinalLearningRateFraction);
+        long scheduleSteps = _options.Stage?.ScheduleTotalSteps ?? _totalSteps;
+        long warmupSteps = _options.WarmupSteps > 0 ? _options.WarmupSteps : (long)Math.Floor(_options.WarmupFraction * scheduleSteps);
+        _schedule = new LearningRateSchedule(_options.LearningRate, scheduleSteps, warmupSteps, _options.Decay, _options.FinalLearningRateFraction);
         _fingerprint = OptionsFingerprint.Create(_options, _groups, _seed, _totalSteps, ranks);
         _reader = new BatchReader<TBatch>(_mlContext, _trainData, _trainColumns, _objective, _options, _seed, _dataParallel?.Rank ?? 0, ranks);
         Collectively("resuming from the checkpoint", () =>

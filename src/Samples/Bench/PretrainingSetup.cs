@@ -52,7 +52,7 @@ internal sealed record PretrainingSetup
         options.HiddenSize = HiddenSize;
         options.AttentionHeads = AttentionHeads;
         options.IntermediateSize = IntermediateSize;
-        options.MaximumSequenceLength = SequenceLength;
+        options.MaximumLength = SequenceLength;
         options.BatchSize = BatchSize;
         options.ValidationFraction = ValidationFraction;
         options.ValidateEveryNSteps = ValidateEveryNSteps;

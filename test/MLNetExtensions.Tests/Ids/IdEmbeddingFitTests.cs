@@ -1,7 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Ids;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Tests.Training.Support;
 using MLNetExtensions.Transforms.Ids;
 using MLNetExtensions.Transforms.ModelFiles;
 
@@ -81,7 +83,7 @@ public sealed class IdEmbeddingFitTests : IDisposable
         resumed.TrainingSummary!.Steps.Should().Be(uninterrupted.TrainingSummary!.Steps);
 
         var noDirectory = () => Fit(o => o.ResumeFromCheckpoint = true);
-        noDirectory.Should().Throw<ArgumentException>().WithParameterName(nameof(IdEmbeddingOptions.CheckpointDirectory)).WithMessage("*ResumeFromCheckpoint needs CheckpointDirectory*");
+        noDirectory.Should().Throw<ArgumentException>().WithParameterName(nameof(IdEmbeddingOptions.CheckpointDirectory)).WithMessage("*ResumeFromCheckpoint needs IdEmbeddingOptions.CheckpointDirectory*");
     }
 
     [Fact]
@@ -208,6 +210,47 @@ public sealed class IdEmbeddingFitTests : IDisposable
         var summary = model.TrainingSummary!;
         summary.TrainingPairs.Should().BeGreaterThan(0);
         summary.PairsPerSecond.Should().BeApproximately(summary.TrainingPairs * summary.Epochs / summary.Seconds, 1e-6 * summary.PairsPerSecond);
+    }
+
+    [Fact]
+    public void AValidationFraction_HoldsUsersOut_AndReportsTheirValidationLossEachEpoch()
+    {
+        var progress = new SynchronousProgress();
+        using var model = Fit(o =>
+        {
+            o.ValidationFraction = 0.25;
+            o.Progress = progress;
+        });
+
+        model.TrainingSummary!.Sequences.Should().Be(36, "a quarter of the 48 users' sequences are held out before the vocabulary is built");
+        var losses = progress.Reports.Where(r => r.Kind == TrainingProgressKind.Validation).Select(r => r.Metrics[TrainingMetricNames.ValidationLoss]).ToList();
+        losses.Should().HaveCount(3, "validation runs at the end of each of the 3 epochs");
+        losses.Should().OnlyContain(loss => double.IsFinite(loss) && loss > 0);
+        losses[^1].Should().BeLessThan(losses[0], "the held-out users buy within groups the vectors learn");
+    }
+
+    [Fact]
+    public void EarlyStopping_OnValidationData_StopsBeforeTheLastEpoch_WhenTheValidationLossStopsFalling()
+    {
+        var validation = _mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 12, seed: 5));
+        using var model = Fit(o =>
+        {
+            o.Epochs = 60;
+            o.LearningRate = 0.2;
+            o.ValidationData = validation;
+            o.EarlyStoppingPatience = 1;
+        });
+
+        model.TrainingSummary!.Epochs.Should().BeLessThan(60, "a large learning rate over-fits the training users long before 60 epochs");
+    }
+
+    [Fact]
+    public void ValidationData_WithoutATrainedItem_IsAnErrorNamingTheOption()
+    {
+        var strangers = IdTestData.Interactions(users: 4).Select(i => new IdTestData.Interaction { UserId = i.UserId, ItemId = "unknown-" + i.ItemId, Time = i.Time });
+        var act = () => Fit(o => o.ValidationData = _mlContext.Data.LoadFromEnumerable(strangers));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("IdEmbeddingOptions.ValidationData gives no validation pair*");
     }
 
     private sealed class LabelledItem

@@ -180,8 +180,8 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         ((Action)(() => zeroLayers.Validate())).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Depth must be at least 1*");
 
         var shortSequences = TinyPretraining.Options();
-        shortSequences.MaximumSequenceLength = 4;
-        ((Action)(() => shortSequences.Validate())).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaximumSequenceLength*");
+        shortSequences.MaximumLength = 4;
+        ((Action)(() => shortSequences.Validate())).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaximumLength*");
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class CoReBertTests : IDisposable
         });
         plan.Name.Should().Be(CoRePlans.CoReMsltName);
         plan.Stages.Select(s => (s.Architecture, s.Depth)).Should().Equal((EncoderArchitecture.Relaxed, 1), (EncoderArchitecture.Relaxed, 2), (EncoderArchitecture.Full, 2));
-        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, Threads = 1, LogEveryNSteps = 1, CheckpointEveryNSteps = 2, CheckpointDirectory = Path.Combine(_directory, "a") };
+        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, NumberOfThreads = 1, LogEveryNSteps = 1, CheckpointEveryNSteps = 2, CheckpointDirectory = Path.Combine(_directory, "a") };
 
         var (reference, referenceObjective, train, validation) = Setup();
         using var _ = reference;
@@ -242,7 +242,7 @@ public sealed class CoReBertTests : IDisposable
             HiddenSize = tiny.HiddenSize,
             AttentionHeads = tiny.AttentionHeads,
             IntermediateSize = tiny.IntermediateSize,
-            MaximumSequenceLength = tiny.MaximumSequenceLength,
+            MaximumLength = tiny.MaximumLength,
             BatchSize = tiny.BatchSize,
             ValidationFraction = tiny.ValidationFraction,
             Seed = tiny.Seed,

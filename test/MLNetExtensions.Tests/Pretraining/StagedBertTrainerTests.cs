@@ -56,7 +56,7 @@ public sealed class StagedBertTrainerTests : IDisposable
 
         var plan = TinyPretraining.TwoStagePlan(stepsPerStage: 5);
         var trainer = new StagedBertTrainer();
-        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, Threads = 1 };
+        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, NumberOfThreads = 1 };
 
         // Stage 0 alone, to capture the weights the growth starts from.
         var first = new TrainingPlan { Name = plan.Name, Schedule = plan.Schedule, Stages = { plan.Stages[0] } };
@@ -97,7 +97,7 @@ public sealed class StagedBertTrainerTests : IDisposable
             }
         }
 
-        var result = new TrainingEngine().Train(_mlContext, model, objective, train, validation, groups, new TrainingOptions { BatchSize = 8, MaxSteps = 5, Seed = 1, Threads = 1 });
+        var result = new TrainingEngine().Train(_mlContext, model, objective, train, validation, groups, new TrainingOptions { BatchSize = 8, MaxSteps = 5, Seed = 1, NumberOfThreads = 1 });
         result.FrozenParameterCount.Should().BeGreaterThan(0);
         foreach (var name in model.state_dict().Keys.Where(n => n.StartsWith("bert.encoder.layer.0.", StringComparison.Ordinal) || n.StartsWith("bert.embeddings.", StringComparison.Ordinal)))
         {
@@ -111,7 +111,7 @@ public sealed class StagedBertTrainerTests : IDisposable
     public void AKilledRun_ResumesInTheMiddleOfAStage_ToTheSameWeights()
     {
         var plan = TinyPretraining.TwoStagePlan(stepsPerStage: 6);
-        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, Threads = 1, LogEveryNSteps = 1, CheckpointEveryNSteps = 2, CheckpointDirectory = Path.Combine(_directory, "a") };
+        var settings = new StagedTrainingSettings { BatchSize = 8, Seed = 3, NumberOfThreads = 1, LogEveryNSteps = 1, CheckpointEveryNSteps = 2, CheckpointDirectory = Path.Combine(_directory, "a") };
 
         var (reference, referenceObjective, train, validation) = Setup();
         using var _ = reference;

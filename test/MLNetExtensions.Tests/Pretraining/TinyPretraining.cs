@@ -34,7 +34,7 @@ internal static class TinyPretraining
         HiddenSize = 32,
         AttentionHeads = 2,
         IntermediateSize = 64,
-        MaximumSequenceLength = 32,
+        MaximumLength = 32,
         BatchSize = 8,
         Plan = plan ?? TwoStagePlan(),
         ValidationFraction = 0.1,

@@ -2,7 +2,9 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Data;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Sequences;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Tests.Training.Support;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Sequences;
 
@@ -171,6 +173,45 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         var after = clustered.Memory!.data<float>().ToArray();
         after.Should().NotEqual(before);
         after.Should().AllSatisfy(v => Math.Abs(v).Should().BeLessThan(1f, "centres of tanh encodings lie in (−1, 1)"));
+    }
+
+    [Fact]
+    public void ACancelledFit_LeavesACheckpoint_AndTheNextFitResumesFromIt_ToTheUninterruptedModel()
+    {
+        var data = SequenceTestData.KeyedClasses(_mlContext, 48, seed: 1);
+        PersistentMemoryRnnOptions Options3Epochs()
+        {
+            var options = Options();
+            options.Epochs = 3;
+            options.LogEveryNSteps = 2;
+            options.CheckpointDirectory = Path.Combine(_directory, "checkpoints");
+            return options;
+        }
+
+        var uninterruptedOptions = Options3Epochs();
+        uninterruptedOptions.CheckpointDirectory = null;
+        using var uninterrupted = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(uninterruptedOptions).Fit(data);
+
+        using var cancel = new CancellationTokenSource();
+        var cancelling = Options3Epochs();
+        cancelling.CancellationToken = cancel.Token;
+        cancelling.Progress = new SynchronousProgress(p =>
+        {
+            if (p.Kind == TrainingProgressKind.Step && p.Step == 2)
+            {
+                cancel.Cancel();
+            }
+        });
+        var fit = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(cancelling).Fit(data);
+        fit.Should().Throw<OperationCanceledException>().WithMessage("*cancelled after 2 of 9 steps*persistent-memory-rnn.ckpt*ResumeFromCheckpoint*");
+
+        var resuming = Options3Epochs();
+        resuming.ResumeFromCheckpoint = true;
+        var resumingTrainer = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(resuming);
+        using var resumed = resumingTrainer.Fit(data);
+        resumingTrainer.LastTrainingResult!.ResumedFromStep.Should().Be(2, "the run continues from the checkpoint, not from scratch");
+        resumed.Transform(data).GetColumn<float[]>("Score").SelectMany(p => p)
+            .Should().Equal(uninterrupted.Transform(data).GetColumn<float[]>("Score").SelectMany(p => p), "on the CPU a resumed run equals an uninterrupted one");
     }
 
     public void Dispose()

@@ -229,7 +229,7 @@ public sealed class DataParallelTrainingTests : IDisposable
                 LearningRate = 0.05,
                 MaxGradientNorm = 0.5,
                 Seed = 5,
-                Threads = 1,
+                NumberOfThreads = 1,
                 LogEveryNSteps = 2,
             });
             var output = new RankOutput(

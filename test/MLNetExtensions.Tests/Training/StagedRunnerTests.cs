@@ -90,7 +90,7 @@ public sealed class StagedRunnerTests : IDisposable
         act.Should().Throw<InvalidOperationException>().WithMessage("*another plan*");
     }
 
-    private static StagedTrainingSettings Settings() => new() { BatchSize = 8, Seed = 3, Threads = 1, LogEveryNSteps = 1, MaxGradientNorm = null, WeightDecay = 0 };
+    private static StagedTrainingSettings Settings() => new() { BatchSize = 8, Seed = 3, NumberOfThreads = 1, LogEveryNSteps = 1, MaxGradientNorm = null, WeightDecay = 0 };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 

@@ -18,7 +18,9 @@ public sealed class TrainingOptionsTests
         { new TrainingOptions { MaxGradientNorm = 0 }, "MaxGradientNorm" },
         { new TrainingOptions { LogEveryNSteps = 0 }, "LogEveryNSteps" },
         { new TrainingOptions { CheckpointEveryNSteps = -2, CheckpointPath = "x" }, "CheckpointEveryNSteps" },
-        { new TrainingOptions { Threads = 0 }, "Threads" },
+        { new TrainingOptions { NumberOfThreads = 0 }, "NumberOfThreads" },
+        { new TrainingOptions { WarmupFraction = 1 }, "WarmupFraction" },
+        { new TrainingOptions { WarmupFraction = 0.1, WarmupSteps = 3 }, "WarmupFraction" },
         { new TrainingOptions { EarlyStopping = new EarlyStoppingOptions { Patience = 0 } }, "EarlyStopping.Patience" },
     };
 

@@ -29,6 +29,23 @@ public sealed class TrainingProgressTests
     }
 
     [Fact]
+    public void WarmupFraction_WarmsUpThatShareOfTheCountedUpdates()
+    {
+        var harness = new EngineHarness();
+        var progress = new SynchronousProgress();
+
+        // 24 updates once the rows are counted; a quarter of them (6) warm up, then the rate decays linearly.
+        harness.Train(TrainingFixtures.Options with { LogEveryNSteps = 1, WarmupFraction = 0.25, Decay = LearningRateDecay.Linear }, progress: progress);
+
+        var rates = progress.Reports.Where(r => r.Kind == TrainingProgressKind.Step).Select(r => r.LearningRate).ToList();
+        double peak = TrainingFixtures.Options.LearningRate;
+        rates.Should().HaveCount(24);
+        rates.Take(6).Should().Equal(Enumerable.Range(1, 6).Select(s => peak * s / 6), (a, b) => Math.Abs(a - b) < 1e-12);
+        rates.Skip(5).Should().BeInDescendingOrder();
+        rates[^1].Should().BeLessThan(peak / 10, "the decay after warm-up ends near 0");
+    }
+
+    [Fact]
     public void MLContextLog_ReceivesTheEnginesMessages()
     {
         var harness = new EngineHarness();

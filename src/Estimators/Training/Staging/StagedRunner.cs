@@ -98,7 +98,7 @@ public sealed class StagedRunner
                 Seed = unchecked(settings.Seed + (7919 * k)),
                 ValidateEveryNSteps = validationData is null ? null : settings.ValidateEveryNSteps,
                 ValidationBatchSize = settings.ValidationBatchSize,
-                Threads = settings.Threads,
+                NumberOfThreads = settings.NumberOfThreads,
                 LogEveryNSteps = settings.LogEveryNSteps,
                 CheckpointPath = settings.CheckpointDirectory is null ? null : StageCheckpoint(settings, k),
                 CheckpointEveryNSteps = settings.CheckpointDirectory is null ? null : settings.CheckpointEveryNSteps,

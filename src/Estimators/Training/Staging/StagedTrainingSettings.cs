@@ -22,7 +22,7 @@ public sealed record StagedTrainingSettings
     public int ValidationBatchSize { get; init; } = 64;
 
     /// <summary>Torch CPU threads; null uses every core.</summary>
-    public int? Threads { get; init; }
+    public int? NumberOfThreads { get; init; }
 
     /// <summary>Engine log/progress cadence in steps.</summary>
     public int LogEveryNSteps { get; init; } = 10;

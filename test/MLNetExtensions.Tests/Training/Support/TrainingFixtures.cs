@@ -14,7 +14,7 @@ public static class TrainingFixtures
         LearningRate = 1e-2,
         WeightDecay = 0.01,
         Seed = 7,
-        Threads = 1,
+        NumberOfThreads = 1,
         LogEveryNSteps = 1000,
     };
 
