@@ -33,8 +33,7 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var column = inputSchema.FirstOrDefault(c => c.Name == Options.ItemColumnName);
-        bool supported = column.Name is not null && column.Kind == SchemaShape.Column.VectorKind.Scalar && !column.IsKey && IdColumn.IsSupported(column.ItemType);
-        if (!supported)
+        if (!IdColumn.IsSupported(column))
         {
             throw new ArgumentOutOfRangeException(
                 nameof(IdEmbeddingOptions.ItemColumnName),

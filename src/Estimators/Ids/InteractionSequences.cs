@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Ids;
 
 namespace MLNetExtensions.Estimators.Ids;

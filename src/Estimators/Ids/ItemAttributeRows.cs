@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Ids;
 
 namespace MLNetExtensions.Estimators.Ids;

@@ -129,39 +129,10 @@ public sealed partial class IdEmbeddingTransformer
             }
         }
 
-        public override RowBatchComputer CreateComputer(DataViewRow input) => new Computer(_owner, input, _attributeColumns);
-    }
-
-    private sealed class Computer : RowBatchComputer
-    {
-        private readonly IdEmbeddingTransformer _owner;
-        private readonly Func<string?> _item;
-        private readonly Func<string?>?[] _attributes;
-        private readonly List<string?> _items = new();
-        private readonly List<string?[]?> _attributeIds = new();
-
-        public Computer(IdEmbeddingTransformer owner, DataViewRow input, string[] attributeColumns)
-        {
-            _owner = owner;
-            _item = IdColumn.Reader(input, owner.Settings.ItemColumnName);
-            _attributes = owner._space.Attributes
-                .Select(a => attributeColumns.Contains(a.Name) ? IdColumn.Reader(input, a.Name) : null)
-                .ToArray();
-        }
-
-        protected override void ReadCurrentRow()
-        {
-            _items.Add(_item());
-            _attributeIds.Add(_attributes.All(a => a is null) ? null : _attributes.Select(a => a?.Invoke()).ToArray());
-        }
-
-        protected override IReadOnlyList<object[]> ComputeBatch(int count) =>
-            _owner.Embed(_items, _attributeIds).Select(vector => new object[] { vector }).ToArray();
-
-        protected override void ClearInputs()
-        {
-            _items.Clear();
-            _attributeIds.Clear();
-        }
+        public override RowBatchComputer CreateComputer(DataViewRow input) => new IdBatchComputer(
+            input,
+            _owner.Settings.ItemColumnName,
+            _owner._space.Attributes.Select(a => _attributeColumns.Contains(a.Name) ? a.Name : null).ToArray(),
+            (items, attributeIds) => _owner.Embed(items, attributeIds).Select(vector => new object[] { vector }).ToArray());
     }
 }

@@ -4,6 +4,7 @@ using MLNetExtensions.Estimators.Ids;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Tests.Training.Support;
+using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Ids;
 using MLNetExtensions.Transforms.ModelFiles;
 
@@ -251,6 +252,28 @@ public sealed class IdEmbeddingFitTests : IDisposable
         var act = () => Fit(o => o.ValidationData = _mlContext.Data.LoadFromEnumerable(strangers));
 
         act.Should().Throw<InvalidOperationException>().WithMessage("IdEmbeddingOptions.ValidationData gives no validation pair*");
+    }
+
+    [Fact]
+    public void KeyItemColumns_AsMadeByMapValueToKey_GiveTheVectorsOfTheirTextIds()
+    {
+        var text = _mlContext.Data.LoadFromEnumerable(IdTestData.Interactions());
+        var toKeys = _mlContext.Transforms.Conversion.MapValueToKey(nameof(IdTestData.Interaction.ItemId)).Fit(text);
+        var keyed = toKeys.Transform(text);
+        var options = IdTestData.Options(_mlContext);
+        options.Epochs = 3;
+        var pipeline = _mlContext.Transforms.Conversion.MapValueToKey(nameof(IdTestData.Interaction.ItemId)).Append(_mlContext.Transforms.IdEmbedding(options));
+        pipeline.GetOutputSchema(SchemaShapeColumns.ShapeOf(text.Schema)).Should().Contain(c => c.Name == "ItemEmbedding", "a key item column is a supported ID column");
+
+        using var fromText = Fit();
+        using var fromKeys = _mlContext.Transforms.IdEmbedding(options).Fit(keyed);
+        var exported = new StringWriter();
+        fromKeys.ExportWord2Vec(exported);
+        var expected = new StringWriter();
+        fromText.ExportWord2Vec(expected);
+        exported.ToString().Should().Be(expected.ToString(), "a key stands for its text ID (its KeyValues annotation)");
+        fromKeys.Transform(keyed).GetColumn<float[]>("ItemEmbedding").SelectMany(v => v)
+            .Should().Equal(fromText.Transform(text).GetColumn<float[]>("ItemEmbedding").SelectMany(v => v));
     }
 
     private sealed class LabelledItem
