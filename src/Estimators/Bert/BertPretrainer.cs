@@ -11,7 +11,7 @@ namespace MLNetExtensions.Estimators.Bert;
 internal static class BertPretrainer
 {
     /// <summary>Packs the corpus and pre-trains; <paramref name="options"/> carry the run's seed.</summary>
-    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptions options)
+    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptionsBase options)
     {
         var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
         var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumLength, options.ValidationFraction ?? 0, options.Seed!.Value, options.BatchSize);
@@ -19,7 +19,7 @@ internal static class BertPretrainer
     }
 
     /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans, with one seed chosen for all).</summary>
-    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptions options, out StagedTrainingReport report)
+    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptionsBase options, out StagedTrainingReport report)
     {
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);

@@ -11,9 +11,9 @@ namespace MLNetExtensions.Estimators.Bert;
 /// full-depth baseline) and returns a <see cref="BertEmbeddingTransformer"/>: text → <c>Embedding</c>.
 /// Create it with <c>mlContext.Transforms.Text.PretrainBert(options)</c>.
 /// </summary>
-public class BertPretrainingEstimator : TorchTrainerEstimator<BertPretrainingOptions, BertEmbeddingTransformer>
+public class BertPretrainingEstimator : TorchTrainerEstimator<BertPretrainingOptionsBase, BertEmbeddingTransformer>
 {
-    internal BertPretrainingEstimator(MLContext mlContext, BertPretrainingOptions options)
+    internal BertPretrainingEstimator(MLContext mlContext, BertPretrainingOptionsBase options)
         : base(mlContext, options)
     {
     }

@@ -4,17 +4,22 @@ using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Estimators.Bert;
 
-/// <summary>Options of BERT masked-LM pre-training on a text column (the full-depth baseline, or any staged plan).</summary>
+/// <summary>
+/// The settings every BERT masked-LM pre-training estimator shares: the text column, the tokenizer, the encoder's
+/// architecture and the training settings. Each estimator's options add where its staged plan comes from: a plan given
+/// as it is (<see cref="BertPretrainingOptions"/>), MSLT's stage settings (<see cref="MultiStageBertOptions"/>) or
+/// coarse-refined training's (<see cref="CoReBertOptions"/>).
+/// </summary>
 /// <remarks>
 /// The plan gives the run's length and learning-rate schedule; <see cref="TorchTrainerOptions.ValidationFraction"/>
 /// (default 0.05) holds packed sequences out with fixed masks, validated at every stage's end.
 /// </remarks>
-public class BertPretrainingOptions : TorchTrainerOptions
+public abstract class BertPretrainingOptionsBase : TorchTrainerOptions
 {
     private TrainingPlan? _planOverride;
 
     /// <summary>Creates the options with pre-training's defaults: 5 % of the packed sequences validate, progress every 10 steps.</summary>
-    public BertPretrainingOptions()
+    private protected BertPretrainingOptionsBase()
     {
         ValidationFraction = 0.05;
         LogEveryNSteps = 10;
@@ -53,33 +58,29 @@ public class BertPretrainingOptions : TorchTrainerOptions
     /// <summary>Post-LN as in BERT (default) or pre-LN.</summary>
     public LayerNormPlacement LayerNormPlacement { get; set; } = LayerNormPlacement.PostLayerNorm;
 
-    /// <summary>The stages to run; the default is the full-depth baseline (4 layers, 1,000 steps).</summary>
-    public TrainingPlan Plan { get; set; } = TrainingPlan.FullDepth(4, 1000);
-
     /// <summary>How the fitted transformer pools hidden states.</summary>
     public BertPooling Pooling { get; set; } = BertPooling.Mean;
 
     /// <summary>A copy of these options with <paramref name="seed"/> (a run fixes its seed once, before splitting the corpus).</summary>
-    internal BertPretrainingOptions WithSeed(int seed)
+    internal BertPretrainingOptionsBase WithSeed(int seed)
     {
-        var copy = (BertPretrainingOptions)MemberwiseClone();
+        var copy = (BertPretrainingOptionsBase)MemberwiseClone();
         copy.Seed = seed;
         return copy;
     }
 
     /// <summary>A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else).</summary>
-    internal BertPretrainingOptions WithPlan(TrainingPlan plan, CancellationToken cancellationToken)
+    internal BertPretrainingOptionsBase WithPlan(TrainingPlan plan, CancellationToken cancellationToken)
     {
-        var copy = (BertPretrainingOptions)MemberwiseClone();
-        copy.Plan = plan;
+        var copy = (BertPretrainingOptionsBase)MemberwiseClone();
         copy._planOverride = plan;
         copy.Progress = null;
         copy.CancellationToken = cancellationToken;
         return copy;
     }
 
-    /// <summary>The plan this estimator runs (subclasses build it from their own settings).</summary>
-    internal virtual TrainingPlan BuildPlan() => Plan;
+    /// <summary>The plan this estimator runs, from its own settings.</summary>
+    internal abstract TrainingPlan BuildPlan();
 
     /// <summary>The plan to run: the one given to <see cref="WithPlan"/>, else <see cref="BuildPlan"/>.</summary>
     internal TrainingPlan ResolvePlan() => _planOverride ?? BuildPlan();
@@ -143,4 +144,20 @@ public class BertPretrainingOptions : TorchTrainerOptions
         AttentionProbsDropoutProb = Dropout,
         LayerNormPlacement = LayerNormPlacement,
     }.Validate();
+}
+
+/// <summary>Options of BERT masked-LM pre-training on a text column with a staged plan given as it is (by default the full-depth baseline).</summary>
+public sealed class BertPretrainingOptions : BertPretrainingOptionsBase
+{
+    /// <summary>The stages to run; the default is the full-depth baseline (4 layers, 1,000 steps).</summary>
+    public TrainingPlan Plan { get; set; } = TrainingPlan.FullDepth(4, 1000);
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Plan, nameof(Plan));
+        base.Validate();
+    }
+
+    internal override TrainingPlan BuildPlan() => Plan;
 }

@@ -12,12 +12,12 @@ namespace MLNetExtensions.Estimators.Bert;
 public sealed class BertPretrainingTrialRunner : ITrialRunner
 {
     private readonly MLContext _mlContext;
-    private readonly BertPretrainingOptions _options;
+    private readonly BertPretrainingOptionsBase _options;
     private readonly WordPieceEncoder _encoder;
     private readonly PretrainingCorpus _corpus;
 
     /// <summary>Packs the text column of <paramref name="corpus"/> once; every trial uses <paramref name="options"/> with its own plan.</summary>
-    public BertPretrainingTrialRunner(MLContext mlContext, IDataView corpus, BertPretrainingOptions options)
+    public BertPretrainingTrialRunner(MLContext mlContext, IDataView corpus, BertPretrainingOptionsBase options)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(corpus);

@@ -7,9 +7,9 @@ namespace MLNetExtensions.Estimators.Bert;
 /// settings the plan is built from — the relaxed model (fast attention, feed-forward rank) and the two phases (steps
 /// and schedule of each; optionally a stage-wise relaxed phase).
 /// </summary>
-public sealed class CoReBertOptions : BertPretrainingOptions
+public sealed class CoReBertOptions : BertPretrainingOptionsBase
 {
-    /// <summary>The CoRe settings; <see cref="BertPretrainingOptions.Plan"/> is ignored and built from these.</summary>
+    /// <summary>The CoRe settings the plan is built from.</summary>
     public CoRePlanSettings CoRe { get; set; } = new();
 
     internal override TrainingPlan BuildPlan() => CoRePlans.Build(CoRe);

@@ -7,9 +7,9 @@ namespace MLNetExtensions.Estimators.Bert;
 /// training (MSLT) settings the plan is built from (start depth, layers added per stage, target depth, step
 /// allocation, new-layer initialisation, final all-layer stage, optimiser-state handling, schedule).
 /// </summary>
-public sealed class MultiStageBertOptions : BertPretrainingOptions
+public sealed class MultiStageBertOptions : BertPretrainingOptionsBase
 {
-    /// <summary>The MSLT settings; <see cref="BertPretrainingOptions.Plan"/> is ignored and built from these.</summary>
+    /// <summary>The MSLT settings the plan is built from.</summary>
     public MultiStagePlanSettings Stages { get; set; } = new()
     {
         StartDepth = 2,

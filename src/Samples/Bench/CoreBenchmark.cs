@@ -26,7 +26,7 @@ internal static class CoreBenchmark
         var fineTune = MsltBenchmark.FineTuning(quick);
         var seeds = BertBaseBenchmark.FineTuneSeeds(quick);
         var corpus = SampleData.Corpus(mlContext, setup.MaximumSentences);
-        var runs = new (string Key, BertPretrainingOptions Options)[]
+        var runs = new (string Key, BertPretrainingOptionsBase Options)[]
         {
             ("baseline", setup.Options(MultiStagePlans.FullDepth(setup.FinalDepth, setup.TotalSteps, setup.Schedule))),
             ("core", CoReOptions(setup, stageWise: false)),

@@ -27,12 +27,18 @@ internal sealed class PretrainedMethod : IDisposable
         Run(mlContext, name, setup.Options(plan), corpus);
 
     /// <summary>Pre-trains on <paramref name="corpus"/> with <paramref name="options"/> (coarse-refined training for <see cref="CoReBertOptions"/>), showing progress bars.</summary>
-    public static PretrainedMethod Run(MLContext mlContext, string name, BertPretrainingOptions options, IDataView corpus)
+    public static PretrainedMethod Run(MLContext mlContext, string name, BertPretrainingOptionsBase options, IDataView corpus)
     {
         return StagedProgressBar.Run(name, progress =>
         {
             options.Progress = progress;
-            var estimator = options is CoReBertOptions core ? mlContext.Transforms.Text.CoReBert(core) : mlContext.Transforms.Text.PretrainBert(options);
+            BertPretrainingEstimator estimator = options switch
+            {
+                CoReBertOptions core => mlContext.Transforms.Text.CoReBert(core),
+                MultiStageBertOptions mslt => mlContext.Transforms.Text.MultiStageBert(mslt),
+                BertPretrainingOptions plan => mlContext.Transforms.Text.PretrainBert(plan),
+                _ => throw new ArgumentException($"Unknown pre-training options {options.GetType().Name}.", nameof(options)),
+            };
             var encoder = estimator.Fit(corpus);
             return new PretrainedMethod(name, encoder, encoder.GetTrainingReport()!);
         });

@@ -46,7 +46,7 @@ internal sealed record PretrainingSetup
 
     /// <summary>Sets the setup's model size, data and training settings on <paramref name="options"/> (any BERT pre-training estimator's).</summary>
     public T Configure<T>(T options)
-        where T : BertPretrainingOptions
+        where T : BertPretrainingOptionsBase
     {
         options.VocabularyPath = ShippedData.BertVocabularyPath;
         options.HiddenSize = HiddenSize;

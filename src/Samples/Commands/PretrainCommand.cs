@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.ML;
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Samples.Bench;
 using MLNetExtensions.Samples.Reporting;
@@ -27,7 +28,7 @@ internal static class PretrainCommand
     {
         var mlContext = new MLContext(seed: 42);
         var setup = MsltBenchmark.Setup(quick) with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), ValidateEveryNSteps = Math.Max(1, steps / 10) };
-        var options = planName switch
+        BertPretrainingOptionsBase options = planName switch
         {
             "baseline" => setup.Options(MultiStagePlans.FullDepth(setup.FinalDepth, steps, setup.Schedule)),
             "progressive-stacking" => setup.Options(MultiStagePlans.ProgressiveStacking(setup.FinalDepth / 2, setup.FinalDepth, steps, setup.Schedule)),
