@@ -53,6 +53,8 @@ internal static class BertPretrainer
         encoderOnly.to(device);
         encoderOnly.CopyFrom(trained.Bert);
         var textSettings = new BertTextSettings(options.TextColumnName, options.OutputColumnName, options.MaximumLength, options.Pooling);
-        return new BertEmbeddingTransformer(encoderOnly, encoder, textSettings, report.ToJson());
+        var transformer = new BertEmbeddingTransformer(encoderOnly, encoder, textSettings);
+        transformer.AttachTrainingRecord(report.ToJson()); // the report travels on the transformer and in its model file
+        return transformer;
     }
 }

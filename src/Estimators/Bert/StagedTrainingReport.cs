@@ -76,6 +76,18 @@ public static class BertTrainingReports
     public static StagedTrainingReport? GetTrainingReport(this BertEmbeddingTransformer transformer)
     {
         ArgumentNullException.ThrowIfNull(transformer);
-        return transformer.TrainingRecordJson is { } json ? StagedTrainingReport.FromJson(json) : null;
+        if (transformer.TrainingRecordJson is not { } json)
+        {
+            return null;
+        }
+
+        try
+        {
+            return StagedTrainingReport.FromJson(json);
+        }
+        catch (JsonException)
+        {
+            return null; // the record of a converted checkpoint, not of pre-training
+        }
     }
 }

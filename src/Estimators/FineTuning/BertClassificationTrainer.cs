@@ -30,10 +30,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
         _columns = new BertClassificationObjective.Columns(options.TextColumnName, options.SecondTextColumnName, label(options.LabelColumnName));
     }
 
-    /// <summary>What the last <see cref="TorchTrainerEstimator{TOptions, TTransformer}.Fit"/> did (steps, losses, validation metrics, seed), or null before the first.</summary>
-    public TrainingResult? LastTrainingResult { get; private set; }
-
-    /// <summary>Fine-tunes on <paramref name="input"/> (the text column(s) and the label) and returns the classifier.</summary>
+    /// <summary>Fine-tunes on <paramref name="input"/> (the text column(s) and the label) and returns the classifier, which carries the run's result (<c>GetTrainingResult()</c>).</summary>
     /// <exception cref="ArgumentException">The training labels hold only one class.</exception>
     /// <exception cref="InvalidOperationException">The training data is empty.</exception>
     private protected override TTransformer FitCore(IDataView input, int seed, torch.Device device)
@@ -47,8 +44,8 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
             var objective = new BertClassificationObjective(model, _columns, _start.Encoder, _start.MaximumLength, device);
             double defaultRate = _start.Pretrained is null && _start.Checkpoint is null ? BertClassificationOptions.RandomStartLearningRate : BertClassificationOptions.PretrainedLearningRate;
             var trainingOptions = Options.ToTrainingOptions(seed, defaultRate, data.Validation is not null, Options.CheckpointFile);
-            LastTrainingResult = Train("Fine-tuning", model, objective, data.Train, data.Validation, OptimizerGroups(model), trainingOptions);
-            return CreateTransformer(model, _start.Encoder, CreateSettings(data.Classes, data.ClassNames));
+            var result = Train("Fine-tuning", model, objective, data.Train, data.Validation, OptimizerGroups(model), trainingOptions);
+            return CreateTransformer(model, _start.Encoder, CreateSettings(data.Classes, data.ClassNames)).WithTrainingResult(result);
         }
         catch
         {

@@ -31,10 +31,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         _classification = classification;
     }
 
-    /// <summary>What the last <see cref="TorchTrainerEstimator{TOptions, TTransformer}.Fit"/> did (steps, losses, validation metrics, seed), or null before the first.</summary>
-    public TrainingResult? LastTrainingResult { get; private set; }
-
-    /// <summary>Trains on <paramref name="input"/> (the sequence column and the label) and returns the fitted network.</summary>
+    /// <summary>Trains on <paramref name="input"/> (the sequence column and the label) and returns the fitted network, which carries the run's result (<c>GetTrainingResult()</c>).</summary>
     /// <exception cref="ArgumentException">The labels hold one class only.</exception>
     /// <exception cref="InvalidOperationException">No training rows, a bad sequence or a label outside the key range.</exception>
     private protected override PersistentMemoryRnnTransformer FitCore(IDataView input, int seed, torch.Device device)
@@ -51,8 +48,8 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
             var objective = new PersistentMemoryRnnObjective(model, Options.FeatureColumnName, target, device);
             var groups = new[] { ParameterGroup.Where(model, "all", name => Options.LearnSharpness || name != "log_sharpness") };
             var trainingOptions = Options.ToTrainingOptions(seed, PersistentMemoryRnnOptions.DefaultLearningRate, data.Validation is not null, Options.CheckpointFile);
-            LastTrainingResult = Train("Training", model, objective, data.Train, data.Validation, groups, trainingOptions);
-            return new PersistentMemoryRnnTransformer(model, CreateSettings(_classification ? data.Outputs : null, data.ClassNames));
+            var result = Train("Training", model, objective, data.Train, data.Validation, groups, trainingOptions);
+            return new PersistentMemoryRnnTransformer(model, CreateSettings(_classification ? data.Outputs : null, data.ClassNames)).WithTrainingResult(result);
         }
         catch
         {

@@ -19,13 +19,12 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
     private readonly object _forwardLock = new();
     private readonly EmbeddingMapper _mapper;
 
-    internal BertEmbeddingTransformer(BertModel model, WordPieceEncoder encoder, BertTextSettings settings, string? trainingRecordJson)
+    internal BertEmbeddingTransformer(BertModel model, WordPieceEncoder encoder, BertTextSettings settings)
     {
         _model = model;
         _model.eval();
         Tokenizer = encoder;
         Settings = settings;
-        TrainingRecordJson = trainingRecordJson;
         _mapper = new EmbeddingMapper(this);
     }
 
@@ -37,9 +36,6 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
 
     /// <summary>Columns, maximum length and pooling.</summary>
     public BertTextSettings Settings { get; }
-
-    /// <summary>JSON describing how the model was trained (plan, per-stage metrics), or null.</summary>
-    public string? TrainingRecordJson { get; }
 
     /// <summary>Number of weights in the encoder.</summary>
     public long ParameterCount => _model.parameters().Sum(p => p.numel());
@@ -97,10 +93,6 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
         writer.WriteJson("settings.json", Settings);
         BertPayload.WriteTokenizer(writer, Tokenizer);
         writer.WriteModule("encoder.safetensors", _model);
-        if (TrainingRecordJson is not null)
-        {
-            writer.WriteText("training.json", TrainingRecordJson);
-        }
     }
 
     internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
@@ -122,17 +114,7 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
             throw;
         }
 
-        string? record = null;
-        try
-        {
-            record = reader.ReadText("training.json");
-        }
-        catch (InvalidDataException)
-        {
-            // Optional entry.
-        }
-
-        return new BertEmbeddingTransformer(model, encoder, settings, record);
+        return new BertEmbeddingTransformer(model, encoder, settings);
     }
 
     private sealed class EmbeddingMapper : BatchRowMapper

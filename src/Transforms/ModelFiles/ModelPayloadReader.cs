@@ -27,6 +27,10 @@ internal sealed class ModelPayloadReader
     /// <summary>UTF-8 text.</summary>
     public string ReadText(string name) => System.Text.Encoding.UTF8.GetString(ReadBytes(name));
 
+    /// <summary>UTF-8 text of an optional entry, or null when the component has none.</summary>
+    public string? ReadOptionalText(string name) =>
+        _entries.TryGetValue(name, out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+
     /// <summary>A JSON value.</summary>
     public T ReadJson<T>(string name)
     {

@@ -29,8 +29,18 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
             : throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), value, "InferenceBatchSize must be positive.");
     }
 
+    /// <summary>
+    /// JSON describing where this model came from, kept in its model file: how the estimator that fitted it trained it,
+    /// or the checkpoint it was converted from; null when nothing recorded it. The training assembly reads it as a
+    /// typed report: <c>GetTrainingReport()</c> for pre-training, <c>GetTrainingResult()</c> for the single-run trainers.
+    /// </summary>
+    public string? TrainingRecordJson { get; private set; }
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
+
+    /// <summary>The model-file entry that holds <see cref="TrainingRecordJson"/>.</summary>
+    internal const string TrainingRecordEntry = "training.json";
 
     string ITensorModelComponent.ComponentKind => ComponentKind;
 
@@ -81,7 +91,17 @@ public abstract class TensorMappingTransformer : ITransformer, ITensorModelCompo
         ((ICanSaveModel)TensorPayloadCarrier.CreateStandIn(new MLContext())).Save(ctx);
     }
 
-    void ITensorModelComponent.WritePayload(ModelPayloadWriter writer) => WritePayload(writer);
+    void ITensorModelComponent.WritePayload(ModelPayloadWriter writer)
+    {
+        WritePayload(writer);
+        if (TrainingRecordJson is not null)
+        {
+            writer.WriteText(TrainingRecordEntry, TrainingRecordJson);
+        }
+    }
+
+    /// <summary>Attaches the record of how this model was trained (the estimator that fitted it, or the model file it came from).</summary>
+    internal void AttachTrainingRecord(string? json) => TrainingRecordJson = json;
 
     /// <summary>Writes everything needed to rebuild this transformer.</summary>
     private protected abstract void WritePayload(ModelPayloadWriter writer);

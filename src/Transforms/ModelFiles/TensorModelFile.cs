@@ -120,7 +120,10 @@ internal static class TensorModelFile
                 var record = manifest.Components[i];
                 string description = $"Model file '{path}', component {i} ({record.Kind})";
                 var loader = TensorModelComponentRegistry.Find(record.Kind, $"Model file '{path}'");
-                components.Add(loader(mlContext, new ModelPayloadReader(payloads[i], description), record.PayloadVersion));
+                var reader = new ModelPayloadReader(payloads[i], description);
+                var component = loader(mlContext, reader, record.PayloadVersion);
+                (component as TensorMappingTransformer)?.AttachTrainingRecord(reader.ReadOptionalText(TensorMappingTransformer.TrainingRecordEntry));
+                components.Add(component);
             }
 
             mlContext.ComponentCatalog.RegisterAssembly(typeof(TensorPayloadCarrier).Assembly);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Tests.Bert;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.Bert;
@@ -30,6 +31,7 @@ public sealed class BertCheckpointEmbeddingTests : IDisposable
         BertTestData.SameTensors(embedder.Model.Encoder, source.Encoder).Should().BeTrue();
         embedder.Settings.Should().Be(new BertTextSettings("Text", "Features", 24, BertPooling.Mean, Normalize: true));
         embedder.TrainingRecordJson.Should().Contain("cls.predictions.bias");
+        embedder.GetTrainingReport().Should().BeNull("a converted checkpoint carries its conversion record, not a pre-training report");
         var features = model.Transform(data).GetColumn<float[]>("Features").ToList();
         features.Should().OnlyContain(v => v.Length == 32 && Math.Abs(Math.Sqrt(v.Sum(x => (double)x * x)) - 1) < 1e-5);
         _mlContext.BinaryClassification.Evaluate(model.Transform(data)).Accuracy.Should().BeGreaterThan(0.5);

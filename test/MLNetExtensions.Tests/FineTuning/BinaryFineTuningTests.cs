@@ -103,8 +103,9 @@ public sealed class BinaryFineTuningTests : IDisposable
             labels[i].Should().Be(scores[i] > 0);
         }
 
-        trainer.LastTrainingResult!.Steps.Should().Be(8 * 12);
-        trainer.LastTrainingResult.StepLosses[^1].Should().BeLessThan(trainer.LastTrainingResult.StepLosses[0]);
+        var result = model.GetTrainingResult()!;
+        result.Steps.Should().Be(8 * 12);
+        result.StepLosses[^1].Should().BeLessThan(result.StepLosses[0]);
     }
 
     [Fact]
@@ -166,7 +167,7 @@ public sealed class BinaryFineTuningTests : IDisposable
         using var fromContext = trainer.Fit(data);
         using var explicitSeed = new BertBinaryClassificationTrainer(new MLContext(), _data.Options(epochs: 1, seed: 21)).Fit(data);
 
-        trainer.LastTrainingResult!.Seed.Should().Be(21);
+        fromContext.GetTrainingResult()!.Seed.Should().Be(21);
         BertTestData.SameTensors(fromContext.Model, explicitSeed.Model).Should().BeTrue();
         messages.Should().Contain(m => m.Contains("[Finished]"));
     }
@@ -198,8 +199,8 @@ public sealed class BinaryFineTuningTests : IDisposable
         var trainer = _mlContext.BinaryClassification.Trainers.BertClassifier(options);
         using var model = trainer.Fit(data);
 
-        trainer.LastTrainingResult!.LastValidationMetrics.Should().ContainKey(TrainingMetricNames.ValidationLoss);
-        trainer.LastTrainingResult.BestMetric.Should().NotBeNull();
+        model.GetTrainingResult()!.LastValidationMetrics.Should().ContainKey(TrainingMetricNames.ValidationLoss);
+        model.GetTrainingResult()!.BestMetric.Should().NotBeNull();
         progress.Reports.Should().Contain(r => r.Kind == TrainingProgressKind.Validation);
         progress.Reports[^1].Kind.Should().Be(TrainingProgressKind.Finished);
     }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.FineTuning;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.Classification;
 using MLNetExtensions.Transforms.ModelFiles;
@@ -75,6 +76,8 @@ public sealed class FineTunedModelFileTests : IDisposable
         using (loaded)
         {
             loaded.Settings.Should().BeEquivalentTo(model.Settings);
+            loaded.GetTrainingResult().Should().BeEquivalentTo(model.GetTrainingResult(), "the training result travels in the model file");
+            loaded.GetTrainingResult()!.Steps.Should().BeGreaterThan(0);
             loaded.Settings.ClassNames.Should().Equal(FineTuningTestData.TopicNames);
             var output = loaded.Transform(data);
             VBuffer<ReadOnlyMemory<char>> keyValues = default;

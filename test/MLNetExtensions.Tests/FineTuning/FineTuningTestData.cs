@@ -115,7 +115,7 @@ internal sealed class FineTuningTestData : IDisposable
     {
         using var generator = new TorchSharp.torch.Generator((ulong)seed);
         var model = new BertModel(config ?? Config(), generator, addPoolingLayer: false);
-        return new BertEmbeddingTransformer(model, Transforms.Text.WordPieceEncoder.FromFile(VocabularyPath), new BertTextSettings("Text", "Embedding", 16, BertPooling.Cls), null);
+        return new BertEmbeddingTransformer(model, Transforms.Text.WordPieceEncoder.FromFile(VocabularyPath), new BertTextSettings("Text", "Embedding", 16, BertPooling.Cls));
     }
 
     public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.FineTuning;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.Classification;
@@ -58,9 +59,9 @@ public sealed class MulticlassFineTuningTests : IDisposable
         options.ValidationData = keyed;
         var trainer = _mlContext.MulticlassClassification.Trainers.BertClassifier(options);
         using var model = trainer.Fit(keyed);
-        trainer.LastTrainingResult!.LastValidationMetrics.Should().ContainKey("ValidationLoss", "validation rows with a missing key are skipped too");
+        model.GetTrainingResult()!.LastValidationMetrics.Should().ContainKey("ValidationLoss", "validation rows with a missing key are skipped too");
 
-        trainer.LastTrainingResult!.Steps.Should().Be(4, "60 labelled rows in batches of 16; the 20 rows whose label is not a key are skipped");
+        model.GetTrainingResult()!.Steps.Should().Be(4, "60 labelled rows in batches of 16; the 20 rows whose label is not a key are skipped");
         model.NumberOfClasses.Should().Be(3);
         var batched = model.Transform(keyed);
         var scores = batched.GetColumn<float[]>("Score").ToArray();

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.FineTuning;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.Pretraining;
 using MLNetExtensions.Tests.TestSupport;
 
@@ -28,7 +29,7 @@ public sealed class PretrainThenFineTuneTests
         });
         using var model = trainer.Fit(mlContext.Data.TakeRows(split.TrainSet, 320));
 
-        trainer.LastTrainingResult!.Steps.Should().Be(20);
+        model.GetTrainingResult()!.Steps.Should().Be(20);
         model.Settings.MaximumLength.Should().Be(encoder.Settings.MaximumLength);
         model.Config.NumHiddenLayers.Should().Be(encoder.Config.NumHiddenLayers);
         var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(mlContext.Data.TakeRows(split.TestSet, 100)));

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 
 namespace MLNetExtensions.Tests.Pretraining;
@@ -38,7 +39,7 @@ public sealed class SimpleCatalogOverloadTests
         var trainer = mlContext.BinaryClassification.Trainers.BertClassifier(encoder, epochs: 1);
         using var classifier = trainer.Fit(mlContext.Data.TakeRows(split.TrainSet, 40));
 
-        trainer.LastTrainingResult!.Steps.Should().Be(2, "one epoch of 40 rows in batches of 32");
+        classifier.GetTrainingResult()!.Steps.Should().Be(2, "one epoch of 40 rows in batches of 32");
         classifier.Config.NumHiddenLayers.Should().Be(1);
         var metrics = mlContext.BinaryClassification.Evaluate(classifier.Transform(mlContext.Data.TakeRows(split.TestSet, 20)));
         metrics.Accuracy.Should().BeInRange(0, 1);

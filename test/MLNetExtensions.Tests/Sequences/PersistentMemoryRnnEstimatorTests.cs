@@ -129,6 +129,9 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         var loaded = _mlContext.Model.LoadWithTensors(path, out _);
         var rnn = ((TransformerChain<ITransformer>)loaded).OfType<PersistentMemoryRnnTransformer>().Single();
         rnn.Config.Should().Be(model.OfType<PersistentMemoryRnnTransformer>().Single().Config);
+        var trained = model.OfType<PersistentMemoryRnnTransformer>().Single().GetTrainingResult()!;
+        trained.Steps.Should().Be(9, "3 epochs of 45 rows in batches of 16");
+        rnn.GetTrainingResult().Should().BeEquivalentTo(trained, "the training result travels in the model file");
         DisposeAll(model);
         DisposeAll(loaded);
     }
@@ -207,9 +210,8 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
 
         var resuming = Options3Epochs();
         resuming.ResumeFromCheckpoint = true;
-        var resumingTrainer = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(resuming);
-        using var resumed = resumingTrainer.Fit(data);
-        resumingTrainer.LastTrainingResult!.ResumedFromStep.Should().Be(2, "the run continues from the checkpoint, not from scratch");
+        using var resumed = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(resuming).Fit(data);
+        resumed.GetTrainingResult()!.ResumedFromStep.Should().Be(2, "the run continues from the checkpoint, not from scratch");
         resumed.Transform(data).GetColumn<float[]>("Score").SelectMany(p => p)
             .Should().Equal(uninterrupted.Transform(data).GetColumn<float[]>("Score").SelectMany(p => p), "on the CPU a resumed run equals an uninterrupted one");
     }

@@ -62,7 +62,9 @@ public sealed class BertCheckpointEmbeddingEstimator : IEstimator<BertEmbeddingT
 
             var settings = new BertTextSettings(_options.InputColumnName, _options.OutputColumnName, length, _options.Pooling, _options.Normalize);
             var record = JsonSerializer.Serialize(new { checkpoint = checkpoint.Source, unused_tensors = checkpoint.UnusedTensors, missing_tensors = checkpoint.MissingTensors });
-            return new BertEmbeddingTransformer(model, checkpoint.Tokenizer, settings, record);
+            var transformer = new BertEmbeddingTransformer(model, checkpoint.Tokenizer, settings);
+            transformer.AttachTrainingRecord(record);
+            return transformer;
         }
         finally
         {
