@@ -61,11 +61,9 @@ internal static class CoreBenchmark
                 PeakRssMb = JsonArtifact.PeakResidentMegabytes(),
             };
 
-            string directory = Path.Combine("artifacts", "bench");
-            JsonArtifact.Write(Path.Combine(directory, "core.json"), output);
-            LossCurvePlot.Save(Path.Combine(directory, "core.png"), "Validation MLM loss vs training time (CoRe)", methods.Select(m => (m.Name, m.Report)).ToList());
+            PretrainedMethod.WriteArtifacts("core", "Validation MLM loss vs training time (CoRe)", output, methods);
             PrintTable(output);
-            AnsiConsole.MarkupLine($"Wrote [bold]{Path.Combine(directory, "core.json")}[/] and core.png");
+            AnsiConsole.MarkupLine("Wrote [bold]artifacts/bench/core.json[/] and core.png");
             return 0;
         }
         finally

@@ -92,11 +92,9 @@ internal static class MsltBenchmark
                 MsltPlan = methods[1].Report.Plan.ToJson(),
             };
 
-            string directory = Path.Combine("artifacts", "bench");
-            JsonArtifact.Write(Path.Combine(directory, "mslt.json"), output);
-            LossCurvePlot.Save(Path.Combine(directory, "mslt.png"), "Validation MLM loss vs training time", methods.Select(m => (m.Name, m.Report)).ToList());
+            PretrainedMethod.WriteArtifacts("mslt", "Validation MLM loss vs training time", output, methods);
             PrintTable(output);
-            AnsiConsole.MarkupLine($"Wrote [bold]{Path.Combine(directory, "mslt.json")}[/] and mslt.png");
+            AnsiConsole.MarkupLine("Wrote [bold]artifacts/bench/mslt.json[/] and mslt.png");
             return 0;
         }
         finally

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Plans;
 using MLNetExtensions.Samples.Console;
+using MLNetExtensions.Samples.Reporting;
 using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Samples.Bench;
@@ -42,6 +43,14 @@ internal sealed class PretrainedMethod : IDisposable
             var encoder = estimator.Fit(corpus);
             return new PretrainedMethod(name, encoder, encoder.GetTrainingReport()!);
         });
+    }
+
+    /// <summary>Writes a pre-training benchmark's <c>artifacts/bench/{name}.json</c> and its validation-loss plot <c>{name}.png</c>.</summary>
+    public static void WriteArtifacts<TOutput>(string name, string plotTitle, TOutput output, IReadOnlyList<PretrainedMethod> methods)
+    {
+        string directory = Path.Combine("artifacts", "bench");
+        JsonArtifact.Write(Path.Combine(directory, $"{name}.json"), output);
+        LossCurvePlot.Save(Path.Combine(directory, $"{name}.png"), plotTitle, methods.Select(m => (m.Name, m.Report)).ToList());
     }
 
     /// <summary>
