@@ -86,7 +86,7 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
             objective,
             SkipGramRows.ToDataView(Context, rows),
             validationRows is null ? null : SkipGramRows.ToDataView(Context, validationRows),
-            new[] { ParameterGroup.All(network, "ids") },
+            ParameterGroup.SplitByWeightDecay("ids", network.parameters()), // every table and transition is a matrix: one decaying group
             Options.ToTrainingOptions(seed, IdEmbeddingOptions.DefaultLearningRate, validationRows is not null, Options.CheckpointFile));
         clock.Stop();
 

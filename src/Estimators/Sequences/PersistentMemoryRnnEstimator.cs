@@ -46,7 +46,10 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
             model.to(device);
             MemoryInitializer.Apply(model, Options, data.Train, seed);
             var objective = new PersistentMemoryRnnObjective(model, Options.FeatureColumnName, target, device);
-            var groups = new[] { ParameterGroup.Where(model, "all", name => Options.LearnSharpness || name != "log_sharpness") };
+            // With weight decay, matrices and the memory decay and biases and γ do not (the one decay rule of every
+            // estimator); without, one group keeps the model's parameter order, in which the clipping norm is summed.
+            var trained = model.named_parameters().Where(p => Options.LearnSharpness || p.name != "log_sharpness").Select(p => p.parameter).ToList();
+            var groups = Options.WeightDecay > 0 ? ParameterGroup.SplitByWeightDecay("all", trained) : new[] { new ParameterGroup("all", trained) };
             var trainingOptions = Options.ToTrainingOptions(seed, PersistentMemoryRnnOptions.DefaultLearningRate, data.Validation is not null, Options.CheckpointFile);
             var result = Train("Training", model, objective, data.Train, data.Validation, groups, trainingOptions);
             return new PersistentMemoryRnnTransformer(model, CreateSettings(_classification ? data.Outputs : null, data.ClassNames)).WithTrainingResult(result);

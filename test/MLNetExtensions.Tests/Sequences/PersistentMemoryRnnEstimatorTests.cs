@@ -216,6 +216,43 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
             .Should().Equal(uninterrupted.Transform(data).GetColumn<float[]>("Score").SelectMany(p => p), "on the CPU a resumed run equals an uninterrupted one");
     }
 
+    [Fact]
+    public void WeightDecay_EmptiesTheWeightMatrices_ButLeavesTheBiases()
+    {
+        var data = SequenceTestData.KeyedClasses(_mlContext, 16, seed: 1);
+        PersistentMemoryRnnOptions OneUpdate(double weightDecay)
+        {
+            var options = Options(RnnCellKind.Lstm);
+            options.MaxSteps = 1;
+            options.BatchSize = 16;
+            options.LearningRate = 0.01;
+            options.MaxGradientNorm = null;
+            options.WeightDecay = weightDecay;
+            return options;
+        }
+
+        using var plain = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(OneUpdate(weightDecay: 0)).Fit(data);
+        // Decoupled decay multiplies a decaying weight by 1 − 0.01 × 100 = 0; the one Adam step then moves it by about 0.01.
+        using var decayed = _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(OneUpdate(weightDecay: 100)).Fit(data);
+
+        var plainLargest = plain.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter.abs().max().item<float>());
+        var decayedParameters = decayed.Model.named_parameters().ToList();
+        decayedParameters.Should().Contain(p => p.parameter.dim() >= 2).And.Contain(p => p.parameter.dim() == 1);
+        foreach (var (name, parameter) in decayedParameters)
+        {
+            float largest = parameter.abs().max().item<float>();
+            if (parameter.dim() >= 2)
+            {
+                largest.Should().BeLessThan(0.02f, $"{name} is a matrix, which weight decay applies to");
+                plainLargest[name].Should().BeGreaterThan(0.1f, $"{name} starts far from 0 without decay");
+            }
+            else
+            {
+                largest.Should().BeApproximately(plainLargest[name], 1e-6f, $"{name} is a bias, which gets no weight decay");
+            }
+        }
+    }
+
     public void Dispose()
     {
         try
