@@ -16,9 +16,9 @@ namespace MLNetExtensions.Estimators.Training;
 /// <para><b>Device</b>: as ML.NET's own TorchSharp trainers, the <see cref="MLContext"/>'s <c>GpuDeviceId</c> and
 /// <c>FallbackToCpu</c> choose it (the CPU when no GPU is asked for); in a data-parallel job rank r of a host uses
 /// <c>GpuDeviceId + r</c>.</para>
-/// <para><b>Weight decay</b> is AdamW's decoupled decay, applied to weight matrices and embeddings; biases and
-/// layer-norm weights get none (<see cref="ParameterGroup.SplitByWeightDecay"/>, used by every estimator whose model
-/// has them).</para>
+/// <para><b>Weight decay</b> is AdamW's decoupled decay, applied to weight matrices, embeddings and memories; biases,
+/// layer-norm weights and scalars get none (<see cref="ParameterGroup.SplitByWeightDecay"/>, the one rule of every
+/// estimator).</para>
 /// </remarks>
 public abstract class TorchTrainerOptions
 {
