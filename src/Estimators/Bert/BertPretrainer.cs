@@ -2,7 +2,6 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 using MLNetExtensions.Transforms.Text;
-using MLNetExtensions.Transforms.Torch;
 using TorchSharp;
 
 namespace MLNetExtensions.Estimators.Bert;
@@ -10,20 +9,20 @@ namespace MLNetExtensions.Estimators.Bert;
 /// <summary>The Fit of every BERT pre-training estimator: corpus, model, staged training, fitted transformer.</summary>
 internal static class BertPretrainer
 {
-    /// <summary>Packs the corpus and pre-trains; <paramref name="options"/> carry the run's seed.</summary>
-    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptionsBase options)
+    /// <summary>Packs the corpus and pre-trains with the run's resolved <paramref name="seed"/> and <paramref name="device"/>.</summary>
+    public static BertEmbeddingTransformer Fit(MLContext mlContext, IDataView input, BertPretrainingOptionsBase options, int seed, torch.Device device)
     {
         var encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
-        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumLength, options.ValidationFraction ?? 0, options.Seed!.Value, options.BatchSize);
-        return Train(mlContext, corpus, encoder, options, out _); // the report travels on the transformer
+        var corpus = PretrainingCorpus.Build(mlContext, input, options.TextColumnName, encoder, options.MaximumLength, options.ValidationFraction ?? 0, seed, options.BatchSize);
+        return Train(mlContext, corpus, encoder, options, seed, device, out _); // the report travels on the transformer
     }
 
-    /// <summary>Pre-trains on an already packed corpus (sweeps pack once and run many plans, with one seed chosen for all).</summary>
-    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptionsBase options, out StagedTrainingReport report)
+    /// <summary>
+    /// Pre-trains on an already packed corpus (sweeps pack once and run many plans, with one seed chosen for all); the
+    /// caller has resolved the seed, the threads and the device.
+    /// </summary>
+    public static BertEmbeddingTransformer Train(MLContext mlContext, PretrainingCorpus corpus, WordPieceEncoder encoder, BertPretrainingOptionsBase options, int seed, torch.Device device, out StagedTrainingReport report)
     {
-        TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
-        var device = TorchDeviceSelector.Select(mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
-        int seed = TrainingEngine.ChooseSeed(mlContext, options.Seed);
         var plan = options.ResolvePlan();
 
         bool relaxed = plan.Stages[0].Architecture == Plans.EncoderArchitecture.Relaxed;

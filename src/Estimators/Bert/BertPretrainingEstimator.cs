@@ -33,5 +33,5 @@ public class BertPretrainingEstimator : TorchTrainerEstimator<BertPretrainingOpt
 
     /// <summary>Pre-trains the encoder on the text column. The training report travels on the result: <c>transformer.GetTrainingReport()</c>.</summary>
     private protected override BertEmbeddingTransformer FitCore(IDataView input, int seed, TorchSharp.torch.Device device) =>
-        BertPretrainer.Fit(Context, input, Options.WithSeed(seed));
+        BertPretrainer.Fit(Context, input, Options, seed, device);
 }

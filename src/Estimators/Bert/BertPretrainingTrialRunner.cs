@@ -2,6 +2,7 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Sweeps;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Text;
+using MLNetExtensions.Transforms.Torch;
 
 namespace MLNetExtensions.Estimators.Bert;
 
@@ -40,7 +41,9 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         var options = _options.WithPlan(request.Plan, cancellationToken);
-        using var model = BertPretrainer.Train(_mlContext, _corpus, _encoder, options, out var report);
+        TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
+        var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
+        using var model = BertPretrainer.Train(_mlContext, _corpus, _encoder, options, options.Seed!.Value, device, out var report);
         cancellationToken.ThrowIfCancellationRequested();
         return new TrialOutcome
         {

@@ -12,6 +12,7 @@ internal sealed class IdBatchComputer : RowBatchComputer
 {
     private readonly Func<string?> _id;
     private readonly Func<string?>?[] _extra;
+    private readonly bool _hasExtra;
     private readonly Func<IReadOnlyList<string?>, IReadOnlyList<string?[]?>, IReadOnlyList<object[]>> _compute;
     private readonly List<string?> _ids = new();
     private readonly List<string?[]?> _extraIds = new();
@@ -29,13 +30,14 @@ internal sealed class IdBatchComputer : RowBatchComputer
     {
         _id = IdColumn.Reader(input, column);
         _extra = extraColumns.Select(name => name is null ? null : IdColumn.Reader(input, name)).ToArray();
+        _hasExtra = _extra.Any(read => read is not null);
         _compute = compute;
     }
 
     protected override void ReadCurrentRow()
     {
         _ids.Add(_id());
-        _extraIds.Add(_extra.All(read => read is null) ? null : _extra.Select(read => read?.Invoke()).ToArray());
+        _extraIds.Add(_hasExtra ? _extra.Select(read => read?.Invoke()).ToArray() : null);
     }
 
     protected override IReadOnlyList<object[]> ComputeBatch(int count) => _compute(_ids, _extraIds);
