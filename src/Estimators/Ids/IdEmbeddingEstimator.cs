@@ -78,7 +78,7 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         using var generator = new Generator(unchecked((ulong)seed));
         using var network = new IdEmbeddingNetwork(vocabulary, Options.ItemDimension, generator, device);
         using var sampler = new NegativeSampler(Options.NegativeSampler, vocabulary.Frequencies);
-        var objective = new IdEmbeddingObjective(network, sampler, Options.WindowSize, Options.NegativeCount, Options.Alpha, Options.Beta, device);
+        var objective = new IdEmbeddingObjective(network, sampler, Options.WindowSize, Options.NegativeCount, Options.NegativePoolSize, Options.Alpha, Options.Beta, device);
         var clock = Stopwatch.StartNew();
         var result = Train(
             "IdEmbedding training",

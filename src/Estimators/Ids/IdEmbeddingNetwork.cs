@@ -66,33 +66,32 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     }
 
     /// <summary>
-    /// Context scores Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik) of targets i ([P]) against candidates j ([P, J]): [P, J]. The item type
-    /// has w = 1; missing attribute IDs have w = 0 and add nothing.
+    /// The parts of the joint target vectors of <paramref name="items"/> ([N]): e_i1 ([N, m_1]), then w_ik e_ik
+    /// ([N, m_k]) for each attribute type. The context score of the paper, s(i, j) = Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik), is the
+    /// sum over the parts of the dot products of i's target part with j's context part (<see cref="ContextVectors"/>),
+    /// so scores come from matrix products rather than a lookup per pair. Missing attribute IDs have w = 0 and add
+    /// nothing. The parts stay separate tensors: a concatenation would hand the lookups' backward strided gradients,
+    /// which libtorch's CPU index_add treats several times slower.
     /// </summary>
-    public Tensor ContextScores(Tensor targets, Tensor candidates)
+    public IReadOnlyList<Tensor> TargetVectors(Tensor items) => Parts(Target.Item, Target.Attributes, items);
+
+    /// <summary>The parts [e′_j1, w_j2 e′_j2, …] of the joint context vectors of <paramref name="items"/> ([N]).</summary>
+    public IReadOnlyList<Tensor> ContextVectors(Tensor items) => Parts(_itemContext, _attributeContexts, items);
+
+    /// <summary>
+    /// The structural scores Σ_k w_ik e_i1ᵀ M_k e_ik of items from the parts of their joint target vectors (as
+    /// <see cref="TargetVectors"/> gives them): [N]; zeros without attribute types.
+    /// </summary>
+    public Tensor StructuralScores(IReadOnlyList<Tensor> targetParts)
     {
-        var flat = candidates.reshape(-1);
-        var shape = candidates.shape;
-        var score = Dot(Target.Item.index_select(0, targets), _itemContext.index_select(0, flat).view(shape[0], shape[1], -1));
+        var item = targetParts[0];
+        Tensor score = zeros(item.shape[0], device: item.device);
         for (int k = 0; k < AttributeCount; k++)
         {
-            var targetRows = _rows[k].index_select(0, targets);
-            var candidateRows = _rows[k].index_select(0, flat);
-            var weight = _weights[k].index_select(0, targets).unsqueeze(1) * _weights[k].index_select(0, flat).view(shape[0], shape[1]);
-            var dot = Dot(Target.Attributes[k].index_select(0, targetRows), _attributeContexts[k].index_select(0, candidateRows).view(shape[0], shape[1], -1));
-            score = score + weight * dot;
+            score = score + (targetParts[k + 1].matmul(Target.Transitions[k].t()) * item).sum(1);
         }
 
         return score;
-    }
-
-    /// <summary>The structural scores Σ_k w_ik e_i1ᵀ M_k e_ik of items <paramref name="items"/> ([Q]): [Q]; zeros without attribute types.</summary>
-    public Tensor StructuralScores(Tensor items)
-    {
-        var rows = _rows.Select(r => r.index_select(0, items)).ToArray();
-        var weights = _weights.Select(w => w.index_select(0, items)).ToArray();
-        var fromAttributes = Target.FromAttributes(items.shape[0], rows, weights);
-        return (Target.Item.index_select(0, items) * fromAttributes).sum(1);
     }
 
     /// <summary>Σ_k ‖M_k‖² (a zero scalar without attribute types).</summary>
@@ -107,8 +106,17 @@ internal sealed class IdEmbeddingNetwork : nn.Module
         return penalty;
     }
 
-    /// <summary>Each candidate vector [P, J, m] dotted with its target [P, m]: [P, J] (elementwise, not bmm: thousands of tiny matrix products are slow on CPU).</summary>
-    private static Tensor Dot(Tensor targets, Tensor candidates) => (candidates * targets.unsqueeze(1)).sum(2);
+    private Tensor[] Parts(Tensor itemTable, IReadOnlyList<Tensor> attributeTables, Tensor items)
+    {
+        var parts = new Tensor[attributeTables.Count + 1];
+        parts[0] = itemTable.index_select(0, items);
+        for (int k = 0; k < attributeTables.Count; k++)
+        {
+            parts[k + 1] = attributeTables[k].index_select(0, _rows[k].index_select(0, items)) * _weights[k].index_select(0, items).unsqueeze(1);
+        }
+
+        return parts;
+    }
 
     private static void Xavier(Tensor table, Generator generator)
     {

@@ -92,6 +92,15 @@ public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
     public NegativeSamplerKind NegativeSampler { get; set; } = NegativeSamplerKind.LogUniform;
 
     /// <summary>
+    /// Items drawn from <see cref="NegativeSampler"/> for each training row; each pair of the row then picks its own
+    /// <see cref="NegativeCount"/> negatives uniformly among them, so every negative still follows the sampler's
+    /// distribution. The row's positions are scored against its pool with one matrix product instead of one lookup per
+    /// negative (a row of <see cref="PositionsPerRow"/> = 32 positions at C = 4, S = 2 has over 500 negatives). Larger
+    /// pools make a row's pairs share fewer negatives and cost more per row.
+    /// </summary>
+    public int NegativePoolSize { get; set; } = 64;
+
+    /// <summary>
     /// α: weight of the structural term log σ(Σ_k w_ik e_i1ᵀ M_k e_ik), which trains the transitions that give items
     /// without interactions a vector; 0 turns it off. The default 0.1 is from <c>bench ids</c>: at α = 1 the term pulls
     /// item vectors onto their attributes' (Online Retail HR@10 0.054 against 0.145 at α = 0.1 and 0.127 for item2vec).
@@ -135,6 +144,7 @@ public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
         RequirePositive(ItemDimension, nameof(ItemDimension));
         RequirePositive(WindowSize, nameof(WindowSize));
         RequirePositive(NegativeCount, nameof(NegativeCount));
+        RequirePositive(NegativePoolSize, nameof(NegativePoolSize));
         RequirePositive(PositionsPerRow, nameof(PositionsPerRow));
         RequirePositive(RecentItemCount, nameof(RecentItemCount));
         if (!(Alpha >= 0) || !double.IsFinite(Alpha))

@@ -2,8 +2,17 @@ using static TorchSharp.torch;
 
 namespace MLNetExtensions.Estimators.Ids;
 
-/// <summary>One update's pairs: target and context item indices (both directions of each window pair), and the target positions of the rows (for the structural term).</summary>
-/// <param name="Targets">Target items, [P] int64.</param>
-/// <param name="Contexts">Context items, [P] int64.</param>
-/// <param name="Anchors">The items at the rows' target positions, [Q] int64.</param>
-internal sealed record SkipGramBatch(Tensor Targets, Tensor Contexts, Tensor Anchors);
+/// <summary>
+/// One update's rows, padded to a rectangle: the pairs are implied (positions p and q of a row, 1 ≤ |p − q| ≤ C, pair
+/// when the later of the two is a target position), so they are never listed one by one.
+/// </summary>
+/// <param name="Items">Item indices, [rows, length] int64; padding holds item 0.</param>
+/// <param name="IsTarget">Whether each position is a target position, [rows, length] bool (false for the context-only prefix and padding).</param>
+internal sealed record SkipGramBatch(Tensor Items, Tensor IsTarget) : IDisposable
+{
+    public void Dispose()
+    {
+        Items.Dispose();
+        IsTarget.Dispose();
+    }
+}

@@ -6,74 +6,60 @@ using static TorchSharp.torch;
 namespace MLNetExtensions.Estimators.Ids;
 
 /// <summary>
-/// Collects training rows (<see cref="SkipGramRows"/>) into flat buffers and forms all window pairs of a batch with tensor
-/// operations: for each distance d ≤ C, position j pairs with j − d when both lie in the same row and j is a target position.
+/// Collects training rows (<see cref="SkipGramRows"/>) into one padded [rows, length] batch: each row's item indices and
+/// which of its positions are target positions (the prefix is context only). The pairs stay implicit: the objective
+/// scores every position against its row neighbours at once.
 /// </summary>
 internal sealed class SkipGramBatchBuilder : IBatchBuilder<SkipGramBatch>
 {
     private readonly ValueGetter<VBuffer<int>> _items;
     private readonly ValueGetter<int> _prefix;
-    private readonly int _window;
     private readonly Device _device;
-    private readonly List<long> _flat = new();
-    private readonly List<int> _rowOf = new();
-    private readonly List<bool> _isTarget = new();
+    private readonly List<(int[] Items, int Prefix)> _rows = new();
     private VBuffer<int> _buffer;
 
-    public SkipGramBatchBuilder(DataViewRowCursor cursor, int window, Device device)
+    public SkipGramBatchBuilder(DataViewRowCursor cursor, Device device)
     {
         _items = cursor.GetGetter<VBuffer<int>>(cursor.Schema[nameof(SkipGramRows.Row.Items)]);
         _prefix = cursor.GetGetter<int>(cursor.Schema[nameof(SkipGramRows.Row.Prefix)]);
-        _window = window;
         _device = device;
     }
 
-    public int Count { get; private set; }
+    public int Count => _rows.Count;
 
     public void Append()
     {
         _items(ref _buffer);
         int prefix = 0;
         _prefix(ref prefix);
-        var values = _buffer.DenseValues();
-        int position = 0;
-        foreach (int item in values)
-        {
-            _flat.Add(item);
-            _rowOf.Add(Count);
-            _isTarget.Add(position++ >= prefix);
-        }
-
-        Count++;
+        _rows.Add((_buffer.DenseValues().ToArray(), prefix));
     }
 
     public SkipGramBatch Build()
     {
-        var items = tensor(_flat.ToArray(), ScalarType.Int64, _device);
-        var rows = tensor(_rowOf.ToArray(), ScalarType.Int32, _device);
-        var isTarget = tensor(_isTarget.ToArray(), ScalarType.Bool, _device);
-        _flat.Clear();
-        _rowOf.Clear();
-        _isTarget.Clear();
-        Count = 0;
-        return Pairs(items, rows, isTarget, _window);
+        var batch = Pad(_rows, _device);
+        _rows.Clear();
+        return batch;
     }
 
-    /// <summary>All window pairs of the flattened rows, both directions.</summary>
-    internal static SkipGramBatch Pairs(Tensor items, Tensor rows, Tensor isTarget, int window)
+    /// <summary>The rows as one padded batch.</summary>
+    internal static SkipGramBatch Pad(IReadOnlyList<(int[] Items, int Prefix)> rows, Device device)
     {
-        long n = items.shape[0];
-        var left = new List<Tensor>();
-        var right = new List<Tensor>();
-        for (int d = 1; d <= window && d < n; d++)
+        int length = rows.Count == 0 ? 0 : rows.Max(r => r.Items.Length);
+        var items = new long[rows.Count * length];
+        var isTarget = new bool[rows.Count * length];
+        for (int r = 0; r < rows.Count; r++)
         {
-            var valid = rows.narrow(0, d, n - d).eq(rows.narrow(0, 0, n - d)).logical_and(isTarget.narrow(0, d, n - d));
-            left.Add(items.narrow(0, 0, n - d).masked_select(valid));
-            right.Add(items.narrow(0, d, n - d).masked_select(valid));
+            var (values, prefix) = rows[r];
+            for (int p = 0; p < values.Length; p++)
+            {
+                items[(r * length) + p] = values[p];
+                isTarget[(r * length) + p] = p >= prefix;
+            }
         }
 
-        var a = left.Count == 0 ? zeros(0, ScalarType.Int64, items.device) : cat(left, 0);
-        var b = right.Count == 0 ? zeros(0, ScalarType.Int64, items.device) : cat(right, 0);
-        return new SkipGramBatch(cat(new[] { a, b }, 0), cat(new[] { b, a }, 0), items.masked_select(isTarget));
+        return new SkipGramBatch(
+            tensor(items, new long[] { rows.Count, length }, ScalarType.Int64, device),
+            tensor(isTarget, new long[] { rows.Count, length }, ScalarType.Bool, device));
     }
 }

@@ -23,6 +23,12 @@ internal static class IdsBenchmark
     /// <summary>The full model's α candidates; the one with the best validation HR@10 is reported.</summary>
     private static readonly double[] AlphaCandidates = { 1.0, 0.1, 0.01 };
 
+    /// <summary>The negative samplers item2vec and the full model choose from by validation HR@10: the paper's and word2vec's.</summary>
+    private static readonly NegativeSamplerKind[] SamplerCandidates = { NegativeSamplerKind.LogUniform, NegativeSamplerKind.Unigram075 };
+
+    /// <summary>Adam's peak learning rates item2vec and the full model choose from by validation HR@10 (the estimator's default first).</summary>
+    private static readonly double[] LearningRateCandidates = { IdEmbeddingOptions.DefaultLearningRate, 0.03 };
+
     public static int Run(bool quick)
     {
         var clock = Stopwatch.StartNew();
@@ -44,7 +50,7 @@ internal static class IdsBenchmark
                 "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
                 "from the user's last item before the target (cosine of item vectors; ties by training popularity). " +
                 $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
-                $"The full model's α (among {string.Join(", ", AlphaCandidates)}, one training each; train_seconds is the chosen one's) and item vector (e_i1, or e_i1 followed by the weighted attribute vectors) are chosen per dataset by validation HR@10. " +
+                $"item2vec's negative sampler (log-uniform or unigram^0.75) and Adam learning rate (among {string.Join(", ", LearningRateCandidates)}), and the full model's sampler, learning rate, α (among {string.Join(", ", AlphaCandidates)}; one training per combination; train_seconds is the chosen one's) and item vector (e_i1, or e_i1 followed by the weighted attribute vectors) are chosen per dataset by validation HR@10. " +
                 "pairs_per_second = (target, context) pairs of the training sequences within the window, both directions, × epochs / train_seconds, for fastText too.",
             Datasets = results,
             Targets = new Dictionary<string, bool?>
@@ -76,34 +82,47 @@ internal static class IdsBenchmark
         methods["popularity"] = Score(dataset, popularity, timer.Elapsed.TotalSeconds, null);
         methods["content"] = Score(dataset, IdsRanking.Content(dataset), timer.Elapsed.TotalSeconds, null);
 
-        long pairsPerEpoch;
-        using (var item2vec = Train(new MLContext(seed: Seed), dataset, withAttributes: false, alpha: 0, epochs))
+        // item2vec and the full model each choose their negative sampler (and the full model its α and item
+        // representation: e_i1, or e_i1 with the weighted attribute vectors) on the validation split, never on the test
+        // split. The representation does not change training: both are read from one model trained with
+        // IdItemVector.ItemAndAttributes.
+        var item2vecCandidates = new Dictionary<string, double>();
+        (IdsMethodResult Result, TrainingChoice Choice)? item2vec = null;
+        long pairsPerEpoch = 0;
+        foreach (var choice in Choices(alphas: new[] { 0.0 }))
         {
-            methods["item2vec"] = ScoreVectors(dataset, item2vec, IdItemVector.Item, "item2vec");
-            pairsPerEpoch = item2vec.TrainingSummary!.TrainingPairs;
+            using var model = Train(new MLContext(seed: Seed), dataset, withAttributes: false, choice, epochs);
+            var result = ScoreVectors(dataset, model, IdItemVector.Item, $"item2vec {choice}");
+            item2vecCandidates[choice.ToString()] = result.ValidationHrAt10;
+            pairsPerEpoch = model.TrainingSummary!.TrainingPairs;
+            if (item2vec is null || result.ValidationHrAt10 > item2vec.Value.Result.ValidationHrAt10)
+            {
+                item2vec = (result, choice);
+            }
         }
 
-        // The full model's α (weight of the structural term) and item representation (e_i1, or e_i1 with the weighted
-        // attribute vectors) are chosen on the validation split, never on the test split. The representation does not
-        // change training: both are read from one model trained with IdItemVector.ItemAndAttributes.
+        methods["item2vec"] = item2vec!.Value.Result;
+
         var candidates = new Dictionary<string, double>();
-        var models = new List<IdEmbeddingTransformer>();
-        (IdEmbeddingTransformer Model, IdsMethodResult Result, double Alpha, IdItemVector Vector)? best = null;
+        (IdEmbeddingTransformer Model, IdsMethodResult Result, TrainingChoice Choice, IdItemVector Vector)? best = null;
         try
         {
-            foreach (double alpha in AlphaCandidates)
+            foreach (var choice in Choices(AlphaCandidates))
             {
-                var model = Train(new MLContext(seed: Seed), dataset, withAttributes: true, alpha, epochs);
-                models.Add(model);
+                var model = Train(new MLContext(seed: Seed), dataset, withAttributes: true, choice, epochs);
+                var previous = best?.Model;
                 foreach (var vector in new[] { IdItemVector.Item, IdItemVector.ItemAndAttributes })
                 {
-                    var result = ScoreVectors(dataset, model, vector, $"full_model α={alpha}, {vector}");
-                    candidates[$"{alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{vector}"] = result.ValidationHrAt10;
+                    var result = ScoreVectors(dataset, model, vector, $"full_model {choice}/{vector}");
+                    candidates[$"{choice}/{vector}"] = result.ValidationHrAt10;
                     if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
                     {
-                        best = (model, result, alpha, vector);
+                        best = (model, result, choice, vector);
                     }
                 }
+
+                // Only the best model so far is kept.
+                (best!.Value.Model == model ? previous : model)?.Dispose();
             }
 
             var chosen = best!.Value;
@@ -125,10 +144,7 @@ internal static class IdsBenchmark
         }
         finally
         {
-            foreach (var model in models)
-            {
-                model.Dispose();
-            }
+            best?.Model.Dispose();
         }
 
         string? reason = FastTextSkipGram.Unavailable();
@@ -154,7 +170,12 @@ internal static class IdsBenchmark
             TrainingPairsPerEpoch = pairsPerEpoch,
             AttributeColumns = dataset.AttributeColumns.Select(c => $"{c.Name} ({c.Dimension})").ToList(),
             Methods = methods,
-            FullModelAlpha = best!.Value.Alpha,
+            Item2VecSampler = item2vec.Value.Choice.Sampler.ToString(),
+            Item2VecLearningRate = item2vec.Value.Choice.LearningRate,
+            Item2VecValidationHrAt10 = item2vecCandidates,
+            FullModelAlpha = best!.Value.Choice.Alpha,
+            FullModelSampler = best.Value.Choice.Sampler.ToString(),
+            FullModelLearningRate = best.Value.Choice.LearningRate,
             FullModelItemVector = best.Value.Vector.ToString(),
             FullModelValidationHrAt10 = candidates,
             FasttextReason = reason,
@@ -172,7 +193,14 @@ internal static class IdsBenchmark
         return result;
     }
 
-    private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, double alpha, int epochs)
+    /// <summary>Every combination of the samplers, the learning rates and <paramref name="alphas"/>.</summary>
+    private static IEnumerable<TrainingChoice> Choices(double[] alphas) =>
+        from sampler in SamplerCandidates
+        from learningRate in LearningRateCandidates
+        from alpha in alphas
+        select new TrainingChoice(sampler, learningRate, alpha);
+
+    private static IdEmbeddingTransformer Train(MLContext mlContext, IdsDataset dataset, bool withAttributes, TrainingChoice choice, int epochs)
     {
         var interactions = dataset.TrainingSequences.SelectMany((sequence, user) => sequence.Select((item, position) => new Interaction { User = user, Item = item, Position = position }));
         var names = dataset.AttributeColumns.Select(c => c.Name).ToArray();
@@ -184,11 +212,13 @@ internal static class IdsBenchmark
             TimestampColumnName = nameof(Interaction.Position),
             ItemAttributes = withAttributes ? mlContext.Data.LoadFromEnumerable(itemRows) : null,
             AttributeColumns = withAttributes ? dataset.AttributeColumns.Select((c, k) => new AttributeIdColumn($"A{k}", c.Dimension)).ToArray() : Array.Empty<AttributeIdColumn>(),
-            Alpha = alpha,
+            Alpha = choice.Alpha,
+            LearningRate = choice.LearningRate,
             ItemVector = withAttributes ? IdItemVector.ItemAndAttributes : IdItemVector.Item,
             ItemDimension = Dimension,
             WindowSize = Window,
             NegativeCount = Negatives,
+            NegativeSampler = choice.Sampler,
             Epochs = epochs,
             Seed = Seed,
             LogEveryNSteps = 100,
@@ -244,6 +274,12 @@ internal static class IdsBenchmark
     }
 
     private static string F(double? value) => value?.ToString("F4") ?? "-";
+
+    /// <summary>The training settings a candidate model is chosen by; written "sampler/learning rate/α".</summary>
+    private sealed record TrainingChoice(NegativeSamplerKind Sampler, double LearningRate, double Alpha)
+    {
+        public override string ToString() => FormattableString.Invariant($"{Sampler}/{LearningRate}/{Alpha}");
+    }
 
     private sealed class Interaction
     {

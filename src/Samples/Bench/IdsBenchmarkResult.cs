@@ -25,11 +25,21 @@ internal sealed class IdsDatasetResult
     public long TrainingPairsPerEpoch { get; init; }
     public List<string> AttributeColumns { get; init; } = new();
     public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
+    /// <summary>item2vec's negative sampler, chosen by validation HR@10.</summary>
+    public string Item2VecSampler { get; init; } = string.Empty;
+    /// <summary>item2vec's Adam learning rate, chosen by validation HR@10.</summary>
+    public double Item2VecLearningRate { get; init; }
+    /// <summary>Validation HR@10 of item2vec per candidate, keyed "sampler/learning rate/α".</summary>
+    public Dictionary<string, double> Item2VecValidationHrAt10 { get; init; } = new();
+    /// <summary>The full model's negative sampler, chosen by validation HR@10.</summary>
+    public string FullModelSampler { get; init; } = string.Empty;
+    /// <summary>The full model's Adam learning rate, chosen by validation HR@10.</summary>
+    public double FullModelLearningRate { get; init; }
     /// <summary>The full model's α, chosen by validation HR@10 among the candidates.</summary>
     public double FullModelAlpha { get; init; }
     /// <summary>The full model's item vector (<c>Item</c> or <c>ItemAndAttributes</c>), chosen by validation HR@10.</summary>
     public string FullModelItemVector { get; init; } = string.Empty;
-    /// <summary>Validation HR@10 of the full model per candidate, keyed "α/item vector".</summary>
+    /// <summary>Validation HR@10 of the full model per candidate, keyed "sampler/learning rate/α/item vector".</summary>
     public Dictionary<string, double> FullModelValidationHrAt10 { get; init; } = new();
     public string? FasttextReason { get; init; }
 }

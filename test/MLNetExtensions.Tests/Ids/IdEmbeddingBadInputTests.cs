@@ -81,6 +81,7 @@ public sealed class IdEmbeddingBadInputTests
     [InlineData("WindowSize")]
     [InlineData("ItemDimension")]
     [InlineData("NegativeCount")]
+    [InlineData("NegativePoolSize")]
     [InlineData("AttributeColumns")]
     public void AZeroWindowOrDimension_IsRejected_NamingTheOption(string option)
     {
@@ -90,6 +91,7 @@ public sealed class IdEmbeddingBadInputTests
             case "WindowSize": options.WindowSize = 0; break;
             case "ItemDimension": options.ItemDimension = 0; break;
             case "NegativeCount": options.NegativeCount = 0; break;
+            case "NegativePoolSize": options.NegativePoolSize = 0; break;
             default: options.AttributeColumns = new[] { new AttributeIdColumn("Group", 0) }; break;
         }
 

@@ -38,11 +38,36 @@ public sealed class IdEmbeddingObjectiveTests
         SkipGramRows.Build(new[] { new[] { 5 } }, 4, 8).Should().BeEmpty("a sequence of one item gives no pair");
 
         using var scope = NewDisposeScope();
-        var batch = SkipGramBatchBuilder.Pairs(
-            tensor(new long[] { 1, 0, 0, 2, 0, 3 }), tensor(new[] { 0, 0, 1, 1, 2, 2 }), tensor(new[] { true, true, false, true, true, true }), window: 1);
-        batch.Targets.data<long>().ToArray().Should().Equal(1, 0, 0, 0, 2, 3);
-        batch.Contexts.data<long>().ToArray().Should().Equal(0, 2, 3, 1, 0, 0);
-        batch.Anchors.data<long>().ToArray().Should().Equal(1, 0, 2, 0, 3);
+        var batch = SkipGramBatchBuilder.Pad(rows.Select(r => (r.Items, r.Prefix)).ToList(), CPU);
+        Pairs(batch, window: 1).Should().BeEquivalentTo(new[] { (1L, 0L), (0L, 1L), (0L, 2L), (2L, 0L), (0L, 3L), (3L, 0L) });
+
+        // A row with a context-only prefix of two (5, 6) and targets 7, 8, padded beside a shorter row: prefix items pair
+        // only with target positions, and padding pairs with nothing.
+        var longer = SkipGramBatchBuilder.Pad(new[] { (new[] { 5, 6, 7, 8 }, 2), (new[] { 1, 2 }, 0) }, CPU);
+        longer.Items.data<long>().ToArray().Should().Equal(5, 6, 7, 8, 1, 2, 0, 0);
+        Pairs(longer, window: 2).Should().BeEquivalentTo(new[]
+        {
+            (5L, 7L), (7L, 5L), (6L, 7L), (7L, 6L), (6L, 8L), (8L, 6L), (7L, 8L), (8L, 7L), (1L, 2L), (2L, 1L),
+        });
+    }
+
+    /// <summary>The (target, context) items of every pair <see cref="IdEmbeddingObjective.PairMask"/> marks.</summary>
+    private static List<(long, long)> Pairs(SkipGramBatch batch, int window)
+    {
+        var mask = IdEmbeddingObjective.PairMask(batch.IsTarget, window).data<bool>().ToArray();
+        var items = batch.Items.data<long>().ToArray();
+        int length = (int)batch.Items.shape[1];
+        var pairs = new List<(long, long)>();
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i])
+            {
+                int row = i / (length * length), p = i / length % length, q = i % length;
+                pairs.Add((items[(row * length) + p], items[(row * length) + q]));
+            }
+        }
+
+        return pairs;
     }
 
     [Fact]
@@ -53,15 +78,24 @@ public sealed class IdEmbeddingObjectiveTests
         using var network = new IdEmbeddingNetwork(vocabulary, 4, generator, CPU);
         using var sampler = new NegativeSampler(NegativeSamplerKind.LogUniform, vocabulary.Frequencies);
         const double alpha = 0.7, beta = 0.01;
-        var objective = new IdEmbeddingObjective(network, sampler, window: 1, negatives: 2, alpha, beta, CPU);
+        var objective = new IdEmbeddingObjective(network, sampler, window: 1, negatives: 2, poolSize: 5, alpha, beta, CPU);
 
-        long[] targets = { 1, 0, 0, 0, 2, 3 }, contexts = { 0, 2, 3, 1, 0, 0 }, anchors = { 1, 0, 2, 0, 3 };
-        long[,] negatives = { { 2, 3 }, { 1, 1 }, { 0, 2 }, { 3, 0 }, { 1, 2 }, { 0, 0 } };
+        // Rows (b a c) and (a d), the second padded: b and c pair with a; a with b and c, so it uses 2 × S of its picks.
+        long[] targets = { 1, 0, 2, 0, 3, 0 }, anchors = { 1, 0, 2, 0, 3 };
+        long[][] contexts = { new long[] { 0 }, new long[] { 1, 2 }, new long[] { 0 }, new long[] { 3 }, new long[] { 0 }, Array.Empty<long>() };
+        long[,] pools = { { 2, 3, 1, 0, 2 }, { 0, 1, 3, 3, 2 } };   // one pool per row; repeats allowed
+        long[,,] picks =
+        {
+            { { 0, 1, 4, 4 }, { 2, 2, 0, 3 }, { 3, 4, 1, 1 } },
+            { { 1, 3, 2, 0 }, { 2, 4, 3, 3 }, { 3, 3, 0, 1 } },
+        };
         double actual;
         using (var scope = NewDisposeScope())
         {
-            var batch = new SkipGramBatch(tensor(targets), tensor(contexts), tensor(anchors));
-            actual = objective.Loss(batch, tensor(negatives)).item<float>();
+            var batch = new SkipGramBatch(
+                tensor(new long[] { 1, 0, 2, 0, 3, 0 }, new long[] { 2, 3 }),
+                tensor(new[] { true, true, true, true, true, false }, new long[] { 2, 3 }));
+            actual = objective.Loss(batch, tensor(pools), tensor(picks)).item<float>();
         }
 
         double[,] e = Table(network, "target.item_embedding"), c = Table(network, "item_context");
@@ -73,9 +107,17 @@ public sealed class IdEmbeddingObjectiveTests
         double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
 
         double context = 0;
+        int pairCount = 0;
         for (int p = 0; p < targets.Length; p++)
         {
-            context -= LogSigmoid(Score(targets[p], contexts[p])) + LogSigmoid(-Score(targets[p], negatives[p, 0])) + LogSigmoid(-Score(targets[p], negatives[p, 1]));
+            // A position with n pairs uses its first n·S picks (S = 2) as negatives; the rest go unused.
+            for (int n = 0; n < contexts[p].Length; n++)
+            {
+                pairCount++;
+                int batchRow = p / 3, position = p % 3;
+                long Negative(int s) => pools[batchRow, picks[batchRow, position, (2 * n) + s]];
+                context -= LogSigmoid(Score(targets[p], contexts[p][n])) + LogSigmoid(-Score(targets[p], Negative(0))) + LogSigmoid(-Score(targets[p], Negative(1)));
+            }
         }
 
         double structural = 0;
@@ -102,7 +144,7 @@ public sealed class IdEmbeddingObjectiveTests
             penalty += x * x;
         }
 
-        double expected = (context / targets.Length) + (alpha * structural / anchors.Length) + (beta * penalty);
+        double expected = (context / pairCount) + (alpha * structural / anchors.Length) + (beta * penalty);
         actual.Should().BeApproximately(expected, 1e-5);
         a[2, 0].Should().Be(0, "the missing row starts at zero");
     }
