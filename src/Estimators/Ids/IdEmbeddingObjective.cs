@@ -16,7 +16,7 @@ namespace MLNetExtensions.Estimators.Ids;
 /// each picked uniformly from a pool of <see cref="IdEmbeddingOptions.NegativePoolSize"/> sampler draws made for its
 /// row; the row's positions are scored against the whole pool with one product and each pair's picks are read from it.
 /// Every negative thus follows the sampler's distribution exactly, as an independent draw would, while a row costs
-/// one lookup per pool item rather than one per negative (about 600 negatives per row of 36 positions at C = 4,
+/// one lookup per pool item rather than one per negative (about 500 negatives per row of 32 target positions at C = 4,
 /// S = 2). Pools and picks come from the step's generator, so a seed fixes the run.
 /// </remarks>
 internal sealed class IdEmbeddingObjective : TrainingObjective<SkipGramBatch>

@@ -26,10 +26,13 @@ internal sealed class IdsDatasetResult
     public List<string> AttributeColumns { get; init; } = new();
     public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
     /// <summary>item2vec's negative sampler, chosen by validation HR@10.</summary>
+    [JsonPropertyName("item2vec_sampler")]
     public string Item2VecSampler { get; init; } = string.Empty;
     /// <summary>item2vec's Adam learning rate, chosen by validation HR@10.</summary>
+    [JsonPropertyName("item2vec_learning_rate")]
     public double Item2VecLearningRate { get; init; }
     /// <summary>Validation HR@10 of item2vec per candidate, keyed "sampler/learning rate/α".</summary>
+    [JsonPropertyName("item2vec_validation_hr_at_10")]
     public Dictionary<string, double> Item2VecValidationHrAt10 { get; init; } = new();
     /// <summary>The full model's negative sampler, chosen by validation HR@10.</summary>
     public string FullModelSampler { get; init; } = string.Empty;

@@ -109,7 +109,7 @@ public sealed class TorchTrainerOptionsTests
 
         var ids = new IdEmbeddingOptions();
         (ids.BatchSize, ids.Epochs, ids.LearningRate, ids.Decay, ids.WeightDecay, ids.MaxGradientNorm)
-            .Should().Be((64, (int?)5, (double?)IdEmbeddingOptions.DefaultLearningRate, LearningRateDecay.Linear, 0.0, (double?)null));
+            .Should().Be((128, (int?)5, (double?)IdEmbeddingOptions.DefaultLearningRate, LearningRateDecay.Linear, 0.0, (double?)null));
     }
 
     [Fact]
