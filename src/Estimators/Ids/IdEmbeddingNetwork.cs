@@ -70,8 +70,7 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     /// ([N, m_k]) for each attribute type. The context score of the paper, s(i, j) = Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik), is the
     /// sum over the parts of the dot products of i's target part with j's context part (<see cref="ContextVectors"/>),
     /// so scores come from matrix products rather than a lookup per pair. Missing attribute IDs have w = 0 and add
-    /// nothing. The parts stay separate tensors: a concatenation would hand the lookups' backward strided gradients,
-    /// which libtorch's CPU index_add treats several times slower.
+    /// nothing.
     /// </summary>
     public IReadOnlyList<Tensor> TargetVectors(Tensor items) => Parts(Target.Item, Target.Attributes, items);
 

@@ -8,11 +8,4 @@ namespace MLNetExtensions.Estimators.Ids;
 /// </summary>
 /// <param name="Items">Item indices, [rows, length] int64; padding holds item 0.</param>
 /// <param name="IsTarget">Whether each position is a target position, [rows, length] bool (false for the context-only prefix and padding).</param>
-internal sealed record SkipGramBatch(Tensor Items, Tensor IsTarget) : IDisposable
-{
-    public void Dispose()
-    {
-        Items.Dispose();
-        IsTarget.Dispose();
-    }
-}
+internal sealed record SkipGramBatch(Tensor Items, Tensor IsTarget);
