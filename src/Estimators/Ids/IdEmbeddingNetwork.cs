@@ -81,17 +81,10 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     /// The structural scores Σ_k w_ik e_i1ᵀ M_k e_ik of items from the parts of their joint target vectors (as
     /// <see cref="TargetVectors"/> gives them): [N]; zeros without attribute types.
     /// </summary>
-    public Tensor StructuralScores(IReadOnlyList<Tensor> targetParts)
-    {
-        var item = targetParts[0];
-        Tensor score = zeros(item.shape[0], device: item.device);
-        for (int k = 0; k < AttributeCount; k++)
-        {
-            score = score + (targetParts[k + 1].matmul(Target.Transitions[k].t()) * item).sum(1);
-        }
-
-        return score;
-    }
+    public Tensor StructuralScores(IReadOnlyList<Tensor> targetParts) =>
+        AttributeCount == 0
+            ? zeros(targetParts[0].shape[0], device: targetParts[0].device)
+            : (Target.Project(targetParts.Skip(1).ToArray()) * targetParts[0]).sum(1);
 
     /// <summary>Σ_k ‖M_k‖² (a zero scalar without attribute types).</summary>
     public Tensor TransitionPenalty()

@@ -43,15 +43,23 @@ internal sealed class IdEmbeddingTables : nn.Module
     /// Σ_k w_ik M_k e_ik for <paramref name="count"/> items whose attribute rows are <paramref name="rows"/>[k] and weights
     /// <paramref name="weights"/>[k]: the vectors of items from their attribute IDs, count × m_1 (zeros without attribute types).
     /// </summary>
-    public Tensor FromAttributes(long count, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights)
+    public Tensor FromAttributes(long count, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights) =>
+        _attributes.Length == 0
+            ? zeros(count, Item.shape[1])
+            : Project(_attributes.Select((table, k) => table.index_select(0, rows[k]) * weights[k].unsqueeze(1)).ToArray());
+
+    /// <summary>
+    /// Σ_k M_k v_k in item space ([N, m_1]) for weighted attribute vectors v_k = w_ik e_ik ([N, m_k] per attribute type,
+    /// at least one): what an item's attribute IDs give it, and, dotted with e_i1, its structural score in training.
+    /// </summary>
+    public Tensor Project(IReadOnlyList<Tensor> weightedAttributes)
     {
-        Tensor? sum = null;
-        for (int k = 0; k < _attributes.Length; k++)
+        var sum = weightedAttributes[0].matmul(_transitions[0].t());
+        for (int k = 1; k < weightedAttributes.Count; k++)
         {
-            var projected = _attributes[k].index_select(0, rows[k]).matmul(_transitions[k].t()) * weights[k].unsqueeze(1);
-            sum = sum is null ? projected : sum + projected;
+            sum = sum + weightedAttributes[k].matmul(_transitions[k].t());
         }
 
-        return sum ?? zeros(count, Item.shape[1]);
+        return sum;
     }
 }
