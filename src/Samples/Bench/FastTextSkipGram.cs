@@ -7,11 +7,18 @@ namespace MLNetExtensions.Samples.Bench;
 /// fastText's skip-gram (<c>/usr/bin/fasttext skipgram</c>) on the benchmark's training sequences, one line per user, with
 /// the same dimension, window, negatives and epochs; word-level only (<c>-minn 0 -maxn 0</c>: IDs are not words, and
 /// character n-grams of IDs would be attribute information the item2vec comparison must not have), every item kept
-/// (<c>-minCount 1</c>), other settings at fastText's defaults.
+/// (<c>-minCount 1</c>), its frequent-item subsampling threshold pinned at its default (<c>-t 1e-4</c>), other settings at
+/// fastText's defaults.
 /// </summary>
 internal static class FastTextSkipGram
 {
     public const string Command = "/usr/bin/fasttext";
+
+    /// <summary>fastText's <c>-t</c>: a token whose share of all tokens is f is kept with probability √(t/f) + t/f (at most 1).</summary>
+    public const double SampleThreshold = 1e-4;
+
+    /// <summary>fastText reads a line in pieces of at most this many tokens (its MAX_LINE_SIZE + 1).</summary>
+    private const int LineTokens = 1025;
 
     /// <summary>Why fastText cannot run here, or null when it can.</summary>
     public static string? Unavailable() => File.Exists(Command) ? null : $"{Command} is not installed (Debian package 'fasttext')";
@@ -29,7 +36,7 @@ internal static class FastTextSkipGram
             foreach (string argument in new[]
             {
                 "skipgram", "-input", input, "-output", output, "-dim", Text(dimension), "-ws", Text(window), "-neg", Text(negatives),
-                "-epoch", Text(epochs), "-minCount", "1", "-minn", "0", "-maxn", "0", "-thread", Text(threads), "-seed", Text(seed), "-verbose", "0",
+                "-epoch", Text(epochs), "-t", SampleThreshold.ToString("R", CultureInfo.InvariantCulture), "-minCount", "1", "-minn", "0", "-maxn", "0", "-thread", Text(threads), "-seed", Text(seed), "-verbose", "0",
             })
             {
                 start.ArgumentList.Add(argument);
@@ -68,6 +75,63 @@ internal static class FastTextSkipGram
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The (target, context) pairs fastText's skip-gram trains on in one pass over <paramref name="sequences"/> (one line
+    /// each), in expectation over its sampling, which makes it train fewer pairs than the window holds: each line ends
+    /// with an end-of-line token and is read in pieces of at most 1,025 tokens; a token is kept with probability
+    /// min(1, √(t/f) + t/f) (<see cref="SampleThreshold"/>, f the token's share of all tokens); each kept token pairs with
+    /// the kept tokens within a boundary b drawn uniformly from 1…<paramref name="window"/> on each side. For a piece of m
+    /// kept tokens that is Σ_{d=1..C} P(b ≥ d) · 2 · max(0, m − d), with P(b ≥ d) = (C − d + 1)/C; its expectation needs
+    /// only E[m] and P(m = k) for k &lt; C, which a short recursion over the piece's keep probabilities gives exactly.
+    /// </summary>
+    public static double ExpectedPairsPerPass(IReadOnlyList<string[]> sequences, int window)
+    {
+        const string endOfLine = "</s>";
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal) { [endOfLine] = sequences.Count };
+        foreach (string item in sequences.SelectMany(s => s))
+        {
+            counts[item] = counts.GetValueOrDefault(item) + 1;
+        }
+
+        double tokens = counts.Values.Sum();
+        var keep = counts.ToDictionary(c => c.Key, c => Math.Min(1.0, Math.Sqrt(SampleThreshold * tokens / c.Value) + (SampleThreshold * tokens / c.Value)), StringComparer.Ordinal);
+        double pairs = 0;
+        var fewKept = new double[window]; // P(m = k) for k < C
+        foreach (var sequence in sequences)
+        {
+            var line = sequence.Append(endOfLine).Select(token => keep[token]).ToArray();
+            for (int start = 0; start < line.Length; start += LineTokens)
+            {
+                var piece = line.AsSpan(start, Math.Min(LineTokens, line.Length - start));
+                Array.Clear(fewKept);
+                fewKept[0] = 1;
+                double meanKept = 0;
+                foreach (double p in piece)
+                {
+                    meanKept += p;
+                    for (int k = window - 1; k >= 0; k--)
+                    {
+                        fewKept[k] = (fewKept[k] * (1 - p)) + (k > 0 ? fewKept[k - 1] * p : 0);
+                    }
+                }
+
+                for (int d = 1; d <= window; d++)
+                {
+                    // E[max(0, m − d)] = E[m] − d + Σ_{k<d} (d − k) P(m = k).
+                    double beyond = meanKept - d;
+                    for (int k = 0; k < d; k++)
+                    {
+                        beyond += (d - k) * fewKept[k];
+                    }
+
+                    pairs += 2.0 * (window - d + 1) / window * beyond;
+                }
+            }
+        }
+
+        return pairs;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

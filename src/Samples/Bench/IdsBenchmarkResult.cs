@@ -22,7 +22,10 @@ internal sealed class IdsDatasetResult
     public int TestCases { get; init; }
     public int ColdTestCases { get; init; }
     public long TrainingInteractions { get; init; }
+    /// <summary>(target, context) pairs within the window, both directions: what our models train on per epoch.</summary>
     public long TrainingPairsPerEpoch { get; init; }
+    /// <summary>The pairs fastText trains on per epoch, in expectation over its subsampling and window draws (null: fastText did not run).</summary>
+    public double? FasttextPairsPerEpoch { get; init; }
     public List<string> AttributeColumns { get; init; } = new();
     public Dictionary<string, IdsMethodResult?> Methods { get; init; } = new();
     /// <summary>item2vec's negative sampler, chosen by validation HR@10.</summary>
@@ -59,5 +62,8 @@ internal sealed class IdsMethodResult
     [JsonPropertyName("validation_hr_at_10")]
     public double ValidationHrAt10 { get; init; }
     public double TrainSeconds { get; init; }
+    /// <summary>Pairs the method trains on × epochs / training seconds.</summary>
     public double? PairsPerSecond { get; init; }
+    /// <summary>Every window pair of the training sequences × epochs / training seconds, whatever the method skips.</summary>
+    public double? WindowPairsPerSecond { get; init; }
 }
