@@ -17,8 +17,9 @@ public static class IdEmbeddingCatalogExtensions
         new(CatalogContext.From(catalog), options);
 
     /// <summary>
-    /// Learns item and attribute-ID vectors from users' item sequences with the paper's defaults (window 4, 2 negatives,
-    /// α = 1, β = 0.01, 5 epochs); the fitted transformer maps <paramref name="itemColumnName"/> to <paramref name="outputColumnName"/>.
+    /// Learns item and attribute-ID vectors from users' item sequences with the defaults of <see cref="IdEmbeddingOptions"/>
+    /// (the paper's window 4, 2 negatives, β = 0.01 and 5 epochs; α = 0.1 rather than the paper's 1, see
+    /// <see cref="IdEmbeddingOptions.Alpha"/>); the fitted transformer maps <paramref name="itemColumnName"/> to <paramref name="outputColumnName"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="userColumnName">The user (or session) column of the interactions.</param>

@@ -110,6 +110,20 @@ internal sealed class IdEmbeddingNetwork : nn.Module
         return parts;
     }
 
+    /// <summary>Also frees the attribute rows and weights, which are lookup tensors, not registered parameters.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var tensor in _rows.Concat(_weights))
+            {
+                tensor.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
     private static void Xavier(Tensor table, Generator generator)
     {
         double bound = Math.Sqrt(6.0 / (table.shape[0] + table.shape[1]));

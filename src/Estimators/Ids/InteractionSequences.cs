@@ -11,7 +11,8 @@ namespace MLNetExtensions.Estimators.Ids;
 /// </summary>
 internal static class InteractionSequences
 {
-    private readonly record struct Interaction(string User, string Item, double Time, string? Session, long Row);
+    /// <summary>One interaction; its time is <paramref name="Ticks"/> (DateTime, DateTimeOffset or integer columns, exact: a double would round ticks to multiples of 128) or <paramref name="Number"/> (Single or Double columns).</summary>
+    private readonly record struct Interaction(string User, string Item, long Ticks, double Number, string? Session, long Row);
 
     /// <summary>Checks the interaction columns against <paramref name="schema"/>, naming the option of a bad column.</summary>
     public static void CheckSchema(DataViewSchema schema, IdEmbeddingOptions options)
@@ -63,7 +64,8 @@ internal static class InteractionSequences
                 string? i = item();
                 if (u is not null && i is not null)
                 {
-                    rows.Add(new Interaction(u, i, time?.Invoke() ?? 0, session?.Invoke(), row));
+                    var (ticks, number) = time?.Invoke() ?? default;
+                    rows.Add(new Interaction(u, i, ticks, number, session?.Invoke(), row));
                 }
 
                 row++;
@@ -84,18 +86,18 @@ internal static class InteractionSequences
                 return byUser;
             }
 
-            int byTime = a.Time.CompareTo(b.Time);
+            int byTime = a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks) : a.Number.CompareTo(b.Number);
             return byTime != 0 ? byTime : a.Row.CompareTo(b.Row);
         });
 
-        double gap = options.InactivityGap?.Ticks ?? double.PositiveInfinity;
+        long gap = options.InactivityGap?.Ticks ?? long.MaxValue;
         var sequences = new List<string[]>();
         var current = new List<string>();
         for (int r = 0; r < rows.Count; r++)
         {
             bool split = r > 0 && (rows[r].User != rows[r - 1].User
                 || (options.SessionColumnName is not null && rows[r].Session != rows[r - 1].Session)
-                || rows[r].Time - rows[r - 1].Time > gap);
+                || rows[r].Ticks - rows[r - 1].Ticks > gap);
             if (split)
             {
                 sequences.Add(current.ToArray());
@@ -114,8 +116,8 @@ internal static class InteractionSequences
         || type == NumberDataViewType.Single || type == NumberDataViewType.Double
         || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64;
 
-    /// <summary>The time as a double: ticks for dates, the value for numbers.</summary>
-    private static Func<double> TimeReader(DataViewRow row, string name)
+    /// <summary>The time: ticks for dates and integers as the value, exactly; Single and Double values as a number.</summary>
+    private static Func<(long Ticks, double Number)> TimeReader(DataViewRow row, string name)
     {
         var column = row.Schema[name];
         switch (column.Type)
@@ -124,42 +126,42 @@ internal static class InteractionSequences
             {
                 var getter = row.GetGetter<DateTime>(column);
                 DateTime value = default;
-                return () => { getter(ref value); return value.Ticks; };
+                return () => { getter(ref value); return (value.Ticks, 0); };
             }
 
             case DateTimeOffsetDataViewType:
             {
                 var getter = row.GetGetter<DateTimeOffset>(column);
                 DateTimeOffset value = default;
-                return () => { getter(ref value); return value.UtcTicks; };
+                return () => { getter(ref value); return (value.UtcTicks, 0); };
             }
 
             case var t when t == NumberDataViewType.Single:
             {
                 var getter = row.GetGetter<float>(column);
                 float value = 0;
-                return () => { getter(ref value); return value; };
+                return () => { getter(ref value); return (0, value); };
             }
 
             case var t when t == NumberDataViewType.Double:
             {
                 var getter = row.GetGetter<double>(column);
                 double value = 0;
-                return () => { getter(ref value); return value; };
+                return () => { getter(ref value); return (0, value); };
             }
 
             case var t when t == NumberDataViewType.Int32:
             {
                 var getter = row.GetGetter<int>(column);
                 int value = 0;
-                return () => { getter(ref value); return value; };
+                return () => { getter(ref value); return (value, 0); };
             }
 
             default:
             {
                 var getter = row.GetGetter<long>(column);
                 long value = 0;
-                return () => { getter(ref value); return value; };
+                return () => { getter(ref value); return (value, 0); };
             }
         }
     }

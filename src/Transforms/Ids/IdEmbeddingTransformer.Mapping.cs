@@ -14,7 +14,10 @@ public sealed partial class IdEmbeddingTransformer
     private const string TablesEntry = "tables.safetensors";
     private const string SummaryEntry = "training.json";
 
-    /// <summary>Vectors for a batch of rows: known items from the table, others from their attribute IDs, else the unseen rule.</summary>
+    /// <summary>
+    /// Vectors for a batch of rows: known items with a vector from the model, others from the input's attribute IDs when
+    /// one of them was trained, else the unseen rule.
+    /// </summary>
     internal float[][] Embed(IReadOnlyList<string?> items, IReadOnlyList<string?[]?> inputAttributes)
     {
         var result = new float[items.Count][];
@@ -22,18 +25,18 @@ public sealed partial class IdEmbeddingTransformer
         for (int r = 0; r < items.Count; r++)
         {
             int index = _space.Items.IndexOf(items[r]);
-            if (index >= 0)
+            if (index >= 0 && _space.HasVector(index))
             {
                 result[r] = _space.VectorOf(index);
             }
-            else if (inputAttributes[r] is { } ids && ids.Any(id => id is not null))
+            else if (inputAttributes[r] is { } ids && _space.HasUsableAttributes(ids))
             {
                 pending.Add((r, ids));
             }
             else if (Settings.UnseenItems == UnseenItemHandling.Error)
             {
                 throw new InvalidOperationException(
-                    $"Item '{items[r]}' of column '{Settings.ItemColumnName}' was not trained and has no attribute IDs; " +
+                    $"Item '{items[r]}' of column '{Settings.ItemColumnName}' was not trained and has no attribute ID that a trained item carries; " +
                     "set UnseenItems = Zero to give such items a zero vector, or pass its attribute columns.");
             }
             else

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Transforms.DataView;
+using MLNetExtensions.Transforms.IO;
 using MLNetExtensions.Transforms.ModelFiles;
 
 namespace MLNetExtensions.Transforms.Ids;
@@ -8,8 +9,9 @@ namespace MLNetExtensions.Transforms.Ids;
 /// <summary>
 /// Learned ID vectors (Zhao et al., KDD 2018) as an ML.NET transformer: an item-ID column (text or integer) becomes an
 /// <c>ItemEmbedding</c> vector column usable as <c>Features</c> by any ML.NET trainer. Items not trained get their vector
-/// from their attribute IDs (Σ_k w_ik M_k e_ik): from the input's attribute columns when it has them, else from the
-/// attribute table seen in training; an item with neither follows <see cref="IdEmbeddingSettings.UnseenItems"/>.
+/// from their attribute IDs (Σ_k w_ik M_k e_ik): from the attribute table seen in training when it lists them, else from
+/// the input's attribute columns when it has them. Only IDs that a trained item carries count; an item with none follows
+/// <see cref="IdEmbeddingSettings.UnseenItems"/>.
 /// Beside <c>Transform</c>: similar items, user vectors, recommendations, attribute-ID vectors and word2vec export.
 /// Produced by <c>IdEmbeddingEstimator</c>; saved with <c>SaveWithTensors</c>.
 /// </summary>
@@ -33,7 +35,10 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>How training went (pairs, time, throughput, loss), or null.</summary>
     public IdEmbeddingTrainingSummary? TrainingSummary { get; }
 
-    /// <summary>The dimension of item vectors (m_1).</summary>
+    /// <summary>
+    /// The dimension of the item vectors this transformer gives: m_1, or with <see cref="IdItemVector.ItemAndAttributes"/>
+    /// m_1 + Σ_k m_k.
+    /// </summary>
     public int Dimension => _space.Dimension;
 
     /// <summary>Every item with a vector: trained items (most frequent first), then items known only from their attributes.</summary>
@@ -56,11 +61,14 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         return index >= 0 && index < _space.TrainedItemCount;
     }
 
-    /// <summary>The vector of a known item (trained, or known from its attributes), or null for an unknown item.</summary>
+    /// <summary>
+    /// The vector of a known item (trained, or known from its attributes), or null for an unknown item and for one known
+    /// only from attribute IDs that no trained item carries (it has no vector).
+    /// </summary>
     public float[]? GetItemVector(string itemId)
     {
         int index = _space.Items.IndexOf(itemId);
-        return index >= 0 ? _space.VectorOf(index) : null;
+        return index >= 0 && _space.HasVector(index) ? _space.VectorOf(index) : null;
     }
 
     /// <summary>
@@ -125,7 +133,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         ArgumentNullException.ThrowIfNull(recentItems);
         int take = mostRecent ?? Settings.RecentItemCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1, nameof(mostRecent));
-        var known = recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0).TakeLast(take).ToArray();
+        var known = recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0 && _space.HasVector(i)).TakeLast(take).ToArray();
         var mean = new float[Dimension];
         foreach (int item in known)
         {
@@ -150,11 +158,21 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         return _space.Nearest(UserEmbedding(recentItems), count, seen.Count == 0 ? null : candidate => !seen.Contains(candidate));
     }
 
-    /// <summary>Writes every known item's vector in the word2vec text format (gensim, fastText tools).</summary>
+    /// <summary>
+    /// Writes the vector of every known item that has one in the word2vec text format (gensim, fastText tools). Items known
+    /// only from attribute IDs that no trained item carries have no vector and are left out.
+    /// </summary>
     public void ExportWord2Vec(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Word2VecText.Write(writer, _space.Items.Ids, _space.Vectors, Dimension);
+        var items = Enumerable.Range(0, _space.Items.Count).Where(_space.HasVector).ToArray();
+        var vectors = new float[items.Length * Dimension];
+        for (int i = 0; i < items.Length; i++)
+        {
+            _space.Vectors.AsSpan(items[i] * Dimension, Dimension).CopyTo(vectors.AsSpan(i * Dimension, Dimension));
+        }
+
+        Word2VecText.Write(writer, items.Select(i => _space.Items.Ids[i]).ToArray(), vectors, Dimension);
     }
 
     /// <summary>Writes the raw vectors (dimension m_k) of one attribute type's IDs in the word2vec text format.</summary>
@@ -165,11 +183,15 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         Word2VecText.Write(writer, type.Values, AttributeTable(type, type.Values.Length), type.Dimension);
     }
 
-    /// <summary>Writes every known item's vector to a word2vec text file.</summary>
+    /// <summary>Writes the item vectors (as <see cref="ExportWord2Vec(TextWriter)"/>) to a word2vec text file, atomically: a failed export leaves no partial file.</summary>
     public void ExportWord2Vec(string path)
     {
-        using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
-        ExportWord2Vec(writer);
+        ArgumentNullException.ThrowIfNull(path);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            ExportWord2Vec(writer);
+        });
     }
 
     /// <inheritdoc />

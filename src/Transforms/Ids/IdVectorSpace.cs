@@ -10,6 +10,7 @@ namespace MLNetExtensions.Transforms.Ids;
 internal sealed class IdVectorSpace : IDisposable
 {
     private readonly Tensor _unit;
+    private readonly bool[] _hasVector;
 
     public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount, IdItemVector itemVector = IdItemVector.Item)
     {
@@ -24,6 +25,9 @@ internal sealed class IdVectorSpace : IDisposable
         int n = items.Count;
         var rows = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(a.RowOfItem).Select(r => (long)r).ToArray())).ToList();
         var weights = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(i => a.Weight(a.RowOfItem(i))).ToArray())).ToList();
+        // An item known only from the attribute table has a vector when a trained item carries one of its IDs (weight > 0).
+        var usable = weights.Select(w => w.data<float>().ToArray()).ToArray();
+        _hasVector = Enumerable.Range(0, n).Select(i => i < trainedItemCount || usable.Any(w => w[i] > 0)).ToArray();
         var fromAttributes = tables.FromAttributes(n, rows, weights);
         var vectors = n == trainedItemCount
             ? tables.Item.detach().clone()
@@ -48,6 +52,16 @@ internal sealed class IdVectorSpace : IDisposable
 
     /// <summary>Item vectors, row-major, items × <see cref="Dimension"/>.</summary>
     public float[] Vectors { get; }
+
+    /// <summary>
+    /// Whether known item <paramref name="item"/> has a vector: trained, or carrying an attribute ID that a trained item
+    /// carries. The others have a zero vector, which means nothing, and are never candidates of <see cref="Nearest"/>.
+    /// </summary>
+    public bool HasVector(int item) => _hasVector[item];
+
+    /// <summary>Whether <paramref name="attributeIds"/> (one ID or null per attribute type) hold an ID that a trained item carries.</summary>
+    public bool HasUsableAttributes(string?[] attributeIds) =>
+        Attributes.Where((type, k) => type.Weight(type.RowOf(attributeIds[k])) > 0).Any();
 
     /// <summary>A copy of known item <paramref name="item"/>'s vector.</summary>
     public float[] VectorOf(int item) => Vectors.AsSpan(item * Dimension, Dimension).ToArray();
@@ -77,8 +91,8 @@ internal sealed class IdVectorSpace : IDisposable
     }
 
     /// <summary>
-    /// The <paramref name="count"/> known items most similar (cosine) to <paramref name="query"/>, best first, among those
-    /// <paramref name="allowed"/> accepts (null: all). A zero query has no direction and gives an empty list.
+    /// The <paramref name="count"/> known items with a vector most similar (cosine) to <paramref name="query"/>, best first,
+    /// among those <paramref name="allowed"/> accepts (null: all). A zero query has no direction and gives an empty list.
     /// </summary>
     public IReadOnlyList<ScoredId> Nearest(float[] query, int count, Func<int, bool>? allowed)
     {
@@ -91,7 +105,7 @@ internal sealed class IdVectorSpace : IDisposable
         }
 
         var scores = _unit.matmul(q / norm).data<float>().ToArray();
-        var candidates = Enumerable.Range(0, scores.Length);
+        var candidates = Enumerable.Range(0, scores.Length).Where(HasVector);
         if (allowed is not null)
         {
             candidates = candidates.Where(allowed);

@@ -12,8 +12,8 @@ internal static class Word2VecText
 {
     public static void Write(TextWriter writer, IReadOnlyList<string> tokens, float[] values, int dimension)
     {
-        writer.NewLine = "\n";
-        writer.WriteLine($"{tokens.Count} {dimension}");
+        // '\n' line ends whatever the writer's NewLine is (the format's own; the caller's writer is left as it was).
+        writer.Write($"{tokens.Count} {dimension}\n");
         var line = new StringBuilder();
         for (int i = 0; i < tokens.Count; i++)
         {
@@ -24,7 +24,7 @@ internal static class Word2VecText
                 line.Append(' ').Append(values[i * dimension + d].ToString("R", CultureInfo.InvariantCulture));
             }
 
-            writer.WriteLine(line.ToString());
+            writer.Write(line.Append('\n'));
         }
     }
 

@@ -121,6 +121,39 @@ public sealed class IdEmbeddingBadInputTests
         model.Invoking(m => m.MostSimilar(IdTestData.Item(0, 0), 3, "Colour")).Should().Throw<ArgumentException>().WithMessage("*'Colour' is not an attribute column*");
     }
 
+    [Fact]
+    public void AnItemWhoseAttributeIdsNoTrainedItemCarries_HasNoVector_AndFollowsTheUnseenRule()
+    {
+        var options = Quick();
+        options.UnseenItems = UnseenItemHandling.Error;
+        var items = IdTestData.Items();
+        items.Add(new IdTestData.ItemRow { ItemId = "orphan", Group = "G9", Brand = "unbranded" });
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        using var model = _mlContext.Transforms.IdEmbedding(options).Fit(Interactions(IdTestData.Interactions(users: 8, length: 5)));
+        string trained = IdTestData.Item(0, 0);
+
+        model.Items.Should().Contain("orphan").And.Contain(IdTestData.ColdItem);
+        model.GetItemVector("orphan").Should().BeNull("none of its IDs was trained, so it has no vector");
+        model.GetItemVector(IdTestData.ColdItem).Should().NotBeNull("its group G0 was trained");
+        model.MostSimilar(trained, model.Items.Count).Select(s => s.Id).Should().NotContain("orphan").And.Contain(IdTestData.ColdItem);
+        model.UserEmbedding(new[] { trained, "orphan" }).Should().Equal(model.GetItemVector(trained), "an item without a vector does not dilute the mean");
+
+        var export = new StringWriter();
+        model.ExportWord2Vec(export);
+        var lines = export.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be($"{model.Items.Count - 1} {model.Dimension}");
+        lines.Should().HaveCount(model.Items.Count).And.NotContain(line => line.StartsWith("orphan "));
+
+        var known = () => model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new IdTestData.Interaction { UserId = "x", ItemId = "orphan" } })).GetColumn<float[]>("ItemEmbedding").ToArray();
+        known.Should().Throw<InvalidOperationException>().WithMessage("*'orphan'*no attribute ID that a trained item carries*UnseenItems*");
+        var untrainedIds = new[] { new IdTestData.ItemRow { ItemId = "newcomer", Group = "G9", Brand = "unbranded" } };
+        var unknown = () => model.Transform(_mlContext.Data.LoadFromEnumerable(untrainedIds)).GetColumn<float[]>("ItemEmbedding").ToArray();
+        unknown.Should().Throw<InvalidOperationException>().WithMessage("*'newcomer'*");
+        var usable = new[] { new IdTestData.ItemRow { ItemId = "newcomer", Group = "G1", Brand = "unbranded" } };
+        model.Transform(_mlContext.Data.LoadFromEnumerable(usable)).GetColumn<float[]>("ItemEmbedding").Single()
+            .Should().Equal(model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G1" }));
+    }
+
     private sealed class PricedItem
     {
         public string ItemId { get; set; } = string.Empty;

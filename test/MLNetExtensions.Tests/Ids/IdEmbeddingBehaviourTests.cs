@@ -126,8 +126,10 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
     [Fact]
     public void Word2VecExport_WritesAHeaderAndOneLinePerVector()
     {
-        var writer = new StringWriter();
+        var writer = new StringWriter { NewLine = "\r\n" };
         _model.ExportWord2Vec(writer);
+        writer.NewLine.Should().Be("\r\n", "the caller's writer is left as it was");
+        writer.ToString().Should().NotContain("\r", "the format's lines end with \\n");
         var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines[0].Should().Be($"{_model.Items.Count} {_model.Dimension}");
         lines.Should().HaveCount(_model.Items.Count + 1);
@@ -141,6 +143,18 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         groupLines[0].Should().Be("4 4");
         groupLines[1].Split(' ')[0].Should().Be("G0");
         Word2VecText.Token("a b\tc").Should().Be("a_b_c");
+
+        string path = Path.Combine(Path.GetTempPath(), $"ids-{Guid.NewGuid():N}.vec");
+        try
+        {
+            _model.ExportWord2Vec(path);
+            File.ReadAllText(path).Should().Be(writer.ToString());
+            File.Exists(path + ".tmp").Should().BeFalse();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private sealed class EmbeddingRow

@@ -17,6 +17,7 @@ public sealed class InteractionSequencesTests
         public DateTime Time { get; set; }
         public DateTimeOffset Offset { get; set; }
         public double Hours { get; set; }
+        public long Nanoseconds { get; set; }
         public string Note { get; set; } = string.Empty;
     }
 
@@ -49,6 +50,22 @@ public sealed class InteractionSequencesTests
         Read(visits, Options(timestamp)).Should().BeEquivalentTo(
             new[] { new[] { "a", "b", "tie-first", "tie-second" }, new[] { "a", "c" } },
             o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData(nameof(Visit.Time))]
+    [InlineData(nameof(Visit.Nanoseconds))]
+    public void TimesOneTickApart_AndIntegersBeyondDoublePrecision_KeepTheirOrder(string timestamp)
+    {
+        // DateTime ticks (about 6.4e17) and integers above 2^53 differ in their last unit here, which a double loses.
+        const long Base = 1_700_000_000_000_000_000;
+        var visits = new[]
+        {
+            new Visit { User = "u1", Item = "second", Time = Start.AddTicks(1), Nanoseconds = Base + 1 },
+            new Visit { User = "u1", Item = "first", Time = Start, Nanoseconds = Base },
+        };
+
+        Read(visits, Options(timestamp)).Should().BeEquivalentTo(new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering());
     }
 
     [Fact]
