@@ -41,7 +41,10 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// </summary>
     public int Dimension => _space.Dimension;
 
-    /// <summary>Every item with a vector: trained items (most frequent first), then items known only from their attributes.</summary>
+    /// <summary>
+    /// Every known item: trained items (most frequent first), then items known only from the attribute table, some of which
+    /// may have no vector (see <see cref="GetItemVector"/>).
+    /// </summary>
     public IReadOnlyList<string> Items => _space.Items.Ids;
 
     /// <summary>The attribute columns (ID types beyond the item), in order.</summary>
