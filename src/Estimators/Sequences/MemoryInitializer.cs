@@ -46,7 +46,7 @@ internal static class MemoryInitializer
         int capacity = options.KMeansSampleSteps;
         int stepSize = options.StepSize;
         var random = new Random(seed);
-        var sample = new List<float[]>(capacity);
+        var sample = new List<float[]>(Math.Min(capacity, 4096)); // a large KMeansSampleSteps must not reserve memory it may never fill
         long seen = 0;
         using var cursor = data.GetRowCursor(new[] { data.Schema[options.FeatureColumnName] });
         var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[options.FeatureColumnName]);

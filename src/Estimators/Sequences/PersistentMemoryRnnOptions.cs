@@ -51,19 +51,19 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
     /// <summary>Width of the hidden state.</summary>
     public int HiddenSize { get; set; } = 64;
 
-    /// <summary>K, the number of memory slots.</summary>
+    /// <summary>K, the number of memory slots (ignored by Lstm and Gru cells).</summary>
     public int MemorySlots { get; set; } = 8;
 
-    /// <summary>m, the width of a memory slot (and of the encoded input).</summary>
+    /// <summary>m, the width of a memory slot and of the encoded input (ignored by Lstm and Gru cells).</summary>
     public int MemoryWidth { get; set; } = 32;
 
-    /// <summary>Whether the encoder reads h_{t−1} besides x_t (the addressing then runs step by step).</summary>
+    /// <summary>Whether the encoder reads h_{t−1} besides x_t (the addressing then runs step by step); an error on Lstm and Gru cells.</summary>
     public bool EncoderReadsHiddenState { get; set; }
 
-    /// <summary>γ, the sharpness of the addressing softmax (its starting value when <see cref="LearnSharpness"/>).</summary>
+    /// <summary>γ, the sharpness of the addressing softmax (its starting value when <see cref="LearnSharpness"/>); ignored by Lstm and Gru cells.</summary>
     public double Sharpness { get; set; } = 10;
 
-    /// <summary>Learn γ (as log γ) with the other weights; false keeps it fixed.</summary>
+    /// <summary>Learn γ (as log γ) with the other weights; false keeps it fixed. Ignored by Lstm and Gru cells.</summary>
     public bool LearnSharpness { get; set; } = true;
 
     /// <summary>How the memory starts: random (default), k-means of encoded training steps, or user prototypes.</summary>
@@ -72,7 +72,7 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
     /// <summary>With <see cref="MemoryInitialization.Prototypes"/>: K steps of <see cref="StepSize"/> values each, whose encodings become the slots.</summary>
     public IReadOnlyList<float[]>? MemoryPrototypes { get; set; }
 
-    /// <summary>With <see cref="MemoryInitialization.KMeans"/>: the training steps sampled (seeded) for k-means.</summary>
+    /// <summary>With <see cref="MemoryInitialization.KMeans"/>: the most training steps sampled (seeded) for k-means; at least <see cref="MemorySlots"/>.</summary>
     public int KMeansSampleSteps { get; set; } = 4096;
 
     /// <summary>With <see cref="MemoryInitialization.KMeans"/>: Lloyd iterations.</summary>
@@ -135,11 +135,9 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
         }
 
         ToConfig(outputs: 1).Validate();
-        if (!memory && (AddressingColumnName is not null || MemoryInitialization != MemoryInitialization.Random))
+        if (!memory && MemoryOnlySettingInUse() is { } setting)
         {
-            throw new ArgumentException(
-                $"PersistentMemoryRnnOptions.{(AddressingColumnName is not null ? nameof(AddressingColumnName) : nameof(MemoryInitialization))} is set, but a {CellKind} cell has no memory.",
-                AddressingColumnName is not null ? nameof(AddressingColumnName) : nameof(MemoryInitialization));
+            throw new ArgumentException($"PersistentMemoryRnnOptions.{setting} is set, but a {CellKind} cell has no memory.", setting);
         }
 
         if (!Enum.IsDefined(MemoryInitialization))
@@ -154,7 +152,22 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
 
         RequirePositive(KMeansSampleSteps, nameof(KMeansSampleSteps));
         RequirePositive(KMeansIterations, nameof(KMeansIterations));
+        if (MemoryInitialization == MemoryInitialization.KMeans && KMeansSampleSteps < MemorySlots)
+        {
+            throw Bad(nameof(KMeansSampleSteps), KMeansSampleSteps, $"must be at least MemorySlots = {MemorySlots} with MemoryInitialization.KMeans (one step per slot at least)");
+        }
     }
+
+    /// <summary>
+    /// The first setting that asks for memory behaviour (addressing targets, a memory initialisation, an encoder that reads
+    /// the hidden state), or null. A plain LSTM or GRU cannot honour these, so they are errors there; the memory's sizes
+    /// and sharpness are documented as ignored instead, so that one options object can serve every cell kind of a sweep.
+    /// </summary>
+    private string? MemoryOnlySettingInUse() =>
+        AddressingColumnName is not null ? nameof(AddressingColumnName)
+        : MemoryInitialization != MemoryInitialization.Random ? nameof(MemoryInitialization)
+        : EncoderReadsHiddenState ? nameof(EncoderReadsHiddenState)
+        : null;
 
     private void CheckPrototypes()
     {

@@ -50,7 +50,10 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
     [ComponentName(Name = "log_sharpness")]
     private readonly Parameter? logSharpness;
 
-    /// <summary>Creates the network with weights drawn from <paramref name="generator"/> (uniform ±1/√hidden, as PyTorch's RNNs; forget-gate biases 1).</summary>
+    /// <summary>
+    /// Creates the network with weights drawn from <paramref name="generator"/>: the recurrence and head uniform ±1/√hidden, as
+    /// PyTorch's RNNs (forget-gate biases 1); the encoder ±1/√(its inputs); the memory ±1.
+    /// </summary>
     /// <param name="config">The architecture, validated here.</param>
     /// <param name="generator">The generator of the initial weights; null uses torch's global one.</param>
     public PersistentMemoryRnn(PersistentMemoryRnnConfig config, Generator? generator = null)
@@ -99,7 +102,7 @@ public sealed class PersistentMemoryRnn : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor lengths) => Run(x, lengths).Outputs;
 
     /// <summary>Runs the batch; optionally keeps the addressing weights of every step.</summary>
-    /// <param name="x">float32 [rows, steps, D], padded after each sequence's end (padding values are ignored).</param>
+    /// <param name="x">float32 [rows, steps, D], padded after each sequence's end (padding values do not reach the outputs; keep them finite if gradients flow, as a NaN there would reach the gradients).</param>
     /// <param name="lengths">int64 [rows], each in [1, steps].</param>
     /// <param name="keepAddressing">Return the addressing weights [rows, steps, K].</param>
     public PersistentMemoryRnnOutput Run(Tensor x, Tensor lengths, bool keepAddressing = false)

@@ -71,6 +71,18 @@ public sealed class PersistentMemoryRnnBadInputTests
         var addressing = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(lstm);
         addressing.Should().Throw<ArgumentException>().Where(e => e.ParamName == "AddressingColumnName").WithMessage("*Lstm cell has no memory*");
 
+        var readsHidden = Tiny();
+        readsHidden.CellKind = Transforms.Sequences.RnnCellKind.Lstm;
+        readsHidden.EncoderReadsHiddenState = true;
+        var reads = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(readsHidden);
+        reads.Should().Throw<ArgumentException>().Where(e => e.ParamName == "EncoderReadsHiddenState").WithMessage("*Lstm cell has no memory*");
+
+        var fewSteps = Tiny();
+        fewSteps.MemoryInitialization = MemoryInitialization.KMeans;
+        fewSteps.KMeansSampleSteps = fewSteps.MemorySlots - 1;
+        var sample = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(fewSteps);
+        sample.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "KMeansSampleSteps").WithMessage("*at least MemorySlots = 3*");
+
         var prototypes = Tiny();
         prototypes.MemoryInitialization = MemoryInitialization.Prototypes;
         prototypes.MemoryPrototypes = new[] { new[] { 1f, 2f } };
