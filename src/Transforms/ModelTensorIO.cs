@@ -38,14 +38,17 @@ public static class ModelTensorIO
         return result;
     }
 
-    /// <summary>Writes every named tensor of the module (see <see cref="GetNamedTensors"/>) to a safetensors file.</summary>
+    /// <summary>
+    /// Writes every named tensor of the module (see <see cref="GetNamedTensors"/>) to a safetensors file, atomically: a
+    /// failed export (an unsupported element type, a full disk) leaves the previous file, or none, never a partial one.
+    /// </summary>
     /// <param name="module">The module.</param>
     /// <param name="path">The file to create or overwrite.</param>
     public static void ExportSafetensors(nn.Module module, string path)
     {
+        ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = File.Create(path);
-        ExportSafetensors(module, stream);
+        IO.AtomicFile.Write(path, stream => ExportSafetensors(module, stream));
     }
 
     /// <summary>Writes every named tensor of the module (see <see cref="GetNamedTensors"/>) in safetensors format; the stream is left open.</summary>
@@ -107,6 +110,10 @@ public static class ModelTensorIO
         try
         {
             loaded = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream, leaveOpen: true, keysToKeep: null);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"The {description} is truncated: it ends before the tensors its header lists.", e);
         }
         catch (Exception e) when (e is not InvalidDataException and not IOException)
         {

@@ -111,10 +111,14 @@ internal static class BertBasicTokenizer
         builder.Append(buffer[..rune.EncodeToUtf16(buffer)]);
     }
 
-    /// <summary>Tab, line feed and carriage return are whitespace, not controls; everything else in category C* is a control.</summary>
+    /// <summary>
+    /// Tab, line feed and carriage return are whitespace, not controls; the other characters of categories Cc, Cf and Co
+    /// are (the fast tokenizer's <c>is_other</c>: unassigned code points are kept, and become <c>[UNK]</c> words; a
+    /// surrogate cannot occur, as it is read as U+FFFD).
+    /// </summary>
     private static bool IsControl(Rune rune) =>
         rune.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
-            or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
+            or UnicodeCategory.PrivateUse;
 
     private static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
 
@@ -132,8 +136,12 @@ internal static class BertBasicTokenizer
             or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
     }
 
-    /// <summary>The CJK Unified Ideographs blocks (with extensions A–E) and the compatibility ideographs, as BERT defines them.</summary>
+    /// <summary>
+    /// The CJK Unified Ideographs blocks (with extensions A–E) and the compatibility ideographs, as the fast tokenizer's
+    /// <c>BertNormalizer</c> lists them: its extension-E range starts at U+2B920 (Python's <c>BertTokenizer</c> has
+    /// U+2B820), so U+2B820–U+2B91F are not split out.
+    /// </summary>
     private static bool IsCjkIdeograph(int c) =>
         c is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x20000 and <= 0x2A6DF) or (>= 0x2A700 and <= 0x2B73F)
-            or (>= 0x2B740 and <= 0x2B81F) or (>= 0x2B820 and <= 0x2CEAF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x2F800 and <= 0x2FA1F);
+            or (>= 0x2B740 and <= 0x2B81F) or (>= 0x2B920 and <= 0x2CEAF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x2F800 and <= 0x2FA1F);
 }

@@ -105,6 +105,15 @@ public sealed class WordPieceEncoder
         return pieces;
     }
 
+    /// <summary>Keeps at most <paramref name="length"/> ids of <paramref name="ids"/> (the last ones go).</summary>
+    private static void Truncate(List<int> ids, int length)
+    {
+        if (ids.Count > length)
+        {
+            ids.RemoveRange(Math.Max(length, 0), ids.Count - Math.Max(length, 0));
+        }
+    }
+
     /// <summary>The vocabulary line of <paramref name="id"/> (empty for a blank line), or null when the id is outside the vocabulary.</summary>
     public string? IdToToken(int id) => _vocabulary.TokenOf(id);
 
@@ -117,16 +126,25 @@ public sealed class WordPieceEncoder
         var a = new List<int>(EncodeWithoutSpecialTokens(first));
         List<int>? b = second is null ? null : new List<int>(EncodeWithoutSpecialTokens(second));
         int budget = maximumLength - (b is null ? 2 : 3);
-        while (a.Count + (b?.Count ?? 0) > budget)
+        if (b is null)
         {
-            if (b is not null && b.Count > a.Count)
+            Truncate(a, budget);
+        }
+        else if (a.Count + b.Count > budget)
+        {
+            // Hugging Face's fast tokenizer (longest first): the shorter side is kept whole when the longer can take the
+            // rest; otherwise both get half the budget and the originally longer one (the second, on a tie) the odd token.
+            int shorter = Math.Min(a.Count, b.Count);
+            int longer = shorter > budget ? shorter : Math.Max(shorter, budget - shorter);
+            if (shorter + longer > budget)
             {
-                b.RemoveAt(b.Count - 1);
+                shorter = budget / 2;
+                longer = shorter + (budget % 2);
             }
-            else
-            {
-                a.RemoveAt(a.Count - 1);
-            }
+
+            bool firstIsLonger = a.Count > b.Count;
+            Truncate(a, firstIsLonger ? longer : shorter);
+            Truncate(b, firstIsLonger ? shorter : longer);
         }
 
         tokenIds.Fill(PaddingTokenId);

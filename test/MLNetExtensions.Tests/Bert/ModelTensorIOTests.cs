@@ -178,6 +178,46 @@ public sealed class ModelTensorIOTests : IDisposable
     }
 
     [Fact]
+    public void Import_TruncatedFile_ThrowsInvalidData_NamingTheFile()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new BertModel(BertTestData.Config());
+        var path = PathOf("cut.safetensors");
+        ModelTensorIO.ExportSafetensors(model, path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^100]);
+
+        var act = () => ModelTensorIO.ImportSafetensors(model, path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"*'{path}'*truncated*");
+    }
+
+    [Fact]
+    public void Export_ThatFails_LeavesThePreviousFile_AndNoPartialOne()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new BertModel(BertTestData.Config());
+        using var complex = new ComplexModule();
+        var path = PathOf("kept.safetensors");
+        ModelTensorIO.ExportSafetensors(model, path);
+        var before = File.ReadAllBytes(path);
+
+        var act = () => ModelTensorIO.ExportSafetensors(complex, path);
+
+        act.Should().Throw<NotSupportedException>().WithMessage("*'w'*ComplexFloat32*");
+        File.ReadAllBytes(path).Should().Equal(before);
+        File.Exists(path + ".tmp").Should().BeFalse();
+    }
+
+    /// <summary>A module with a tensor safetensors cannot store.</summary>
+    private sealed class ComplexModule : nn.Module
+    {
+        public ComplexModule()
+            : base(nameof(ComplexModule)) =>
+            register_parameter("w", new TorchSharp.Modules.Parameter(zeros(2, dtype: ScalarType.ComplexFloat32)));
+    }
+
+    [Fact]
     public void CopyTensors_BetweenDifferentLayouts_Throws()
     {
         using var scope = NewDisposeScope();

@@ -65,6 +65,32 @@ public sealed class WordPieceEncoderTests
         mask.Should().OnlyContain(m => m == 1);
     }
 
+    [Theory]
+    [InlineData("a b c d", "e f g", "a b c", "e f")]          // both cut: the odd token stays with the longer first text
+    [InlineData("a b c d", "e f g h", "a b", "e f g")]        // a tie: the odd token goes to the second
+    [InlineData("a b c d e f g h i j", "k l", "a b c", "k l")] // the shorter second text kept whole
+    public void PairTruncation_SplitsTheBudget_AsHuggingFacesFastTokenizer(string first, string second, string keptFirst, string keptSecond)
+    {
+        // maximumLength 8 leaves 5 tokens for the two texts (an odd budget, as the default 128 leaves 125).
+        var ids = new int[8];
+        Encoder.EncodeRow(first, second, 8, ids, new int[8], new int[8]);
+        var expected = new[] { 101 }.Concat(Encoder.EncodeWithoutSpecialTokens(keptFirst)).Append(102)
+            .Concat(Encoder.EncodeWithoutSpecialTokens(keptSecond)).Append(102);
+        ids.Should().Equal(expected);
+    }
+
+    [Fact]
+    public void UnassignedCodePoints_AreKept_AsUnknownWords_AndTheCjkRangeFollowsTheFastTokenizer()
+    {
+        // U+0378 and U+FFFF are unassigned (Cn): the fast tokenizer drops only Cc, Cf and Co characters.
+        Encoder.Tokenize("a\u0378b").Should().Equal("[UNK]");
+        Encoder.Tokenize("x \uFFFF").Should().Equal("x", "[UNK]");
+        Encoder.Tokenize("a\u200Bb").Should().Equal(Encoder.Tokenize("ab"), "a zero-width space (Cf) is still dropped");
+        // Its extension-E range starts at U+2B920: U+2B820 stays inside the word, U+2B920 is split out.
+        Encoder.Tokenize("a\U0002B820").Should().Equal("[UNK]");
+        Encoder.Tokenize("a\U0002B920").Should().Equal("a", "[UNK]");
+    }
+
     [Fact]
     public void Pairs_GetSegmentIds_AndTruncateTheLongerSideFirst()
     {
