@@ -37,8 +37,8 @@ public abstract class BertPretrainingOptionsBase : TorchTrainerOptions
     /// <summary>Lower-case text first (BERT-uncased).</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Strip accents (BERT-uncased).</summary>
-    public bool StripAccents { get; set; } = true;
+    /// <summary>Strip accents (BERT-uncased); null (default) follows <see cref="LowerCase"/>, as Hugging Face's <c>strip_accents</c>.</summary>
+    public bool? StripAccents { get; set; }
 
     /// <summary>Hidden size.</summary>
     public int HiddenSize { get; set; } = 256;

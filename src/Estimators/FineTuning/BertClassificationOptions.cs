@@ -64,8 +64,11 @@ public sealed class BertClassificationOptions : SingleRunTrainerOptions
     /// <summary>Lower-case text before tokenizing (random initialisation only; a pre-trained encoder brings its own setting).</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Strip accents before tokenizing (random initialisation only; a pre-trained encoder brings its own setting).</summary>
-    public bool StripAccents { get; set; } = true;
+    /// <summary>
+    /// Strip accents before tokenizing (random initialisation only; a pre-trained encoder brings its own setting); null
+    /// (default) follows <see cref="LowerCase"/>, as Hugging Face's <c>strip_accents</c>.
+    /// </summary>
+    public bool? StripAccents { get; set; }
 
     /// <summary>
     /// Tokens per row including [CLS] and [SEP]; longer text is truncated. Null: the pre-trained encoder's maximum

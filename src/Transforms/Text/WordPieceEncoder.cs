@@ -63,20 +63,26 @@ public sealed class WordPieceEncoder
     /// <summary>Loads a UTF-8 vocabulary file (one token per line, the line number is the id).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a BERT vocabulary (empty, not UTF-8 text, or without the special tokens); the message names it.</exception>
-    public static WordPieceEncoder FromFile(string vocabularyPath, bool lowerCase = true, bool stripAccents = true)
+    /// <param name="vocabularyPath">The vocabulary file.</param>
+    /// <param name="lowerCase">Lower-case text first (BERT-uncased).</param>
+    /// <param name="stripAccents">Strip accents; null follows <paramref name="lowerCase"/>, as Hugging Face's <c>strip_accents</c>.</param>
+    public static WordPieceEncoder FromFile(string vocabularyPath, bool lowerCase = true, bool? stripAccents = null)
     {
         if (!File.Exists(vocabularyPath))
         {
             throw new FileNotFoundException($"WordPiece vocabulary '{vocabularyPath}' does not exist.", vocabularyPath);
         }
 
-        return FromBytes(File.ReadAllBytes(vocabularyPath), lowerCase, stripAccents, $"WordPiece vocabulary '{vocabularyPath}'");
+        return FromBytes(File.ReadAllBytes(vocabularyPath), lowerCase, stripAccents ?? lowerCase, $"WordPiece vocabulary '{vocabularyPath}'");
     }
 
     /// <summary>Builds an encoder from a vocabulary's text (one token per line, the line number is the id).</summary>
     /// <exception cref="InvalidDataException">The text is not a BERT vocabulary (empty, or without the special tokens).</exception>
-    public static WordPieceEncoder FromText(string vocabularyText, bool lowerCase = true, bool stripAccents = true) =>
-        FromText(vocabularyText, lowerCase, stripAccents, "The WordPiece vocabulary text");
+    /// <param name="vocabularyText">The vocabulary's text.</param>
+    /// <param name="lowerCase">Lower-case text first (BERT-uncased).</param>
+    /// <param name="stripAccents">Strip accents; null follows <paramref name="lowerCase"/>, as Hugging Face's <c>strip_accents</c>.</param>
+    public static WordPieceEncoder FromText(string vocabularyText, bool lowerCase = true, bool? stripAccents = null) =>
+        FromText(vocabularyText, lowerCase, stripAccents ?? lowerCase, "The WordPiece vocabulary text");
 
     /// <summary>Builds an encoder from a vocabulary's text; errors name <paramref name="source"/>.</summary>
     internal static WordPieceEncoder FromText(string vocabularyText, bool lowerCase, bool stripAccents, string source)

@@ -27,8 +27,8 @@ public sealed class WordPieceTokenizingOptions
     /// <summary>Lower-case text first (BERT-uncased).</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Strip accents (BERT-uncased: <c>Café</c> → <c>cafe</c>).</summary>
-    public bool StripAccents { get; set; } = true;
+    /// <summary>Strip accents (BERT-uncased: <c>Café</c> → <c>cafe</c>); null (default) follows <see cref="LowerCase"/>, as Hugging Face's <c>strip_accents</c>.</summary>
+    public bool? StripAccents { get; set; }
 
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public void Validate()

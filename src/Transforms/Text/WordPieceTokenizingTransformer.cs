@@ -35,7 +35,7 @@ public sealed class WordPieceTokenizingTransformer : TensorMappingTransformer
     {
         writer.WriteJson("options.json", new SavedOptions(
             Options.InputColumnName, Options.SecondInputColumnName, Options.TokenIdsColumnName, Options.AttentionMaskColumnName,
-            Options.SegmentIdsColumnName, Options.MaximumLength, Options.LowerCase, Options.StripAccents));
+            Options.SegmentIdsColumnName, Options.MaximumLength, Encoder.LowerCase, Encoder.StripAccents));
         writer.WriteText("vocab.txt", Encoder.VocabularyText);
     }
 

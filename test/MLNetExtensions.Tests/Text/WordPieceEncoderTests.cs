@@ -92,6 +92,18 @@ public sealed class WordPieceEncoderTests
     }
 
     [Fact]
+    public void AccentStripping_FollowsLowerCasing_UnlessSet_AsHuggingFacesStripAccents()
+    {
+        var cased = WordPieceEncoder.FromFile(ShippedData.BertVocabularyPath, lowerCase: false);
+        var casedStripping = WordPieceEncoder.FromFile(ShippedData.BertVocabularyPath, lowerCase: false, stripAccents: true);
+        cased.StripAccents.Should().BeFalse();
+        casedStripping.StripAccents.Should().BeTrue();
+        Encoder.StripAccents.Should().BeTrue("uncased strips accents by default");
+        cased.Tokenize("café").Should().NotEqual(casedStripping.Tokenize("café"));
+        casedStripping.Tokenize("café").Should().Equal(casedStripping.Tokenize("cafe"));
+    }
+
+    [Fact]
     public void Pairs_GetSegmentIds_AndTruncateTheLongerSideFirst()
     {
         var ids = new int[8];
