@@ -18,8 +18,8 @@ public sealed class WordPieceTokenizingEstimator : IEstimator<WordPieceTokenizin
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
-        _encoder = WordPieceEncoder.FromFile(options.VocabularyPath, options.LowerCase, options.StripAccents);
+        _options = options.Copy();
+        _encoder = WordPieceEncoder.FromFile(_options.VocabularyPath, _options.LowerCase, _options.StripAccents);
     }
 
     /// <inheritdoc />

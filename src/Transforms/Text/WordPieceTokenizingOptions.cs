@@ -30,6 +30,9 @@ public sealed class WordPieceTokenizingOptions
     /// <summary>Strip accents (BERT-uncased: <c>Café</c> → <c>cafe</c>); null (default) follows <see cref="LowerCase"/>, as Hugging Face's <c>strip_accents</c>.</summary>
     public bool? StripAccents { get; set; }
 
+    /// <summary>A copy, so that an estimator or transformer keeps the settings it was given whatever the caller changes later.</summary>
+    internal WordPieceTokenizingOptions Copy() => (WordPieceTokenizingOptions)MemberwiseClone();
+
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public void Validate()
     {

@@ -13,19 +13,20 @@ public sealed class WordPieceTokenizingTransformer : TensorMappingTransformer
 {
     private const string Kind = "WordPieceTokenizer";
     private readonly WordPieceRowMapper _mapper;
+    private readonly WordPieceTokenizingOptions _options;
 
     internal WordPieceTokenizingTransformer(WordPieceEncoder encoder, WordPieceTokenizingOptions options)
     {
         Encoder = encoder;
-        Options = options;
-        _mapper = new WordPieceRowMapper(encoder, options);
+        _options = options.Copy();
+        _mapper = new WordPieceRowMapper(encoder, _options);
     }
 
     /// <summary>The encoder (vocabulary and special-token ids).</summary>
     public WordPieceEncoder Encoder { get; }
 
-    /// <summary>The options this transformer was built with (do not modify).</summary>
-    public WordPieceTokenizingOptions Options { get; }
+    /// <summary>A copy of the options this transformer was built with; changing it does not change the transformer.</summary>
+    public WordPieceTokenizingOptions Options => _options.Copy();
 
     private protected override string ComponentKind => Kind;
 
@@ -34,8 +35,8 @@ public sealed class WordPieceTokenizingTransformer : TensorMappingTransformer
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
         writer.WriteJson("options.json", new SavedOptions(
-            Options.InputColumnName, Options.SecondInputColumnName, Options.TokenIdsColumnName, Options.AttentionMaskColumnName,
-            Options.SegmentIdsColumnName, Options.MaximumLength, Encoder.LowerCase, Encoder.StripAccents));
+            _options.InputColumnName, _options.SecondInputColumnName, _options.TokenIdsColumnName, _options.AttentionMaskColumnName,
+            _options.SegmentIdsColumnName, _options.MaximumLength, Encoder.LowerCase, Encoder.StripAccents));
         writer.WriteText("vocab.txt", Encoder.VocabularyText);
     }
 

@@ -31,6 +31,23 @@ public sealed class WordPieceTokenizingTransformTests
     }
 
     [Fact]
+    public void ChangingTheOptionsAfterwards_ChangesNeitherTheEstimatorNorTheTransformer()
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Text = "hello world" } });
+        var options = new WordPieceTokenizingOptions { VocabularyPath = ShippedData.BertVocabularyPath, InputColumnName = nameof(TextRow.Text), MaximumLength = 8 };
+        var estimator = _mlContext.Transforms.Text.TokenizeIntoWordPieces(options);
+        options.MaximumLength = 4;
+        var model = estimator.Fit(data);
+        options.MaximumLength = 16;
+        model.Options.MaximumLength = 32;
+
+        model.Options.MaximumLength.Should().Be(8);
+        var output = model.Transform(data);
+        output.Schema["TokenIds"].Type.Should().Be(new VectorDataViewType(NumberDataViewType.Int32, 8));
+        output.GetColumn<int[]>("TokenIds").Single().Should().HaveCount(8);
+    }
+
+    [Fact]
     public void AnUnpairedSurrogate_NeitherStopsFitNorTransform()
     {
         var data = _mlContext.Data.LoadFromEnumerable(new[] { new TextRow { Text = "bad \uD800text" }, new TextRow { Text = "bad text" } });
