@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Transforms.ModelFiles;
@@ -35,6 +36,43 @@ public sealed class TensorModelFileTests : IDisposable
         var actual = ChildProcess.TransformInFreshProcess(_mlContext, path, data, _directory);
         actual.GetColumn<int[]>("TokenIds").Should().BeEquivalentTo(expected.GetColumn<int[]>("TokenIds"), o => o.WithStrictOrdering());
         actual.GetColumn<float[]>("TokenIdsAsFloat").Should().BeEquivalentTo(expected.GetColumn<float[]>("TokenIdsAsFloat"), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void AUsersCustomMapping_LoadsWithTheAssembliesTheLoadingContextRegistered()
+    {
+        var data = Sentences();
+        var model = _mlContext.Transforms.CustomMapping(new TextLengthFactory().GetMapping(), TextLengthFactory.ContractName)
+            .Append(_mlContext.Transforms.Text.TokenizeIntoWordPieces(ShippedData.BertVocabularyPath, maximumLength: 16))
+            .Fit(data);
+        string path = Path.Combine(_directory, "custom.zip");
+        _mlContext.Model.SaveWithTensors(model, data.Schema, path);
+
+        var loading = new MLContext(seed: 3);
+        loading.ComponentCatalog.RegisterAssembly(typeof(TextLengthFactory).Assembly);
+        var loaded = loading.Model.LoadWithTensors(path, out _);
+
+        loaded.Transform(data).GetColumn<float>(nameof(TextLength.Length)).Should().Equal(model.Transform(data).GetColumn<float>(nameof(TextLength.Length)));
+        loaded.Transform(data).GetColumn<int[]>("TokenIds").Should().BeEquivalentTo(model.Transform(data).GetColumn<int[]>("TokenIds"), o => o.WithStrictOrdering());
+    }
+
+    public sealed class TextInput
+    {
+        public string Text { get; set; } = string.Empty;
+    }
+
+    public sealed class TextLength
+    {
+        public float Length { get; set; }
+    }
+
+    /// <summary>A user's own mapping, which ML.NET can load only through a context that registered its assembly.</summary>
+    [CustomMappingFactoryAttribute(ContractName)]
+    public sealed class TextLengthFactory : CustomMappingFactory<TextInput, TextLength>
+    {
+        public const string ContractName = "MLNetExtensionsTests.TextLength";
+
+        public override Action<TextInput, TextLength> GetMapping() => (input, output) => output.Length = input.Text?.Length ?? 0;
     }
 
     [Fact]
