@@ -54,7 +54,9 @@ public sealed class MaskedLanguageModelMasking
             candidates = candidates.logical_and(tokenIds.ne(special));
         }
 
-        var draw = rand(tokenIds.shape, generator: generator, device: tokenIds.device);
+        // The generator is a CPU one (the step's, or validation's): draws are made on the CPU and moved, as libtorch
+        // refuses a CPU generator for CUDA tensors; the masks are then the same on every device.
+        var draw = rand(tokenIds.shape, generator: generator).to(tokenIds.device);
         var chosen = draw.lt(MaskProbability).logical_and(candidates);
         if (!chosen.any().item<bool>() && candidates.any().item<bool>())
         {
@@ -64,10 +66,10 @@ public sealed class MaskedLanguageModelMasking
         }
 
         var labels = tokenIds.masked_fill(chosen.logical_not(), IgnoredLabel);
-        var kind = rand(tokenIds.shape, generator: generator, device: tokenIds.device);
+        var kind = rand(tokenIds.shape, generator: generator).to(tokenIds.device);
         var toMask = chosen.logical_and(kind.lt(0.8));
         var toRandom = chosen.logical_and(kind.ge(0.8)).logical_and(kind.lt(0.9));
-        var randomTokens = randint(0, VocabularySize, tokenIds.shape, generator: generator, dtype: tokenIds.dtype, device: tokenIds.device);
+        var randomTokens = randint(0, VocabularySize, tokenIds.shape, generator: generator, dtype: tokenIds.dtype).to(tokenIds.device);
         var input = tokenIds.masked_fill(toMask, MaskTokenId);
         input = where(toRandom, randomTokens, input);
         return (input, labels);

@@ -64,6 +64,12 @@ internal sealed class BatchReader<TBatch> : IDisposable
     /// <summary>Batches built so far in <see cref="Epoch"/>.</summary>
     public long BatchesInEpoch { get; private set; }
 
+    /// <summary>
+    /// Whether the epoch's data ran out while the last batch was read (that batch was short): once it is trained, the
+    /// epoch is over, and a checkpoint must already point at the next one.
+    /// </summary>
+    public bool EpochDataExhausted => _exhausted;
+
     /// <summary>Moves to a data position; the next batch is batch <paramref name="batchesInEpoch"/> of <paramref name="epoch"/>.</summary>
     public void Seek(long epoch, long batchesInEpoch)
     {

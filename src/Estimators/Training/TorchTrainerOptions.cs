@@ -193,7 +193,7 @@ public abstract class SingleRunTrainerOptions : TorchTrainerOptions
     /// <summary>The share of the updates spent warming the learning rate up linearly from 0, in [0, 1).</summary>
     public double WarmupFraction { get; set; }
 
-    /// <summary>How the learning rate falls after warm-up (to 0 at the last update for <see cref="LearningRateDecay.Linear"/> and <see cref="LearningRateDecay.Cosine"/>).</summary>
+    /// <summary>How the learning rate falls after warm-up (<see cref="LearningRateDecay.Linear"/> and <see cref="LearningRateDecay.Cosine"/> reach 0 just after the last update, which still takes a small rate).</summary>
     public LearningRateDecay Decay { get; set; } = LearningRateDecay.Linear;
 
     /// <summary>Validation rows (the same columns as the training data), or null. Cannot be combined with <see cref="TorchTrainerOptions.ValidationFraction"/>.</summary>

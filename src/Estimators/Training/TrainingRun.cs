@@ -259,7 +259,9 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
 
             TrainStep(rows);
 
-            if (_stepsPerEpoch is long perEpoch && reader.BatchesInEpoch >= perEpoch)
+            // Without a counted epoch length (MaxSteps alone), a short last batch still ends its epoch here, not at the
+            // next read: a checkpoint written now would otherwise record a batch position past the epoch's rows.
+            if ((_stepsPerEpoch is long perEpoch && reader.BatchesInEpoch >= perEpoch) || reader.EpochDataExhausted)
             {
                 EndEpoch();
             }

@@ -61,6 +61,43 @@ public sealed class CheckpointResumeTests
             .Should().Equal(uninterrupted.Objective.SeenBatches.Skip(stopAt).Select(b => string.Join(",", b)), "the data position resumes exactly");
     }
 
+    [Theory]
+    [InlineData(8)]   // right after the epoch's short last batch
+    [InlineData(11)]  // in the next epoch
+    public void Resume_OfAMaxStepsRun_AfterAShortLastBatch_GivesBitIdenticalWeights(int stopAt)
+    {
+        // 60 rows, batch 8: 7 full batches and one of 4 rows per epoch. With MaxSteps alone the engine does not count
+        // steps per epoch, so the epoch must still end as soon as the short batch is trained, or the checkpoint would
+        // point 8 × 8 = 64 rows into 60 (as the staged runner's runs, which set MaxSteps only, would hit).
+        var options = ResumableOptions with { Epochs = null, MaxSteps = 20 };
+        var uninterrupted = new EngineHarness(rows: 60);
+        var reference = uninterrupted.Train(options);
+        reference.Steps.Should().Be(20);
+
+        string checkpoint = Path.Combine(TrainingFixtures.TempDirectory(), "max-steps.ckpt");
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Kind == TrainingProgressKind.Step && p.Step == stopAt)
+            {
+                cancellation.Cancel();
+            }
+        });
+        new EngineHarness(rows: 60).Train(options with { CheckpointPath = checkpoint }, progress: progress, cancellationToken: cancellation.Token)
+            .Steps.Should().Be(stopAt);
+
+        var second = new EngineHarness(rows: 60, modelSeed: 99);
+        var resumed = second.Train(options with { CheckpointPath = checkpoint, ResumeFromCheckpoint = checkpoint });
+
+        resumed.Steps.Should().Be(20);
+        resumed.StepLosses.Should().Equal(reference.StepLosses.Skip(stopAt));
+        var expected = uninterrupted.Model.state_dict();
+        foreach (var (name, tensor) in second.Model.state_dict())
+        {
+            TrainingFixtures.BitEqual(tensor, expected[name]).Should().BeTrue($"tensor '{name}' must match the uninterrupted run exactly");
+        }
+    }
+
     [Fact]
     public void Resume_WithEarlyStoppingState_MatchesTheUninterruptedRun()
     {

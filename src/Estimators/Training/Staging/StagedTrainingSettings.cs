@@ -15,7 +15,7 @@ public sealed record StagedTrainingSettings
     /// <summary>Seed of data order, masking, dropout and new-layer initialisation.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Validate every this many steps within a stage (and always at a stage's end); null: only at stage ends.</summary>
+    /// <summary>Validate every this many steps within a stage (and always at a stage's end); null: at every pass over the training data and at stage ends.</summary>
     public int? ValidateEveryNSteps { get; init; }
 
     /// <summary>Rows per validation batch (no gradients are kept, so it may exceed <see cref="BatchSize"/>).</summary>
