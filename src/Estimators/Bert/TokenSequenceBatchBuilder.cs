@@ -12,6 +12,7 @@ namespace MLNetExtensions.Estimators.Bert;
 internal sealed class TokenSequenceBatchBuilder : IBatchBuilder<MaskedLanguageModelBatch>
 {
     private readonly ValueGetter<VBuffer<int>> _getter;
+    private readonly string _column;
     private readonly int _paddingId;
     private readonly Device _device;
     private readonly List<int[]> _rows = new();
@@ -20,6 +21,7 @@ internal sealed class TokenSequenceBatchBuilder : IBatchBuilder<MaskedLanguageMo
     public TokenSequenceBatchBuilder(DataViewRowCursor cursor, string column, int paddingId, Device device)
     {
         _getter = cursor.GetGetter<VBuffer<int>>(cursor.Schema[column]);
+        _column = column;
         _paddingId = paddingId;
         _device = device;
     }
@@ -36,7 +38,13 @@ internal sealed class TokenSequenceBatchBuilder : IBatchBuilder<MaskedLanguageMo
             length--;
         }
 
-        _rows.Add(values[..Math.Max(length, 1)]);
+        if (length == 0)
+        {
+            throw new InvalidOperationException(
+                $"Column '{_column}' holds a row with no token (empty, or padding id {_paddingId} only); every row needs at least one token.");
+        }
+
+        _rows.Add(values[..length]);
     }
 
     public MaskedLanguageModelBatch Build()

@@ -113,7 +113,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         return context.transpose(1, 2).reshape(batch, length, heads * (long)headSize);
     }
 
-    /// <summary>1 for real keys, 0 for padding, as [batch, 1, sequence, 1] in the values' dtype; null without a mask.</summary>
+    /// <summary>True (or 1) for real keys, false (0) for padding, as [batch, 1, sequence, 1] in the mask's own dtype; null without a mask.</summary>
     private static Tensor? KeepMask(Tensor? attentionMask, long batch, long length) =>
         attentionMask?.reshape(batch, 1, length, 1);
 

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLNetExtensions.Estimators.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -62,5 +63,25 @@ public sealed class MaskedLanguageModelMaskingTests
             var (_, labels) = Masking.Apply(ids, ones_like(ids), new Generator((ulong)seed));
             labels.ne(MaskedLanguageModelMasking.IgnoredLabel).sum().item<long>().Should().BeGreaterThan(0);
         }
+    }
+    [Fact]
+    public void ARowWithNoToken_IsAnError_NamingTheColumn_NotACrash()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = new[] { new TokenRow { TokenIds = new[] { 101, 7, 102 } }, new TokenRow { TokenIds = new[] { 0, 0 } }, new TokenRow { TokenIds = Array.Empty<int>() } };
+        var view = mlContext.Data.LoadFromEnumerable(rows);
+        using var cursor = view.GetRowCursor(view.Schema);
+        var builder = new TokenSequenceBatchBuilder(cursor, nameof(TokenRow.TokenIds), paddingId: 0, CPU);
+        cursor.MoveNext().Should().BeTrue();
+        builder.Append();
+        cursor.MoveNext().Should().BeTrue();
+        builder.Invoking(b => b.Append()).Should().Throw<InvalidOperationException>().WithMessage("*'TokenIds'*no token*padding id 0*");
+        cursor.MoveNext().Should().BeTrue();
+        builder.Invoking(b => b.Append()).Should().Throw<InvalidOperationException>().WithMessage("*'TokenIds'*no token*");
+    }
+
+    private sealed class TokenRow
+    {
+        public int[] TokenIds { get; set; } = Array.Empty<int>();
     }
 }
