@@ -23,13 +23,13 @@ public abstract class TorchTrainerEstimator<TOptions, TTransformer> : IEstimator
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Context = mlContext;
-        Options = options;
+        Options = (TOptions)options.Snapshot();
     }
 
     /// <summary>The context the estimator was created from (its log, seed, device and cancellation).</summary>
     private protected MLContext Context { get; }
 
-    /// <summary>The options, checked when the estimator was created.</summary>
+    /// <summary>The options, checked and copied when the estimator was created: later changes to the caller's object do not reach it.</summary>
     private protected TOptions Options { get; }
 
     /// <summary>Trains on <paramref name="input"/> and returns the fitted transformer (dispose it to free its tensors).</summary>

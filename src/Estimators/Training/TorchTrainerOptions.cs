@@ -64,6 +64,12 @@ public abstract class TorchTrainerOptions
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// A shallow copy: an estimator keeps the settings it was created with, whatever the caller changes on this object
+    /// afterwards (the data views and lists it refers to are shared, not copied).
+    /// </summary>
+    internal TorchTrainerOptions Snapshot() => (TorchTrainerOptions)MemberwiseClone();
+
     /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>

@@ -28,6 +28,24 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void ChangingTheOptionsAfterTheEstimatorIsCreated_DoesNotChangeWhatItFits()
+    {
+        // Every TorchSharp estimator copies its options when created (TorchTrainerEstimator), as ML.NET's trainers do.
+        var options = IdTestData.Options(_mlContext);
+        options.Epochs = 1;
+        var data = _mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 8, length: 5));
+        var estimator = _mlContext.Transforms.IdEmbedding(options);
+        options.Epochs = 4;
+        options.OutputColumnName = "Other";
+        options.WindowSize = 0;
+        using var model = estimator.Fit(data);
+
+        model.TrainingSummary!.Epochs.Should().Be(1);
+        model.Transform(data).Schema.GetColumnOrNull("ItemEmbedding").Should().NotBeNull();
+        model.Transform(data).Schema.GetColumnOrNull("Other").Should().BeNull();
+    }
+
+    [Fact]
     public void CancelExecution_MakesFitThrow_InsteadOfReturningAHalfTrainedModel()
     {
         var mlContext = new MLContext(seed: 1);
