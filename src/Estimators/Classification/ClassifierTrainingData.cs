@@ -39,18 +39,29 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
     {
         var labelColumn = ResolveLabel(requirements, label, input.Schema, "training data", nameof(input));
         int classes = label.CountClasses(labelColumn);
+        var classNames = label.ClassNames(labelColumn);
         if (validation is not null)
         {
-            int validationClasses = label.CountClasses(ResolveLabel(requirements, label, validation.Schema, "validation data", validationOption));
+            var validationLabel = ResolveLabel(requirements, label, validation.Schema, "validation data", validationOption);
+            int validationClasses = label.CountClasses(validationLabel);
             if (validationClasses != classes)
             {
                 throw new ArgumentException(
                     $"The label column '{label.ColumnName}' has {classes} classes in the training data but {validationClasses} in the validation data; map both with the same MapValueToKey transformer.",
                     validationOption);
             }
+
+            // The same count in another order (each side mapped by its own MapValueToKey) would silently permute the
+            // validation labels; the class names show it when both sides carry them.
+            if (classNames is not null && label.ClassNames(validationLabel) is { } validationNames && !classNames.SequenceEqual(validationNames))
+            {
+                throw new ArgumentException(
+                    $"The label column '{label.ColumnName}' numbers its classes differently in the validation data ({string.Join(", ", validationNames)}) " +
+                    $"than in the training data ({string.Join(", ", classNames)}); map both with the same MapValueToKey transformer.",
+                    validationOption);
+            }
         }
 
-        var classNames = label.ClassNames(labelColumn);
         bool hasMissingLabels = CheckLabels(label, input, classes, classNames);
         var train = hasMissingLabels ? WithoutMissingLabels(mlContext, label, input) : input;
         var validationRows = validation is null ? null : WithoutMissingLabels(mlContext, label, validation);

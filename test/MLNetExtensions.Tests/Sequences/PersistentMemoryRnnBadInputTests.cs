@@ -55,6 +55,12 @@ public sealed class PersistentMemoryRnnBadInputTests
         options.ValidationData = Keyed("abc".Select(c => new SequenceRow { Label = c.ToString(), Features = new[] { 1f, 2f } }));
         var validation = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options).Fit(Keyed(Rows(new[] { 1f, 2f })));
         validation.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ValidationData").WithMessage("*2 classes in the training data but 3 in the validation data*");
+
+        // The same two classes, numbered in the other order by a MapValueToKey of their own.
+        var permuted = Tiny();
+        permuted.ValidationData = Keyed("ba".Select(c => new SequenceRow { Label = c.ToString(), Features = new[] { 1f, 2f } }));
+        var order = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(permuted).Fit(Keyed(Rows(new[] { 1f, 2f })));
+        order.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ValidationData").WithMessage("*numbers its classes differently*(b, a)*(a, b)*");
     }
 
     [Fact]
