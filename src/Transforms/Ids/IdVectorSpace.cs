@@ -26,8 +26,7 @@ internal sealed class IdVectorSpace : IDisposable
         var rows = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(a.RowOfItem).Select(r => (long)r).ToArray())).ToList();
         var weights = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(i => a.Weight(a.RowOfItem(i))).ToArray())).ToList();
         // An item known only from the attribute table has a vector when a trained item carries one of its IDs (weight > 0).
-        var usable = weights.Select(w => w.data<float>().ToArray()).ToArray();
-        _hasVector = Enumerable.Range(0, n).Select(i => i < trainedItemCount || usable.Any(w => w[i] > 0)).ToArray();
+        _hasVector = Enumerable.Range(0, n).Select(i => i < trainedItemCount || attributes.Any(a => a.Weight(a.RowOfItem(i)) > 0)).ToArray();
         var fromAttributes = tables.FromAttributes(n, rows, weights);
         var vectors = n == trainedItemCount
             ? tables.Item.detach().clone()

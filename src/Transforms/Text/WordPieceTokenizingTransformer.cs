@@ -18,7 +18,7 @@ public sealed class WordPieceTokenizingTransformer : TensorMappingTransformer
     internal WordPieceTokenizingTransformer(WordPieceEncoder encoder, WordPieceTokenizingOptions options)
     {
         Encoder = encoder;
-        _options = options.Copy();
+        _options = options; // the estimator's own copy, or one built by Load: nobody else holds it
         _mapper = new WordPieceRowMapper(encoder, _options);
     }
 
