@@ -102,8 +102,11 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         {
             foreach (var (name, parameter) in tables.named_parameters())
             {
-                parameter.copy_(network.Target.get_parameter(name)!);
+                parameter.copy_(network.Tables.get_parameter(name)!);
             }
+
+            using var logPrior = sampler.LogProbabilities();
+            tables.ItemLogPrior!.copy_(logPrior);
         }
 
         var settings = new IdEmbeddingSettings(Options.ItemColumnName, Options.OutputColumnName, Options.ItemDimension, vocabulary.TrainedItemCount, Options.RecentItemCount, Options.UnseenItems, Options.ItemVector);

@@ -6,13 +6,11 @@ using static TorchSharp.torch;
 namespace MLNetExtensions.Estimators.Ids;
 
 /// <summary>
-/// The model trained: the target tables and transitions that transfer (<see cref="IdEmbeddingTables"/>) plus one context
-/// table per ID type, with each trained item's attribute rows and weights w_ik as constant lookup tensors.
+/// The model trained: the tables of both sides (<see cref="IdEmbeddingTables"/>: target tables and transitions, which
+/// transfer, and context tables), with each trained item's attribute rows and weights w_ik as constant lookup tensors.
 /// </summary>
 internal sealed class IdEmbeddingNetwork : nn.Module
 {
-    private readonly Parameter _itemContext;
-    private readonly Parameter[] _attributeContexts;
     private readonly Tensor[] _rows;
     private readonly Tensor[] _weights;
 
@@ -21,17 +19,12 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     {
         int n = vocabulary.TrainedItemCount;
         var attributes = vocabulary.Attributes;
-        Target = new IdEmbeddingTables(n, itemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
-        register_module("target", Target);
-        _itemContext = new Parameter(zeros(n, itemDimension));
-        register_parameter("item_context", _itemContext);
-        _attributeContexts = new Parameter[attributes.Count];
+        Tables = new IdEmbeddingTables(n, itemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
+        register_module("tables", Tables);
         _rows = new Tensor[attributes.Count];
         _weights = new Tensor[attributes.Count];
         for (int k = 0; k < attributes.Count; k++)
         {
-            _attributeContexts[k] = new Parameter(zeros(attributes[k].Values.Length + 1, attributes[k].Dimension));
-            register_parameter($"attribute_{k}_context", _attributeContexts[k]);
             var rows = Enumerable.Range(0, n).Select(attributes[k].RowOfItem).ToArray();
             _rows[k] = tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, device);
             _weights[k] = tensor(rows.Select(attributes[k].Weight).ToArray(), ScalarType.Float32, device);
@@ -44,24 +37,24 @@ internal sealed class IdEmbeddingNetwork : nn.Module
         }
     }
 
-    /// <summary>The target side: e_i1, e_ik and M_k.</summary>
-    public IdEmbeddingTables Target { get; }
+    /// <summary>Both sides: e_i1, e_ik and M_k, and the context tables e′_1 and e′_k.</summary>
+    public IdEmbeddingTables Tables { get; }
 
-    public int AttributeCount => _attributeContexts.Length;
+    public int AttributeCount => Tables.Attributes.Count;
 
     /// <summary>Xavier-uniform initialisation of every table and transition; the missing rows of attribute tables stay 0.</summary>
     private void Initialize(Generator generator)
     {
         using var noGrad = no_grad();
-        Xavier(Target.Item, generator);
-        Xavier(_itemContext, generator);
+        Xavier(Tables.Item, generator);
+        Xavier(Tables.ItemContext!, generator);
         for (int k = 0; k < AttributeCount; k++)
         {
-            Xavier(Target.Attributes[k], generator);
-            Xavier(_attributeContexts[k], generator);
-            Xavier(Target.Transitions[k], generator);
-            Target.Attributes[k][-1].zero_();
-            _attributeContexts[k][-1].zero_();
+            Xavier(Tables.Attributes[k], generator);
+            Xavier(Tables.AttributeContexts[k], generator);
+            Xavier(Tables.Transitions[k], generator);
+            Tables.Attributes[k][-1].zero_();
+            Tables.AttributeContexts[k][-1].zero_();
         }
     }
 
@@ -72,10 +65,10 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     /// so scores come from matrix products rather than a lookup per pair. Missing attribute IDs have w = 0 and add
     /// nothing.
     /// </summary>
-    public IReadOnlyList<Tensor> TargetVectors(Tensor items) => Parts(Target.Item, Target.Attributes, items);
+    public IReadOnlyList<Tensor> TargetVectors(Tensor items) => Parts(Tables.Item, Tables.Attributes, items);
 
     /// <summary>The parts [e′_j1, w_j2 e′_j2, …] of the joint context vectors of <paramref name="items"/> ([N]).</summary>
-    public IReadOnlyList<Tensor> ContextVectors(Tensor items) => Parts(_itemContext, _attributeContexts, items);
+    public IReadOnlyList<Tensor> ContextVectors(Tensor items) => Parts(Tables.ItemContext!, Tables.AttributeContexts, items);
 
     /// <summary>
     /// The structural scores Σ_k w_ik e_i1ᵀ M_k e_ik of items from the parts of their joint target vectors (as
@@ -84,13 +77,13 @@ internal sealed class IdEmbeddingNetwork : nn.Module
     public Tensor StructuralScores(IReadOnlyList<Tensor> targetParts) =>
         AttributeCount == 0
             ? zeros(targetParts[0].shape[0], device: targetParts[0].device)
-            : (Target.Project(targetParts.Skip(1).ToArray()) * targetParts[0]).sum(1);
+            : (Tables.Project(targetParts.Skip(1).ToArray()) * targetParts[0]).sum(1);
 
     /// <summary>Σ_k ‖M_k‖² (a zero scalar without attribute types).</summary>
     public Tensor TransitionPenalty()
     {
-        Tensor penalty = zeros(1, device: Target.Item.device).squeeze();
-        foreach (var transition in Target.Transitions)
+        Tensor penalty = zeros(1, device: Tables.Item.device).squeeze();
+        foreach (var transition in Tables.Transitions)
         {
             penalty = penalty + transition.pow(2).sum();
         }

@@ -32,5 +32,19 @@ internal sealed class NegativeSampler : IDisposable
         return (u * Math.Log(_itemCount + 1.0)).exp().floor().sub(1).clamp(0, _itemCount - 1).to(ScalarType.Int64).to(device);
     }
 
+    /// <summary>
+    /// log q(j) of every trained item j (float32, [items]): the distribution negatives follow. A skip-gram model trained
+    /// against negatives from q scores pairs by roughly log P(j | i) − log q(j) + const (Levy and Goldberg 2014), so the
+    /// score plus log q(j) ranks items by how likely they are next to i.
+    /// </summary>
+    public Tensor LogProbabilities()
+    {
+        using var scope = NewDisposeScope();
+        var probabilities = _kind == NegativeSamplerKind.Unigram075
+            ? _unigram! / _unigram!.sum()
+            : (arange(_itemCount, ScalarType.Float64) + 2).div(arange(_itemCount, ScalarType.Float64) + 1).log() / Math.Log(_itemCount + 1.0);
+        return probabilities.log().to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
     public void Dispose() => _unigram?.Dispose();
 }

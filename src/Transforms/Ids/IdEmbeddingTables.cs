@@ -5,22 +5,26 @@ using static TorchSharp.torch;
 namespace MLNetExtensions.Transforms.Ids;
 
 /// <summary>
-/// The vectors that transfer: the item table e_i1 (items × m_1), one table e_k per attribute ID type (IDs + 1 missing
-/// row, × m_k) and one transition matrix M_k (m_1 × m_k) per attribute type. These are the "target" side of the
-/// skip-gram model; the context tables exist only during training.
+/// The skip-gram model's tables. The target side transfers: the item table e_i1 (items × m_1), one table e_k per
+/// attribute ID type (IDs + 1 missing row, × m_k) and one transition matrix M_k (m_1 × m_k) per attribute type. The
+/// context side, e′_1 and e′_k of the same shapes, scores pairs, s(i, j) = Σ_k (w_jk e′_jk)ᵀ (w_ik e_ik); with the log
+/// probability of each trained item under the negative sampler (a buffer, not trained) it gives next-item scores. Model
+/// files of payload version 1 hold the target side only.
 /// </summary>
 internal sealed class IdEmbeddingTables : nn.Module
 {
     private readonly Parameter[] _attributes;
     private readonly Parameter[] _transitions;
+    private readonly Parameter[] _attributeContexts;
 
-    public IdEmbeddingTables(int itemCount, int itemDimension, IReadOnlyList<(int Rows, int Dimension)> attributeTypes)
+    public IdEmbeddingTables(int itemCount, int itemDimension, IReadOnlyList<(int Rows, int Dimension)> attributeTypes, bool withContext = true)
         : base(nameof(IdEmbeddingTables))
     {
         Item = new Parameter(zeros(itemCount, itemDimension));
         register_parameter("item_embedding", Item);
         _attributes = new Parameter[attributeTypes.Count];
         _transitions = new Parameter[attributeTypes.Count];
+        _attributeContexts = new Parameter[withContext ? attributeTypes.Count : 0];
         for (int k = 0; k < attributeTypes.Count; k++)
         {
             _attributes[k] = new Parameter(zeros(attributeTypes[k].Rows, attributeTypes[k].Dimension));
@@ -28,7 +32,33 @@ internal sealed class IdEmbeddingTables : nn.Module
             register_parameter($"attribute_{k}_embedding", _attributes[k]);
             register_parameter($"attribute_{k}_transition", _transitions[k]);
         }
+
+        if (withContext)
+        {
+            ItemContext = new Parameter(zeros(itemCount, itemDimension));
+            register_parameter("item_context", ItemContext);
+            for (int k = 0; k < attributeTypes.Count; k++)
+            {
+                _attributeContexts[k] = new Parameter(zeros(attributeTypes[k].Rows, attributeTypes[k].Dimension));
+                register_parameter($"attribute_{k}_context", _attributeContexts[k]);
+            }
+
+            ItemLogPrior = zeros(itemCount);
+            register_buffer("item_log_prior", ItemLogPrior);
+        }
     }
+
+    /// <summary>Whether the context side is present (model files of payload version 1 lack it).</summary>
+    public bool HasContext => ItemContext is not null;
+
+    /// <summary>The item context table e′_1, or null without the context side.</summary>
+    public Parameter? ItemContext { get; }
+
+    /// <summary>The context table e′_k of each attribute type (empty without the context side).</summary>
+    public IReadOnlyList<Parameter> AttributeContexts => _attributeContexts;
+
+    /// <summary>log q(j) of each trained item j under the negative sampler training drew from, or null without the context side.</summary>
+    public Tensor? ItemLogPrior { get; }
 
     /// <summary>The item table e_i1.</summary>
     public Parameter Item { get; }

@@ -57,6 +57,9 @@ public sealed partial class IdEmbeddingTransformer
     private protected override BatchRowMapper MapperFor(DataViewSchema inputSchema) =>
         new ItemMapper(this, _space.Attributes.Select(a => a.Name).Where(name => inputSchema.GetColumnOrNull(name) is not null).ToArray());
 
+    /// <summary>Version 2 added the context tables and the sampler's log prior to <c>tables.safetensors</c>.</summary>
+    private protected override int PayloadVersion => 2;
+
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
         writer.WriteJson(ConfigEntry, Settings);
@@ -73,15 +76,15 @@ public sealed partial class IdEmbeddingTransformer
 
     private static ITransformer Load(MLContext mlContext, ModelPayloadReader reader, int payloadVersion)
     {
-        if (payloadVersion != 1)
+        if (payloadVersion is not (1 or 2))
         {
-            throw new InvalidDataException($"{reader.Description} has payload version {payloadVersion}; this version of MLNetExtensions reads version 1.");
+            throw new InvalidDataException($"{reader.Description} has payload version {payloadVersion}; this version of MLNetExtensions reads versions 1 and 2.");
         }
 
         var settings = reader.ReadJson<IdEmbeddingSettings>(ConfigEntry);
         var items = new IdVocabulary(reader.ReadJson<string[]>(ItemsEntry));
         var attributes = reader.ReadJson<IdAttributeType[]>(AttributesEntry);
-        var tables = new IdEmbeddingTables(settings.TrainedItemCount, settings.ItemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
+        var tables = new IdEmbeddingTables(settings.TrainedItemCount, settings.ItemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray(), withContext: payloadVersion >= 2);
         try
         {
             reader.ReadModule(TablesEntry, tables);

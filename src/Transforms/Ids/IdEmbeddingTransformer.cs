@@ -133,10 +133,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// </summary>
     public float[] UserEmbedding(IReadOnlyList<string> recentItems, int? mostRecent = null)
     {
-        ArgumentNullException.ThrowIfNull(recentItems);
-        int take = mostRecent ?? Settings.RecentItemCount;
-        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1, nameof(mostRecent));
-        var known = recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0 && _space.HasVector(i)).TakeLast(take).ToArray();
+        var known = MostRecentWithVectors(recentItems, mostRecent);
         var mean = new float[Dimension];
         foreach (int item in known)
         {
@@ -150,15 +147,25 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     }
 
     /// <summary>
-    /// The <paramref name="count"/> items closest (cosine) to the user vector of <paramref name="recentItems"/>, best first;
-    /// with <paramref name="excludeSeen"/>, items of <paramref name="recentItems"/> are left out.
+    /// The <paramref name="count"/> items a user with <paramref name="recentItems"/> (oldest first) is most likely to pick
+    /// next, best first; with <paramref name="excludeSeen"/>, items of <paramref name="recentItems"/> are left out. Only the
+    /// T (<see cref="IdEmbeddingSettings.RecentItemCount"/>, or <paramref name="mostRecent"/>) most recent known items
+    /// count. <paramref name="score"/> chooses the ranking (null: <see cref="IdRecommendationScore.NextItem"/> when the
+    /// model has its context tables, as every model trained by this version has, else <see cref="IdRecommendationScore.Cosine"/>).
     /// </summary>
-    public IReadOnlyList<ScoredId> Recommend(IReadOnlyList<string> recentItems, int count, bool excludeSeen = true)
+    /// <exception cref="InvalidOperationException"><see cref="IdRecommendationScore.NextItem"/> on a model file of payload version 1, which has no context tables.</exception>
+    public IReadOnlyList<ScoredId> Recommend(IReadOnlyList<string> recentItems, int count, bool excludeSeen = true, IdRecommendationScore? score = null, int? mostRecent = null)
     {
         ArgumentNullException.ThrowIfNull(recentItems);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var seen = excludeSeen ? recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0).ToHashSet() : new HashSet<int>();
-        return _space.Nearest(UserEmbedding(recentItems), count, seen.Count == 0 ? null : candidate => !seen.Contains(candidate));
+        Func<int, bool>? allowed = seen.Count == 0 ? null : candidate => !seen.Contains(candidate);
+        return (score ?? (_space.HasContext ? IdRecommendationScore.NextItem : IdRecommendationScore.Cosine)) switch
+        {
+            IdRecommendationScore.Cosine => _space.Nearest(UserEmbedding(recentItems, mostRecent), count, allowed),
+            IdRecommendationScore.NextItem => _space.NextItems(MostRecentWithVectors(recentItems, mostRecent), count, allowed),
+            _ => throw new ArgumentOutOfRangeException(nameof(score), score, "Expected IdRecommendationScore.Cosine or IdRecommendationScore.NextItem."),
+        };
     }
 
     /// <summary>
@@ -205,6 +212,15 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         int k = _space.Attributes.ToList().IndexOf(type);
         using var scope = TorchSharp.torch.NewDisposeScope();
         return _space.Tables.Attributes[k].detach().narrow(0, 0, rows).contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>The indices of the T most recent items of <paramref name="recentItems"/> that have a vector, oldest first.</summary>
+    private int[] MostRecentWithVectors(IReadOnlyList<string> recentItems, int? mostRecent)
+    {
+        ArgumentNullException.ThrowIfNull(recentItems);
+        int take = mostRecent ?? Settings.RecentItemCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1, nameof(mostRecent));
+        return recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0 && _space.HasVector(i)).TakeLast(take).ToArray();
     }
 
     private int AttributeIndex(string attributeColumn, string parameterName)

@@ -5,12 +5,16 @@ namespace MLNetExtensions.Transforms.Ids;
 /// <summary>
 /// The vectors of every known item in item space (m_1): trained items keep e_i1, items known only from the attribute
 /// table get Σ_k w_ik M_k e_ik; with <see cref="IdItemVector.ItemAndAttributes"/>, each followed by the item's weighted
-/// attribute vectors w_ik e_ik. Answers nearest-neighbour queries by cosine similarity over all of them at once.
+/// attribute vectors w_ik e_ik. Answers nearest-neighbour queries by cosine similarity over all of them at once, and,
+/// when the model kept its context side, next-item queries by the model's own pair score (<see cref="NextItemScores"/>).
 /// </summary>
 internal sealed class IdVectorSpace : IDisposable
 {
     private readonly Tensor _unit;
     private readonly bool[] _hasVector;
+    private readonly Tensor _jointTargets;
+    private readonly Tensor? _contexts;
+    private readonly Tensor? _logPriors;
 
     public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount, IdItemVector itemVector = IdItemVector.Item)
     {
@@ -31,9 +35,26 @@ internal sealed class IdVectorSpace : IDisposable
         var vectors = n == trainedItemCount
             ? tables.Item.detach().clone()
             : cat(new[] { tables.Item.detach(), fromAttributes.narrow(0, trainedItemCount, n - trainedItemCount) }, 0);
-        vectors = WithAttributes(vectors, rows, weights);
+        var joint = WithAttributes(vectors, rows, weights, always: true);
+        vectors = ItemVector == IdItemVector.ItemAndAttributes ? joint : vectors;
         Vectors = vectors.contiguous().data<float>().ToArray();
         _unit = nn.functional.normalize(vectors, p: 2, dim: 1).contiguous().MoveToOuterDisposeScope();
+        _jointTargets = joint.contiguous().MoveToOuterDisposeScope();
+        if (tables.HasContext)
+        {
+            // An item never trained has no context vector of its own (e′_j1 = 0) and no frequency: it gets the prior of the
+            // least probable trained item.
+            var itemContexts = n == trainedItemCount
+                ? tables.ItemContext!.detach()
+                : cat(new[] { tables.ItemContext!.detach(), zeros(n - trainedItemCount, tables.ItemContext!.shape[1]) }, 0);
+            var parts = new List<Tensor> { itemContexts };
+            parts.AddRange(attributes.Select((_, k) => tables.AttributeContexts[k].detach().index_select(0, rows[k]) * weights[k].unsqueeze(1)));
+            _contexts = cat(parts, 1).contiguous().MoveToOuterDisposeScope();
+            var trainedPriors = tables.ItemLogPrior!;
+            _logPriors = (n == trainedItemCount || trainedItemCount == 0
+                ? trainedPriors.clone()
+                : cat(new[] { trainedPriors, trainedPriors.min().expand(n - trainedItemCount) }, 0)).MoveToOuterDisposeScope();
+        }
     }
 
     public IdEmbeddingTables Tables { get; }
@@ -48,6 +69,35 @@ internal sealed class IdVectorSpace : IDisposable
     public IdItemVector ItemVector { get; }
 
     public int Dimension { get; }
+
+    /// <summary>Whether next-item scores are available (model files of payload version 1 lack the context side).</summary>
+    public bool HasContext => _contexts is not null;
+
+    /// <summary>
+    /// The joint target vectors [e_i1, w_i2 e_i2, …] of every known item ([items, m_1 + Σ m_k]) whatever
+    /// <see cref="ItemVector"/> is; e_i1 is Σ_k w_ik M_k e_ik for items not trained. Queries of <see cref="NextItemScores"/>
+    /// are means of these.
+    /// </summary>
+    public Tensor JointTargets => _jointTargets;
+
+    /// <summary>
+    /// Next-item scores of every known item for each query ([queries, m_1 + Σ m_k], e.g. the mean joint target vector of
+    /// a user's recent items): s(u, j) + log q(j) = Σ_k (w_jk e′_jk)ᵀ u_k + log q(j), where q is the negative sampler's
+    /// distribution. Skip-gram with negatives from q makes s(i, j) ≈ log P(j | i) − log q(j) + const, so this ranks items by
+    /// how likely they follow; for a mean of several items it is the mean of their log-likelihoods (a product of experts).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no context side (a model file of payload version 1).</exception>
+    public Tensor NextItemScores(Tensor queries)
+    {
+        if (_contexts is null)
+        {
+            throw new InvalidOperationException(
+                "This model has no context tables (its model file was written by an earlier version, payload version 1), so it cannot give next-item scores; " +
+                "rank by cosine similarity (IdRecommendationScore.Cosine) or retrain it.");
+        }
+
+        return queries.matmul(_contexts.t()) + _logPriors!.unsqueeze(0);
+    }
 
     /// <summary>Item vectors, row-major, items × <see cref="Dimension"/>.</summary>
     public float[] Vectors { get; }
@@ -85,7 +135,7 @@ internal sealed class IdVectorSpace : IDisposable
             weights.Add(tensor(r.Select(type.Weight).ToArray()));
         }
 
-        var result = WithAttributes(Tables.FromAttributes(attributeIds.Count, rows, weights), rows, weights).contiguous().data<float>().ToArray();
+        var result = WithAttributes(Tables.FromAttributes(attributeIds.Count, rows, weights), rows, weights, always: false).contiguous().data<float>().ToArray();
         return Enumerable.Range(0, attributeIds.Count).Select(i => result.AsSpan(i * Dimension, Dimension).ToArray()).ToArray();
     }
 
@@ -103,14 +153,32 @@ internal sealed class IdVectorSpace : IDisposable
             return Array.Empty<ScoredId>();
         }
 
-        var scores = _unit.matmul(q / norm).data<float>().ToArray();
+        return Top(_unit.matmul(q / norm).data<float>().ToArray(), count, allowed);
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> known items with a vector most likely to follow <paramref name="recentItems"/> (known
+    /// items with a vector, oldest first), best first, among those <paramref name="allowed"/> accepts (null: all): by
+    /// <see cref="NextItemScores"/> of the mean joint target vector of the items (with none, by the prior alone).
+    /// </summary>
+    public IReadOnlyList<ScoredId> NextItems(IReadOnlyList<int> recentItems, int count, Func<int, bool>? allowed)
+    {
+        using var scope = NewDisposeScope();
+        var query = recentItems.Count == 0
+            ? zeros(1, _jointTargets.shape[1])
+            : _jointTargets.index_select(0, tensor(recentItems.Select(i => (long)i).ToArray())).mean(new long[] { 0 }, keepdim: true);
+        return count <= 0 ? Array.Empty<ScoredId>() : Top(NextItemScores(query)[0].data<float>().ToArray(), count, allowed);
+    }
+
+    /// <summary>The <paramref name="count"/> best-scoring items with a vector that <paramref name="allowed"/> accepts; ties by item order, so that rankings are reproducible.</summary>
+    private IReadOnlyList<ScoredId> Top(float[] scores, int count, Func<int, bool>? allowed)
+    {
         var candidates = Enumerable.Range(0, scores.Length).Where(HasVector);
         if (allowed is not null)
         {
             candidates = candidates.Where(allowed);
         }
 
-        // Ties by item order, so that rankings are reproducible.
         return candidates
             .OrderByDescending(i => scores[i]).ThenBy(i => i)
             .Take(count)
@@ -118,10 +186,13 @@ internal sealed class IdVectorSpace : IDisposable
             .ToArray();
     }
 
-    /// <summary>With <see cref="IdItemVector.ItemAndAttributes"/>, appends each row's weighted attribute vectors w_ik e_ik to <paramref name="itemPart"/>.</summary>
-    private Tensor WithAttributes(Tensor itemPart, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights)
+    /// <summary>
+    /// Appends each row's weighted attribute vectors w_ik e_ik to <paramref name="itemPart"/>: always, or (not
+    /// <paramref name="always"/>) only with <see cref="IdItemVector.ItemAndAttributes"/>.
+    /// </summary>
+    private Tensor WithAttributes(Tensor itemPart, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights, bool always)
     {
-        if (ItemVector != IdItemVector.ItemAndAttributes || Attributes.Count == 0)
+        if ((!always && ItemVector != IdItemVector.ItemAndAttributes) || Attributes.Count == 0)
         {
             return itemPart;
         }
@@ -138,6 +209,9 @@ internal sealed class IdVectorSpace : IDisposable
     public void Dispose()
     {
         _unit.Dispose();
+        _jointTargets.Dispose();
+        _contexts?.Dispose();
+        _logPriors?.Dispose();
         Tables.Dispose();
     }
 }

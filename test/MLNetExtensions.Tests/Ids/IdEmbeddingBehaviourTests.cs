@@ -63,15 +63,83 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         _model.UserEmbedding(new[] { "never-seen" }).Should().OnlyContain(v => v == 0f);
     }
 
-    [Fact]
-    public void Recommend_RanksTheUsersGroup_AndCanExcludeSeenItems()
+    [Theory]
+    [InlineData(IdRecommendationScore.NextItem)]
+    [InlineData(IdRecommendationScore.Cosine)]
+    public void Recommend_RanksTheUsersGroup_AndCanExcludeSeenItems(IdRecommendationScore score)
     {
         var history = new[] { IdTestData.Item(3, 0), IdTestData.Item(3, 1), IdTestData.Item(3, 2) };
-        var withSeen = _model.Recommend(history, 3, excludeSeen: false);
-        var unseen = _model.Recommend(history, 3, excludeSeen: true);
+        var withSeen = _model.Recommend(history, 3, excludeSeen: false, score);
+        var unseen = _model.Recommend(history, 3, excludeSeen: true, score);
         unseen.Select(s => s.Id).Should().NotIntersectWith(history);
         unseen.Should().OnlyContain(s => GroupOf(s.Id) == 3);
-        withSeen.Select(s => s.Id).Should().IntersectWith(history);
+        withSeen.Should().OnlyContain(s => GroupOf(s.Id) == 3);
+        withSeen.Select(s => s.Score).Should().BeInDescendingOrder();
+        if (score == IdRecommendationScore.Cosine)
+        {
+            withSeen.Select(s => s.Id).Should().IntersectWith(history, "an item is the closest to a mean it is part of");
+        }
+    }
+
+    [Fact]
+    public void NextItemScores_AreThePairScoreOfTheMeanJointVector_PlusTheSamplersLogPrior()
+    {
+        var history = new[] { IdTestData.Item(0, 4), IdTestData.Item(1, 2), IdTestData.Item(1, 5) };
+        var ranked = _model.Recommend(history, 100, excludeSeen: false, IdRecommendationScore.NextItem, mostRecent: 2);
+
+        var space = _model.Space;
+        var tables = space.Tables;
+        int n = space.TrainedItemCount;
+        float[] Row(TorchSharp.torch.Tensor table, int row) => table.detach()[row].data<float>().ToArray();
+        // The paper's joint vectors: the item's own part, then w_ik times its row of each attribute type's table.
+        float[] Joint(int item, bool context)
+        {
+            var parts = new List<float>(item < n ? Row(context ? tables.ItemContext! : tables.Item, item) : context ? new float[8] : space.VectorOf(item).Take(8));
+            for (int k = 0; k < space.Attributes.Count; k++)
+            {
+                var type = space.Attributes[k];
+                int row = type.RowOfItem(item);
+                parts.AddRange(Row(context ? tables.AttributeContexts[k] : tables.Attributes[k], row).Select(v => v * type.Weight(row)));
+            }
+
+            return parts.ToArray();
+        }
+
+        var recent = history.Skip(1).Select(space.Items.IndexOf).ToArray();
+        var user = Joint(recent[0], false).Zip(Joint(recent[1], false), (a, b) => (a + b) / 2).ToArray();
+        // The default sampler is the paper's log-uniform one over items ranked by frequency (the trained items' order).
+        double LogPrior(int item) => Math.Log(Math.Log((Math.Min(item, n - 1) + 2.0) / (Math.Min(item, n - 1) + 1.0)) / Math.Log(n + 1.0));
+        var expected = Enumerable.Range(0, space.Items.Count)
+            .Where(space.HasVector)
+            .Select(j => (Id: space.Items.Ids[j], Score: Joint(j, true).Zip(user, (c, u) => (double)c * u).Sum() + LogPrior(j)))
+            .OrderByDescending(p => p.Score)
+            .ToArray();
+
+        ranked.Select(s => s.Id).Should().Equal(expected.Select(p => p.Id));
+        ranked.Select(s => (double)s.Score).Should().Equal(expected.Select(p => p.Score), (a, b) => Math.Abs(a - b) < 1e-4);
+        ranked.Should().Contain(s => s.Id == IdTestData.ColdItem, "a cold item with trained attribute IDs is a candidate, at the rarest trained item's prior");
+        _model.Recommend(history, 5).Should().Equal(_model.Recommend(history, 5, score: IdRecommendationScore.NextItem), "NextItem is the default for a model with context tables");
+    }
+
+    [Fact]
+    public void AModelWithoutContextTables_RecommendsByCosine_AndRefusesNextItemScores()
+    {
+        // A model file of payload version 1 loads its target tables only.
+        var space = _model.Space;
+        var targetOnly = new IdEmbeddingTables(space.TrainedItemCount, 8, space.Attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray(), withContext: false);
+        using (TorchSharp.torch.no_grad())
+        {
+            foreach (var (name, parameter) in targetOnly.named_parameters())
+            {
+                parameter.copy_(space.Tables.get_parameter(name)!);
+            }
+        }
+
+        using var old = new IdEmbeddingTransformer(new IdVectorSpace(targetOnly, space.Items, space.Attributes, space.TrainedItemCount), _model.Settings, null);
+        var history = new[] { IdTestData.Item(2, 0), IdTestData.Item(2, 3) };
+        old.Recommend(history, 4).Should().Equal(_model.Recommend(history, 4, score: IdRecommendationScore.Cosine));
+        var act = () => old.Recommend(history, 4, score: IdRecommendationScore.NextItem);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*no context tables*payload version 1*IdRecommendationScore.Cosine*");
     }
 
     [Fact]

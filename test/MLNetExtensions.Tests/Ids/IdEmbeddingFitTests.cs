@@ -189,6 +189,8 @@ public sealed class IdEmbeddingFitTests : IDisposable
         var loaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
         loaded.Transform(input).GetColumn<float[]>("ItemEmbedding").Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
         loaded.MostSimilar(IdTestData.Item(1, 1), 5).Should().Equal(model.MostSimilar(IdTestData.Item(1, 1), 5));
+        var history = new[] { IdTestData.Item(2, 1), IdTestData.ColdItem };
+        loaded.Recommend(history, 5, score: IdRecommendationScore.NextItem).Should().Equal(model.Recommend(history, 5, score: IdRecommendationScore.NextItem));
         loaded.Items.Should().Equal(model.Items);
         loaded.TrainingSummary.Should().Be(model.TrainingSummary);
         loaded.Settings.Should().Be(model.Settings);

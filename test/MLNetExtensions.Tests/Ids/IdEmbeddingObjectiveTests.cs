@@ -98,9 +98,9 @@ public sealed class IdEmbeddingObjectiveTests
             actual = objective.Loss(batch, tensor(pools), tensor(picks)).item<float>();
         }
 
-        double[,] e = Table(network, "target.item_embedding"), c = Table(network, "item_context");
-        double[,] a = Table(network, "target.attribute_0_embedding"), ac = Table(network, "attribute_0_context");
-        double[,] m = Table(network, "target.attribute_0_transition");
+        double[,] e = Table(network, "tables.item_embedding"), c = Table(network, "tables.item_context");
+        double[,] a = Table(network, "tables.attribute_0_embedding"), ac = Table(network, "tables.attribute_0_context");
+        double[,] m = Table(network, "tables.attribute_0_transition");
         int[] row = { 0, 0, 1, 2 };              // b, a → X; c → Y; d → missing row
         double[] w = { 0.5, 0.5, 0.5, 0 };
         double Score(long i, long j) => Dot(e, i, c, j) + (w[i] * w[j] * Dot(a, row[i], ac, row[j]));
