@@ -10,6 +10,14 @@ namespace MLNetExtensions.Samples.Bench;
 /// (<c>-minCount 1</c>), its frequent-item subsampling threshold pinned at its default (<c>-t 1e-4</c>), other settings at
 /// fastText's defaults.
 /// </summary>
+/// <summary>What <see cref="FastTextSkipGram.Train"/> gives, per item in the caller's order.</summary>
+/// <param name="Input">Input vectors (the .vec file), items × dimension; zero for items fastText has none for.</param>
+/// <param name="Output">Output (context) vectors, items × dimension.</param>
+/// <param name="LogPriors">log q(j) under fastText's negative sampler; -∞ for items it has none for.</param>
+/// <param name="Known">Whether fastText has the item.</param>
+/// <param name="Seconds">Training seconds.</param>
+internal sealed record FastTextVectors(float[] Input, float[] Output, double[] LogPriors, bool[] Known, double Seconds);
+
 internal static class FastTextSkipGram
 {
     public const string Command = "/usr/bin/fasttext";
@@ -23,8 +31,12 @@ internal static class FastTextSkipGram
     /// <summary>Why fastText cannot run here, or null when it can.</summary>
     public static string? Unavailable() => File.Exists(Command) ? null : $"{Command} is not installed (Debian package 'fasttext')";
 
-    /// <summary>Trains and returns the vectors of <paramref name="items"/> (zero for items fastText has none for) and the training seconds.</summary>
-    public static (float[] Vectors, double Seconds) Train(IReadOnlyList<string[]> sequences, IReadOnlyList<string> items, int dimension, int window, int negatives, int epochs, int threads, int seed)
+    /// <summary>
+    /// Trains and returns, for <paramref name="items"/> in their order, the input (.vec) and output vectors (zero for items
+    /// fastText has none for), the log probability of each under fastText's negative sampler (counts^0.5, its
+    /// <c>NegativeSamplingLoss</c> table, <c>&lt;/s&gt;</c> included) and the training seconds.
+    /// </summary>
+    public static FastTextVectors Train(IReadOnlyList<string[]> sequences, IReadOnlyList<string> items, int dimension, int window, int negatives, int epochs, int threads, int seed)
     {
         string directory = Directory.CreateTempSubdirectory("ids-fasttext-").FullName;
         try
@@ -57,19 +69,34 @@ internal static class FastTextSkipGram
             double seconds = clock.Elapsed.TotalSeconds;
             var index = items.Select((item, i) => (item, i)).ToDictionary(p => p.item, p => p.i, StringComparer.Ordinal);
             var vectors = new float[items.Count * dimension];
+            var known = new bool[items.Count];
             foreach (string line in File.ReadLines(output + ".vec").Skip(1))
             {
                 var parts = line.TrimEnd().Split(' ');
                 if (parts.Length == dimension + 1 && index.TryGetValue(parts[0], out int i))
                 {
-                    for (int d = 0; d < dimension; d++)
-                    {
-                        vectors[(i * dimension) + d] = float.Parse(parts[d + 1], CultureInfo.InvariantCulture);
-                    }
+                    known[i] = true;
+                    Parse(parts.AsSpan(1), vectors.AsSpan(i * dimension, dimension));
                 }
             }
 
-            return (vectors, seconds);
+            // `dump dict` lists the words in the order of the rows `dump output` prints (after a line with the row count).
+            var dictionary = Dump(output + ".bin", "dict").Skip(1).Select(line => line.Split(' ')).ToArray();
+            var rows = Dump(output + ".bin", "output").Skip(1).ToArray();
+            double normaliser = dictionary.Sum(entry => Math.Sqrt(long.Parse(entry[1], CultureInfo.InvariantCulture)));
+            var outputVectors = new float[items.Count * dimension];
+            var logPriors = new double[items.Count];
+            Array.Fill(logPriors, double.NegativeInfinity);
+            for (int row = 0; row < dictionary.Length; row++)
+            {
+                if (index.TryGetValue(dictionary[row][0], out int i))
+                {
+                    Parse(rows[row].TrimEnd().Split(' '), outputVectors.AsSpan(i * dimension, dimension));
+                    logPriors[i] = Math.Log(Math.Sqrt(long.Parse(dictionary[row][1], CultureInfo.InvariantCulture)) / normaliser);
+                }
+            }
+
+            return new FastTextVectors(vectors, outputVectors, logPriors, known, seconds);
         }
         finally
         {
@@ -77,6 +104,32 @@ internal static class FastTextSkipGram
         }
     }
 
+    private static void Parse(ReadOnlySpan<string> values, Span<float> destination)
+    {
+        if (values.Length != destination.Length)
+        {
+            throw new InvalidDataException($"fasttext wrote a vector of {values.Length} values; expected {destination.Length}.");
+        }
+
+        for (int d = 0; d < destination.Length; d++)
+        {
+            destination[d] = float.Parse(values[d], CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>The lines of <c>fasttext dump <paramref name="model"/> <paramref name="what"/></c>.</summary>
+    private static string[] Dump(string model, string what)
+    {
+        var start = new ProcessStartInfo(Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("dump");
+        start.ArgumentList.Add(model);
+        start.ArgumentList.Add(what);
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        return process.ExitCode == 0 ? lines : throw new InvalidOperationException($"fasttext dump {what} failed (exit code {process.ExitCode}): {errors.Result}");
+    }
     /// <summary>
     /// The (target, context) pairs fastText's skip-gram trains on in one pass over <paramref name="sequences"/> (one line
     /// each), in expectation over its sampling, which makes it train fewer pairs than the window holds: each line ends

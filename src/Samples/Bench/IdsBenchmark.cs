@@ -48,7 +48,10 @@ internal static class IdsBenchmark
             Quick = quick,
             Protocol = "Per user (3 items or more), the last item is the test target and the one before it validation; the rest is training. " +
                 "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
-                "from the user's last item before the target (cosine of item vectors; ties by training popularity). " +
+                "from the user's items before the target (ties by training popularity): content from the last item; item2vec, the full model and fastText by one of " +
+                "two rules, chosen per method and dataset by validation HR@10 with the method's other settings: cosine similarity to the mean vector of the last 1, 5 or 10 items that have one, " +
+                "or the skip-gram's next-item score, the mean joint target vector of those items dotted with each item's context vector plus the item's log probability under the method's " +
+                "negative sampler (ours: log-uniform or unigram^0.75; fastText: counts^0.5), items without a vector being no candidates. " +
                 $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
                 $"item2vec's negative sampler (log-uniform or unigram^0.75) and Adam learning rate (among {string.Join(", ", LearningRateCandidates)}), and the full model's sampler, learning rate, α (among {string.Join(", ", AlphaCandidates)}; one training per combination; train_seconds is the chosen one's) and item vector (e_i1, or e_i1 followed by the weighted attribute vectors) are chosen per dataset by validation HR@10. " +
                 "pairs_per_second = (target, context) pairs a method trains on × epochs / train_seconds: for our models every pair of the training sequences within the window, both directions; " +
@@ -82,69 +85,50 @@ internal static class IdsBenchmark
         AnsiConsole.MarkupLine($"[bold]{dataset.Name}[/]: {dataset.UserCount:N0} users, {dataset.Items.Length:N0} items ({dataset.Cold.Count(c => c):N0} cold), {dataset.TrainingSequences.Sum(s => s.Length):N0} training interactions");
         var methods = new Dictionary<string, IdsMethodResult?>();
         var timer = Stopwatch.StartNew();
-        var popularity = IdsRanking.Popularity(dataset);
-        methods["popularity"] = Score(dataset, popularity, timer.Elapsed.TotalSeconds, null, null);
-        methods["content"] = Score(dataset, IdsRanking.Content(dataset), timer.Elapsed.TotalSeconds, null, null);
-
-        // item2vec and the full model each choose their negative sampler (and the full model its α and item
-        // representation: e_i1, or e_i1 with the weighted attribute vectors) on the validation split, never on the test
-        // split. The representation does not change training: both are read from one model trained with
-        // IdItemVector.ItemAndAttributes.
-        var item2vecCandidates = new Dictionary<string, double>();
-        (IdsMethodResult Result, TrainingChoice Choice)? item2vec = null;
-        long pairsPerEpoch = 0;
-        foreach (var choice in Choices(alphas: new[] { 0.0 }))
+        using (TorchSharp.torch.NewDisposeScope())
         {
-            using var model = Train(new MLContext(seed: Seed), dataset, withAttributes: false, choice, epochs);
-            var result = ScoreVectors(dataset, model, IdItemVector.Item, $"item2vec {choice}");
-            item2vecCandidates[choice.ToString()] = result.ValidationHrAt10;
-            pairsPerEpoch = model.TrainingSummary!.TrainingPairs;
-            if (item2vec is null || result.ValidationHrAt10 > item2vec.Value.Result.ValidationHrAt10)
-            {
-                item2vec = (result, choice);
-            }
+            methods["popularity"] = Score(dataset, IdsRanking.Popularity(dataset), null, timer.Elapsed.TotalSeconds, null, null);
+            methods["content"] = Score(dataset, IdsRanking.Content(dataset), null, timer.Elapsed.TotalSeconds, null, null);
         }
 
-        methods["item2vec"] = item2vec!.Value.Result;
+        // item2vec, the full model and fastText each choose how they rank (VectorScoring: cosine or next-item score, from
+        // the last 1, 5 or 10 items), and our two models their negative sampler and learning rate (the full model also
+        // its α and, for cosine, its item vector: e_i1, or e_i1 with the weighted attribute vectors) on the validation
+        // split, never on the test split. The item vector does not change training: both are read from one model.
+        var item2vecCandidates = new Dictionary<string, double>();
+        Chosen? item2vec = null;
+        long pairsPerEpoch = 0;
+        try
+        {
+            foreach (var choice in Choices(alphas: new[] { 0.0 }))
+            {
+                var model = Train(new MLContext(seed: Seed), dataset, withAttributes: false, choice, epochs);
+                pairsPerEpoch = model.TrainingSummary!.TrainingPairs;
+                item2vec = ChooseBest(dataset, model, choice, item2vec, item2vecCandidates, "item2vec", vectors: new[] { IdItemVector.Item });
+            }
+
+            methods["item2vec"] = ScoreChosen(dataset, item2vec!, trainedOnly: false);
+        }
+        finally
+        {
+            item2vec?.Model.Dispose();
+        }
 
         var candidates = new Dictionary<string, double>();
-        (IdEmbeddingTransformer Model, IdsMethodResult Result, TrainingChoice Choice, IdItemVector Vector)? best = null;
+        Chosen? best = null;
         try
         {
             foreach (var choice in Choices(AlphaCandidates))
             {
                 var model = Train(new MLContext(seed: Seed), dataset, withAttributes: true, choice, epochs);
-                var previous = best?.Model;
-                foreach (var vector in new[] { IdItemVector.Item, IdItemVector.ItemAndAttributes })
-                {
-                    var result = ScoreVectors(dataset, model, vector, $"full_model {choice}/{vector}");
-                    candidates[$"{choice}/{vector}"] = result.ValidationHrAt10;
-                    if (best is null || result.ValidationHrAt10 > best.Value.Result.ValidationHrAt10)
-                    {
-                        best = (model, result, choice, vector);
-                    }
-                }
-
-                // Only the best model so far is kept.
-                (best!.Value.Model == model ? previous : model)?.Dispose();
+                best = ChooseBest(dataset, model, choice, best, candidates, "full_model", vectors: new[] { IdItemVector.Item, IdItemVector.ItemAndAttributes });
             }
 
-            var chosen = best!.Value;
-            methods["full_model"] = chosen.Result;
+            methods["full_model"] = ScoreChosen(dataset, best!, trainedOnly: false);
 
-            // Diagnostic, not one of the protocol's methods: the chosen model with the attribute-built vectors of the
-            // items it did not train set to zero, as item2vec has them, to see what those vectors do to the rankings.
-            var (all, chosenWidth) = ItemVectors(dataset, chosen.Model, chosen.Vector);
-            for (int i = 0; i < dataset.Items.Length; i++)
-            {
-                if (!chosen.Model.IsTrained(dataset.Items[i]))
-                {
-                    Array.Clear(all, i * chosenWidth, chosenWidth);
-                }
-            }
-
-            var chosenSummary = chosen.Model.TrainingSummary!;
-            methods["full_model_trained_vectors_only"] = Score(dataset, IdsRanking.Cosine(all, chosenWidth), chosenSummary.Seconds, chosenSummary.PairsPerSecond, chosenSummary.PairsPerSecond);
+            // Diagnostic, not one of the protocol's methods: the chosen model and ranking with the items it did not train
+            // given no vector, as item2vec has them, to see what the attribute-built vectors do to the rankings.
+            methods["full_model_trained_vectors_only"] = ScoreChosen(dataset, best!, trainedOnly: true);
         }
         finally
         {
@@ -153,12 +137,23 @@ internal static class IdsBenchmark
 
         string? reason = FastTextSkipGram.Unavailable();
         double? fastTextPairsPerEpoch = null;
+        var fastTextCandidates = new Dictionary<string, double>();
+        VectorScoring? fastTextScoring = null;
         if (reason is null)
         {
-            var (vectors, seconds) = FastTextSkipGram.Train(dataset.TrainingSequences, dataset.Items, Dimension, Window, Negatives, epochs, Environment.ProcessorCount, Seed);
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var fastText = FastTextSkipGram.Train(dataset.TrainingSequences, dataset.Items, Dimension, Window, Negatives, epochs, Environment.ProcessorCount, Seed);
             fastTextPairsPerEpoch = FastTextSkipGram.ExpectedPairsPerPass(dataset.TrainingSequences, Window);
-            methods["fasttext"] = Score(dataset, IdsRanking.Cosine(vectors, Dimension), seconds, fastTextPairsPerEpoch * epochs / seconds, pairsPerEpoch * (double)epochs / seconds);
-            AnsiConsole.MarkupLine($"  fasttext: {seconds:F1} s, {methods["fasttext"]!.PairsPerSecond:N0} pairs/s ({fastTextPairsPerEpoch / pairsPerEpoch:P1} of the window pairs), HR@10 {methods["fasttext"]!.HrAt10:F4}");
+            var nextItemScores = IdsRanking.NextItemScores(fastText.Output, fastText.LogPriors, fastText.Known);
+            IdsRanking.Scorer Scorer(VectorScoring scoring) => IdsRanking.Vectors(scoring, fastText.Input, Dimension, fastText.Known, nextItemScores);
+            foreach (var scoring in VectorScoring.Candidates)
+            {
+                fastTextCandidates[scoring.ToString()] = IdsRanking.Evaluate(dataset, dataset.Validation, Scorer(scoring)).HitRate;
+                fastTextScoring = fastTextScoring is null || fastTextCandidates[scoring.ToString()] > fastTextCandidates[fastTextScoring.ToString()] ? scoring : fastTextScoring;
+            }
+
+            methods["fasttext"] = Score(dataset, Scorer(fastTextScoring!), fastTextScoring!, fastText.Seconds, fastTextPairsPerEpoch * epochs / fastText.Seconds, pairsPerEpoch * (double)epochs / fastText.Seconds);
+            AnsiConsole.MarkupLine($"  fasttext ({fastTextScoring}): {fastText.Seconds:F1} s, {methods["fasttext"]!.PairsPerSecond:N0} pairs/s ({fastTextPairsPerEpoch / pairsPerEpoch:P1} of the window pairs), HR@10 {methods["fasttext"]!.HrAt10:F4}");
         }
         else
         {
@@ -177,27 +172,98 @@ internal static class IdsBenchmark
             FasttextPairsPerEpoch = fastTextPairsPerEpoch,
             AttributeColumns = dataset.AttributeColumns.Select(c => $"{c.Name} ({c.Dimension})").ToList(),
             Methods = methods,
-            Item2VecSampler = item2vec.Value.Choice.Sampler.ToString(),
-            Item2VecLearningRate = item2vec.Value.Choice.LearningRate,
+            Item2VecSampler = item2vec!.Choice.Sampler.ToString(),
+            Item2VecLearningRate = item2vec.Choice.LearningRate,
+            Item2VecScoring = item2vec.Scoring.ToString(),
             Item2VecValidationHrAt10 = item2vecCandidates,
-            FullModelAlpha = best!.Value.Choice.Alpha,
-            FullModelSampler = best.Value.Choice.Sampler.ToString(),
-            FullModelLearningRate = best.Value.Choice.LearningRate,
-            FullModelItemVector = best.Value.Vector.ToString(),
+            FullModelAlpha = best!.Choice.Alpha,
+            FullModelSampler = best.Choice.Sampler.ToString(),
+            FullModelLearningRate = best.Choice.LearningRate,
+            FullModelItemVector = best.Vector.ToString(),
+            FullModelScoring = best.Scoring.ToString(),
             FullModelValidationHrAt10 = candidates,
+            FasttextScoring = fastTextScoring?.ToString(),
+            FasttextValidationHrAt10 = fastTextCandidates,
             FasttextReason = reason,
         };
     }
 
-    /// <summary>Scores the model's <paramref name="vector"/> representation and prints the line of <paramref name="label"/>.</summary>
-    private static IdsMethodResult ScoreVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector, string label)
+    /// <summary>
+    /// Scores <paramref name="model"/> on the validation split under every ranking rule (and each of
+    /// <paramref name="vectors"/> for cosine), records each in <paramref name="validationHr"/>, and returns the better of
+    /// <paramref name="best"/> and the model's best rule; the model that is not kept is disposed.
+    /// </summary>
+    private static Chosen ChooseBest(IdsDataset dataset, IdEmbeddingTransformer model, TrainingChoice choice, Chosen? best, Dictionary<string, double> validationHr, string label, IdItemVector[] vectors)
     {
+        Chosen? modelBest = null;
+        foreach (var scoring in VectorScoring.Candidates)
+        {
+            // Next-item scores always use the joint vectors; only cosine reads the item vector representation.
+            foreach (var vector in scoring.Ranking == VectorRanking.Cosine ? vectors : new[] { IdItemVector.ItemAndAttributes })
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                var candidate = new Chosen(model, choice, vector, scoring);
+                double hr = IdsRanking.Evaluate(dataset, dataset.Validation, ModelScorer(dataset, candidate, trainedOnly: false)).HitRate;
+                validationHr[candidate.ToString()] = hr;
+                if (modelBest is null || hr > validationHr[modelBest.ToString()])
+                {
+                    modelBest = candidate;
+                }
+            }
+        }
+
         var summary = model.TrainingSummary!;
-        var (vectors, width) = ItemVectors(dataset, model, vector);
-        var result = Score(dataset, IdsRanking.Cosine(vectors, width), summary.Seconds, summary.PairsPerSecond, summary.PairsPerSecond);
-        AnsiConsole.MarkupLine(
-            $"  {label}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
+        AnsiConsole.MarkupLine($"  {label} {choice}: {summary.Seconds:F1} s, {summary.PairsPerSecond:N0} pairs/s, best validation HR@10 {validationHr[modelBest!.ToString()]:F4} ({modelBest.Scoring}, {modelBest.Vector})");
+        if (best is null || validationHr[modelBest.ToString()] > validationHr[best.ToString()])
+        {
+            best?.Model.Dispose();
+            return modelBest;
+        }
+
+        model.Dispose();
+        return best;
+    }
+
+    /// <summary>The test and validation figures of a chosen model and rule, with all its items or (<paramref name="trainedOnly"/>) only those it trained.</summary>
+    private static IdsMethodResult ScoreChosen(IdsDataset dataset, Chosen chosen, bool trainedOnly)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var summary = chosen.Model.TrainingSummary!;
+        var result = Score(dataset, ModelScorer(dataset, chosen, trainedOnly), chosen.Scoring, summary.Seconds, summary.PairsPerSecond, summary.PairsPerSecond);
+        AnsiConsole.MarkupLine($"  chosen {chosen}{(trainedOnly ? ", trained vectors only" : string.Empty)}: HR@10 {result.HrAt10:F4}, val HR@10 {result.ValidationHrAt10:F4}, cold HR@10 {result.ColdHrAt10:F4}");
         return result;
+    }
+
+    /// <summary>
+    /// The scorer of a model under a rule. Cosine compares the model's item vectors (<see cref="Chosen.Vector"/>);
+    /// next-item scores come from the transformer's own <c>NextItemScores</c>, over its items, mapped to the dataset's (an
+    /// item without a vector is no candidate). With <paramref name="trainedOnly"/>, items the model did not train have no vector.
+    /// </summary>
+    private static IdsRanking.Scorer ModelScorer(IdsDataset dataset, Chosen chosen, bool trainedOnly)
+    {
+        var model = chosen.Model;
+        var hasVector = dataset.Items.Select(item => model.GetItemVector(item) is not null && (!trainedOnly || model.IsTrained(item))).ToArray();
+        if (chosen.Scoring.Ranking == VectorRanking.Cosine)
+        {
+            var (vectors, width) = ItemVectors(dataset, model, chosen.Vector, hasVector);
+            return IdsRanking.Vectors(chosen.Scoring, vectors, width, hasVector);
+        }
+
+        var space = model.Space;
+        int known = space.Items.Count;
+        // Dataset item → the model's item index; items without a vector point at an extra column of -∞.
+        var columns = TorchSharp.torch.tensor(dataset.Items.Select((item, i) => hasVector[i] ? (long)space.Items.IndexOf(item) : known).ToArray());
+        var joint = TorchSharp.torch.cat(new[] { space.JointTargets, TorchSharp.torch.zeros(1, space.JointTargets.shape[1]) }, 0).index_select(0, columns);
+        return IdsRanking.Vectors(
+            chosen.Scoring,
+            joint.contiguous().data<float>().ToArray(),
+            (int)joint.shape[1],
+            hasVector,
+            queries =>
+            {
+                var scores = space.NextItemScores(queries);
+                return TorchSharp.torch.cat(new[] { scores, TorchSharp.torch.full(scores.shape[0], 1, double.NegativeInfinity) }, 1).index_select(1, columns);
+            });
     }
 
     /// <summary>Every combination of the samplers, the learning rates and <paramref name="alphas"/>.</summary>
@@ -233,14 +299,17 @@ internal static class IdsBenchmark
         return mlContext.Transforms.IdEmbedding(options).Fit(mlContext.Data.LoadFromEnumerable(interactions));
     }
 
-    /// <summary>Every dataset item's vector, row-major: e_i1 (the first <see cref="Dimension"/> values) or the whole joint vector.</summary>
-    private static (float[] Vectors, int Width) ItemVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector)
+    /// <summary>Every dataset item's vector, row-major: e_i1 (the first <see cref="Dimension"/> values) or the whole joint vector; zero for items without one.</summary>
+    private static (float[] Vectors, int Width) ItemVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector, bool[] hasVector)
     {
         int width = vector == IdItemVector.ItemAndAttributes ? model.Dimension : Dimension;
         var vectors = new float[dataset.Items.Length * width];
         for (int i = 0; i < dataset.Items.Length; i++)
         {
-            model.GetItemVector(dataset.Items[i])?.AsSpan(0, width).CopyTo(vectors.AsSpan(i * width, width));
+            if (hasVector[i])
+            {
+                model.GetItemVector(dataset.Items[i])!.AsSpan(0, width).CopyTo(vectors.AsSpan(i * width, width));
+            }
         }
 
         return (vectors, width);
@@ -250,7 +319,7 @@ internal static class IdsBenchmark
     /// The method's test and validation figures; <paramref name="pairsPerSecond"/> counts the pairs it trains on,
     /// <paramref name="windowPairsPerSecond"/> every window pair of the training sequences (the same for our models).
     /// </summary>
-    private static IdsMethodResult Score(IdsDataset dataset, IdsRanking.Scorer scorer, double trainSeconds, double? pairsPerSecond, double? windowPairsPerSecond)
+    private static IdsMethodResult Score(IdsDataset dataset, IdsRanking.Scorer scorer, VectorScoring? scoring, double trainSeconds, double? pairsPerSecond, double? windowPairsPerSecond)
     {
         var test = IdsRanking.Evaluate(dataset, dataset.Test, scorer);
         var validation = IdsRanking.Evaluate(dataset, dataset.Validation, scorer);
@@ -260,6 +329,7 @@ internal static class IdsBenchmark
             MrrAt10 = test.Mrr,
             ColdHrAt10 = test.ColdHitRate,
             ValidationHrAt10 = validation.HitRate,
+            Scoring = scoring?.ToString(),
             TrainSeconds = trainSeconds,
             PairsPerSecond = pairsPerSecond,
             WindowPairsPerSecond = windowPairsPerSecond,
@@ -286,6 +356,12 @@ internal static class IdsBenchmark
     }
 
     private static string F(double? value) => value?.ToString("F4") ?? "-";
+
+    /// <summary>A trained candidate with the item vector and ranking rule it is scored by; written "sampler/learning rate/α/item vector/rule".</summary>
+    private sealed record Chosen(IdEmbeddingTransformer Model, TrainingChoice Choice, IdItemVector Vector, VectorScoring Scoring)
+    {
+        public override string ToString() => $"{Choice}/{(Scoring.Ranking == VectorRanking.Cosine ? Vector.ToString() : "joint")}/{Scoring}";
+    }
 
     /// <summary>The training settings a candidate model is chosen by; written "sampler/learning rate/α".</summary>
     private sealed record TrainingChoice(NegativeSamplerKind Sampler, double LearningRate, double Alpha)

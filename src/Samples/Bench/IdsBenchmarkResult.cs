@@ -34,7 +34,7 @@ internal sealed class IdsDatasetResult
     /// <summary>item2vec's Adam learning rate, chosen by validation HR@10.</summary>
     [JsonPropertyName("item2vec_learning_rate")]
     public double Item2VecLearningRate { get; init; }
-    /// <summary>Validation HR@10 of item2vec per candidate, keyed "sampler/learning rate/α".</summary>
+    /// <summary>Validation HR@10 of item2vec per candidate, keyed "sampler/learning rate/α/item vector/rule".</summary>
     [JsonPropertyName("item2vec_validation_hr_at_10")]
     public Dictionary<string, double> Item2VecValidationHrAt10 { get; init; } = new();
     /// <summary>The full model's negative sampler, chosen by validation HR@10.</summary>
@@ -45,8 +45,19 @@ internal sealed class IdsDatasetResult
     public double FullModelAlpha { get; init; }
     /// <summary>The full model's item vector (<c>Item</c> or <c>ItemAndAttributes</c>), chosen by validation HR@10.</summary>
     public string FullModelItemVector { get; init; } = string.Empty;
-    /// <summary>Validation HR@10 of the full model per candidate, keyed "sampler/learning rate/α/item vector".</summary>
+    /// <summary>Validation HR@10 of the full model per candidate, keyed "sampler/learning rate/α/item vector/rule" (item vector "joint" for next-item rules).</summary>
+    [JsonPropertyName("full_model_validation_hr_at_10")]
     public Dictionary<string, double> FullModelValidationHrAt10 { get; init; } = new();
+    /// <summary>item2vec's ranking rule ("cosine/last T" or "next_item/last T"), chosen by validation HR@10.</summary>
+    [JsonPropertyName("item2vec_scoring")]
+    public string Item2VecScoring { get; init; } = string.Empty;
+    /// <summary>The full model's ranking rule, chosen by validation HR@10.</summary>
+    public string FullModelScoring { get; init; } = string.Empty;
+    /// <summary>fastText's ranking rule, chosen by validation HR@10 (null: fastText did not run).</summary>
+    public string? FasttextScoring { get; init; }
+    /// <summary>Validation HR@10 of fastText per ranking rule.</summary>
+    [JsonPropertyName("fasttext_validation_hr_at_10")]
+    public Dictionary<string, double> FasttextValidationHrAt10 { get; init; } = new();
     public string? FasttextReason { get; init; }
 }
 
@@ -61,6 +72,8 @@ internal sealed class IdsMethodResult
     public double? ColdHrAt10 { get; init; }
     [JsonPropertyName("validation_hr_at_10")]
     public double ValidationHrAt10 { get; init; }
+    /// <summary>How a vector method ranked: "cosine/last T" or "next_item/last T" (null for popularity and content).</summary>
+    public string? Scoring { get; init; }
     public double TrainSeconds { get; init; }
     /// <summary>Pairs the method trains on × epochs / training seconds.</summary>
     public double? PairsPerSecond { get; init; }

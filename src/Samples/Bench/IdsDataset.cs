@@ -3,10 +3,14 @@ using MLNetExtensions.Estimators.Ids;
 
 namespace MLNetExtensions.Samples.Bench;
 
-/// <summary>A test or validation case: rank every item from the user's items before <see cref="Target"/>; the last of them is the query.</summary>
-/// <param name="LastItem">Index of the item just before the target.</param>
+/// <summary>A test or validation case: rank every item from the user's items before <see cref="Target"/>.</summary>
+/// <param name="Before">Indices of the items just before the target, oldest first: up to <see cref="IdsDataset.MaximumRecentItems"/>.</param>
 /// <param name="Target">Index of the item to find.</param>
-internal readonly record struct IdsCase(int LastItem, int Target);
+internal readonly record struct IdsCase(int[] Before, int Target)
+{
+    /// <summary>The item just before the target.</summary>
+    public int LastItem => Before[^1];
+}
 
 /// <summary>
 /// One dataset under the <c>bench ids</c> protocol. Per user (with 3 items or more), the last item is the test target and
@@ -31,8 +35,10 @@ internal sealed class IdsDataset
         }
 
         TrainingSequences = users.Select(s => s[..^2].Where(item => !Cold[index[item]]).ToArray()).Where(s => s.Length > 0).ToList();
-        Test = users.Select(s => new IdsCase(index[s[^2]], index[s[^1]])).ToList();
-        Validation = users.Select(s => new IdsCase(index[s[^3]], index[s[^2]])).ToList();
+        IdsCase Case(string[] user, int target) =>
+            new(user[Math.Max(0, target - MaximumRecentItems)..target].Select(item => index[item]).ToArray(), index[user[target]]);
+        Test = users.Select(s => Case(s, s.Length - 1)).ToList();
+        Validation = users.Select(s => Case(s, s.Length - 2)).ToList();
         AttributeIds = Items.Select(item => attributes.TryGetValue(item, out var ids) ? ids : new string?[attributeColumns.Count]).ToArray();
         Popularity = new long[Items.Length];
         foreach (var sequence in TrainingSequences)
@@ -45,6 +51,9 @@ internal sealed class IdsDataset
 
         UserCount = users.Count;
     }
+
+    /// <summary>How many of the items before a target a case keeps: the most any ranking rule of the benchmark reads.</summary>
+    public const int MaximumRecentItems = 10;
 
     public string Name { get; }
 

@@ -8,6 +8,26 @@ namespace MLNetExtensions.Samples.Bench;
 /// <param name="ColdHitRate">HR@10 over the cases whose target is cold (null: no such case).</param>
 internal sealed record IdsRankingMetrics(double HitRate, double Mrr, double? ColdHitRate);
 
+/// <summary>How a vector method ranks items from a case's recent items.</summary>
+internal enum VectorRanking
+{
+    /// <summary>Cosine similarity to the mean vector of the recent items (the user vector).</summary>
+    Cosine,
+
+    /// <summary>The skip-gram's next-item score: the mean joint target vector of the recent items against each item's context vector, plus the item's log prior under the method's negative sampler.</summary>
+    NextItem,
+}
+
+/// <summary>A vector method's ranking rule: cosine or next-item score, from the <paramref name="Recent"/> most recent items that have a vector.</summary>
+internal sealed record VectorScoring(VectorRanking Ranking, int Recent)
+{
+    /// <summary>The rules each vector method chooses from by validation HR@10: both rankings from the last 1, 5 (the estimator's default) or 10 items.</summary>
+    public static readonly IReadOnlyList<VectorScoring> Candidates =
+        (from ranking in new[] { VectorRanking.Cosine, VectorRanking.NextItem } from recent in new[] { 1, 5, IdsDataset.MaximumRecentItems } select new VectorScoring(ranking, recent)).ToArray();
+
+    public override string ToString() => $"{(Ranking == VectorRanking.Cosine ? "cosine" : "next_item")}/last {Recent}";
+}
+
 /// <summary>
 /// Ranks every item for each case by a method's score, ties broken by training popularity and then by item order, and
 /// measures where the target lands. Scores come in batches of cases as a [cases, items] tensor.
@@ -17,8 +37,8 @@ internal static class IdsRanking
     private const int CutOff = 10;
     private const int CasesPerBatch = 256;
 
-    /// <summary>Scores of all items for the last items of a batch of cases.</summary>
-    public delegate Tensor Scorer(Tensor lastItems);
+    /// <summary>Scores of all items for a batch of cases.</summary>
+    public delegate Tensor Scorer(IReadOnlyList<IdsCase> cases);
 
     public static IdsRankingMetrics Evaluate(IdsDataset dataset, IReadOnlyList<IdsCase> cases, Scorer scorer)
     {
@@ -32,9 +52,8 @@ internal static class IdsRanking
         {
             using var batchScope = NewDisposeScope();
             var batch = cases.Skip(start).Take(CasesPerBatch).ToArray();
-            var last = tensor(batch.Select(c => (long)c.LastItem).ToArray());
             var targets = tensor(batch.Select(c => (long)c.Target).ToArray());
-            var scores = scorer(last).to(ScalarType.Float64);
+            var scores = scorer(batch).to(ScalarType.Float64);
             var targetScore = scores.gather(1, targets.unsqueeze(1));
             var targetTie = tieKey.index_select(0, targets).unsqueeze(1);
             var ahead = scores.gt(targetScore).logical_or(scores.eq(targetScore).logical_and(tieKey.unsqueeze(0).gt(targetTie)));
@@ -59,7 +78,7 @@ internal static class IdsRanking
     public static Scorer Popularity(IdsDataset dataset)
     {
         var popularity = tensor(dataset.Popularity.Select(p => (double)p).ToArray());
-        return last => popularity.unsqueeze(0).expand(last.shape[0], -1);
+        return cases => popularity.unsqueeze(0).expand(cases.Count, -1);
     }
 
     /// <summary>The number of attribute IDs a candidate shares with the last item (ties then go by popularity).</summary>
@@ -72,8 +91,9 @@ internal static class IdsRanking
             // Missing IDs get distinct negative codes so that they never match.
             return tensor(dataset.AttributeIds.Select((a, i) => a[k] is { } id ? ids.TryAdd(id, ids.Count) ? ids[id] : ids[id] : -1L - i).ToArray());
         }).ToArray();
-        return last =>
+        return cases =>
         {
+            var last = tensor(cases.Select(c => (long)c.LastItem).ToArray());
             var shared = zeros(last.shape[0], n, ScalarType.Float64);
             foreach (var codes in columns)
             {
@@ -84,10 +104,50 @@ internal static class IdsRanking
         };
     }
 
-    /// <summary>Cosine similarity of item vectors ([items, d] row-major); zero vectors score 0 against everything.</summary>
-    public static Scorer Cosine(float[] vectors, int dimension)
+    /// <summary>
+    /// A vector method's scores under <paramref name="scoring"/>. <paramref name="vectors"/> ([items, d] row-major, dataset
+    /// order) are what a query averages: the vectors compared by cosine, or for <see cref="VectorRanking.NextItem"/> the
+    /// joint target vectors that <paramref name="nextItemScores"/> turns into scores of every item ([queries, d] →
+    /// [queries, items]). Only items with a vector count among the recent ones, as in <c>IdEmbeddingTransformer.UserEmbedding</c>;
+    /// a case with none has a zero query. Under cosine, items without a vector score 0.
+    /// </summary>
+    public static Scorer Vectors(VectorScoring scoring, float[] vectors, int dimension, bool[] hasVector, Func<Tensor, Tensor>? nextItemScores = null)
     {
-        var unit = nn.functional.normalize(tensor(vectors).view(-1, dimension), p: 2, dim: 1);
-        return last => unit.index_select(0, last).matmul(unit.t());
+        var table = tensor(vectors).view(-1, dimension);
+        if (scoring.Ranking == VectorRanking.Cosine)
+        {
+            var unit = nn.functional.normalize(table, p: 2, dim: 1);
+            return cases => nn.functional.normalize(RecentMeans(table, hasVector, cases, scoring.Recent), p: 2, dim: 1).matmul(unit.t());
+        }
+
+        ArgumentNullException.ThrowIfNull(nextItemScores);
+        return cases => nextItemScores(RecentMeans(table, hasVector, cases, scoring.Recent));
+    }
+
+    /// <summary>Next-item scores q·c_j + log p_j from context vectors ([items, d]) and log priors ([items]); -∞ for items without a vector (not candidates).</summary>
+    public static Func<Tensor, Tensor> NextItemScores(float[] contexts, double[] logPriors, bool[] hasVector)
+    {
+        var contextTable = tensor(contexts).view(logPriors.Length, -1);
+        var priors = tensor(logPriors.Select((p, i) => hasVector[i] ? p : double.NegativeInfinity).ToArray()).to(ScalarType.Float32);
+        return queries => queries.matmul(contextTable.t()) + priors.unsqueeze(0);
+    }
+
+    /// <summary>For each case, the mean of the vectors of its <paramref name="recent"/> most recent items that have one: [cases, d].</summary>
+    private static Tensor RecentMeans(Tensor table, bool[] hasVector, IReadOnlyList<IdsCase> cases, int recent)
+    {
+        var indices = new long[cases.Count * recent];
+        var weights = new float[cases.Count * recent];
+        for (int c = 0; c < cases.Count; c++)
+        {
+            var chosen = cases[c].Before.Where(i => hasVector[i]).TakeLast(recent).ToArray();
+            for (int t = 0; t < chosen.Length; t++)
+            {
+                indices[(c * recent) + t] = chosen[t];
+                weights[(c * recent) + t] = 1f / chosen.Length;
+            }
+        }
+
+        var gathered = table.index_select(0, tensor(indices)).view(cases.Count, recent, -1);
+        return (gathered * tensor(weights).view(cases.Count, recent, 1)).sum(1);
     }
 }

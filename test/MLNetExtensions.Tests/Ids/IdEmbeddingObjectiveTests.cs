@@ -163,6 +163,28 @@ public sealed class IdEmbeddingObjectiveTests
         }
     }
 
+    [Theory]
+    [InlineData(NegativeSamplerKind.LogUniform)]
+    [InlineData(NegativeSamplerKind.Unigram075)]
+    public void TheSamplersLogProbabilities_AreTheDistributionItDraws(NegativeSamplerKind kind)
+    {
+        using var sampler = new NegativeSampler(kind, new long[] { 40, 9, 5, 3, 2, 1 });
+        using var generator = new Generator(5);
+        using var scope = NewDisposeScope();
+        var probabilities = sampler.LogProbabilities().exp().to(ScalarType.Float64).data<double>().ToArray();
+        probabilities.Sum().Should().BeApproximately(1, 1e-6);
+        var draws = sampler.Sample(100_000, 2, generator, CPU).data<long>().ToArray();
+        for (int r = 0; r < probabilities.Length; r++)
+        {
+            (draws.Count(x => x == r) / 200_000.0).Should().BeApproximately(probabilities[r], 0.005, $"item {r}");
+        }
+
+        if (kind == NegativeSamplerKind.Unigram075)
+        {
+            (probabilities[0] / probabilities[1]).Should().BeApproximately(Math.Pow(40.0 / 9, 0.75), 1e-4);
+        }
+    }
+
     private static double Dot(double[,] x, long i, double[,] y, long j)
     {
         double sum = 0;
