@@ -124,7 +124,10 @@ public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
     /// <summary>Target positions per training row (long sequences are cut into pieces that keep their left context).</summary>
     public int PositionsPerRow { get; set; } = 32;
 
-    /// <summary>T: user vectors average the T most recent items.</summary>
+    /// <summary>
+    /// T: user vectors and <c>Recommend</c> use the T most recent items (<c>bench ids</c> chose 1 on Online Retail, where the
+    /// next purchase follows the last one, and 10 on the sparse Complete Journey; docs/ids.md).
+    /// </summary>
     public int RecentItemCount { get; set; } = 5;
 
     /// <summary>What the transformer gives an item that was neither trained nor has attribute IDs.</summary>

@@ -5,7 +5,7 @@ namespace MLNetExtensions.Transforms.Ids;
 /// <param name="OutputColumnName">The output vector column.</param>
 /// <param name="ItemDimension">m_1, the dimension of item vectors.</param>
 /// <param name="TrainedItemCount">How many of the known items were trained (they come first).</param>
-/// <param name="RecentItemCount">T: user vectors average the T most recent items.</param>
+/// <param name="RecentItemCount">T: user vectors and recommendations use the T most recent items.</param>
 /// <param name="UnseenItems">What an item that is neither trained nor has attribute IDs becomes.</param>
 /// <param name="ItemVector">Which vector represents an item (absent in model files written before it existed: <see cref="IdItemVector.Item"/>).</param>
 public sealed record IdEmbeddingSettings(
