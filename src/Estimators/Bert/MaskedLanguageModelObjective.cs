@@ -120,7 +120,9 @@ public sealed class MaskedLanguageModelObjective : ITrainingObjective<MaskedLang
         var maskedHidden = hidden[selected];
         var targets = labels[selected];
         var logits = _model.Cls.forward(maskedHidden);
-        var loss = nn.functional.cross_entropy(logits, targets);
+        // A batch whose rows hold only special tokens has nothing to predict: the mean over no label would be NaN (and stop
+        // the run as a non-finite loss), so its loss is 0, still built from the logits so that the step's backward runs.
+        var loss = targets.shape[0] == 0 ? logits.sum() * 0 : nn.functional.cross_entropy(logits, targets);
         if (_model.training)
         {
             return (loss, 0, targets.shape[0]);

@@ -162,6 +162,8 @@ internal sealed class BertClassifierStart
             (nameof(BertConfig.LayerNormEps), requested.LayerNormEps, encoder.LayerNormEps),
             (nameof(BertConfig.LayerNormPlacement), requested.LayerNormPlacement, encoder.LayerNormPlacement),
             (nameof(BertConfig.PadTokenId), requested.PadTokenId, encoder.PadTokenId),
+            (nameof(BertConfig.InitializerRange), requested.InitializerRange, encoder.InitializerRange),
+            (nameof(BertConfig.Relaxation), (object?)requested.Relaxation ?? "none", (object?)encoder.Relaxation ?? "none"),
         }.Where(d => !d.Requested.Equals(d.Encoder)).ToList();
         if (differences.Count > 0)
         {

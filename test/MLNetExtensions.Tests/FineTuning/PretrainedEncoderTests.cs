@@ -76,6 +76,13 @@ public sealed class PretrainedEncoderTests : IDisposable
 
         var wider = () => new BertBinaryClassificationTrainer(_mlContext, new BertClassificationOptions { PretrainedEncoder = encoder, Config = encoder.Config with { HiddenSize = 64, NumHiddenLayers = 2 } });
         wider.Should().Throw<ArgumentException>().WithMessage("*HiddenSize 64 (encoder: 32), NumHiddenLayers 2 (encoder: 1)*");
+
+        var relaxed = () => new BertBinaryClassificationTrainer(_mlContext, new BertClassificationOptions { PretrainedEncoder = encoder, Config = encoder.Config with { Relaxation = new BertRelaxation { FeedForwardRank = 8, ProjectedLength = 8 } } });
+        relaxed.Should().Throw<ArgumentException>().Where(e => e.ParamName == "Config").WithMessage("*Relaxation BertRelaxation*(encoder: none)*");
+        var initialised = () => new BertBinaryClassificationTrainer(_mlContext, new BertClassificationOptions { PretrainedEncoder = encoder, Config = encoder.Config with { InitializerRange = 0.05 } });
+        initialised.Should().Throw<ArgumentException>().WithMessage("*InitializerRange 0.05 (encoder: 0.02)*");
+        var dropout = () => new BertBinaryClassificationTrainer(_mlContext, new BertClassificationOptions { PretrainedEncoder = encoder, Config = encoder.Config with { HiddenDropoutProb = 0.3 } });
+        dropout.Should().NotThrow("dropout probabilities may change");
     }
 
     [Fact]

@@ -30,6 +30,24 @@ public sealed class StagedBertTrainerTests : IDisposable
     }
 
     [Fact]
+    public void ABatchWithoutAMaskableToken_HasAZeroLoss_NotNaN()
+    {
+        var (model, objective, _, _) = Setup();
+        using var _ = model;
+        using var scope = NewDisposeScope();
+        // [CLS] [SEP] and padding only: masking finds no position to choose.
+        var tokens = tensor(new long[,] { { 101, 102, 0, 0 }, { 101, 102, 0, 0 } });
+        var attention = tensor(new long[,] { { 1, 1, 0, 0 }, { 1, 1, 0, 0 } });
+        var context = new TrainingStepContext(1, 10, 0, 0, 5, 1e-3, isTraining: true, 2);
+
+        var loss = objective.ComputeLoss(new MaskedLanguageModelBatch(tokens, attention), context);
+
+        loss.item<float>().Should().Be(0f);
+        loss.backward();
+        model.parameters().Where(p => p.grad is not null).Should().OnlyContain(p => p.grad!.abs().max().item<float>() == 0f);
+    }
+
+    [Fact]
     public void PretrainingGroups_ExemptBiasesAndLayerNorms_FromWeightDecay_AndDecayEveryMatrix()
     {
         var (model, _, _, _) = Setup();
