@@ -69,11 +69,16 @@ public abstract class BertPretrainingOptionsBase : TorchTrainerOptions
         return copy;
     }
 
-    /// <summary>A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else).</summary>
-    internal BertPretrainingOptionsBase WithPlan(TrainingPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// A copy of these options that runs <paramref name="plan"/> (sweep trials share everything else), checkpointing, when
+    /// <see cref="TorchTrainerOptions.CheckpointDirectory"/> is set, into its subdirectory <paramref name="trialDirectoryName"/>
+    /// so that trials never overwrite or resume each other's checkpoints.
+    /// </summary>
+    internal BertPretrainingOptionsBase WithPlan(TrainingPlan plan, CancellationToken cancellationToken, string trialDirectoryName)
     {
         var copy = (BertPretrainingOptionsBase)MemberwiseClone();
         copy._planOverride = plan;
+        copy.CheckpointDirectory = CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, trialDirectoryName);
         copy.Progress = null;
         copy.CancellationToken = cancellationToken;
         return copy;

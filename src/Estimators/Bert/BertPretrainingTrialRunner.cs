@@ -17,7 +17,11 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
     private readonly WordPieceEncoder _encoder;
     private readonly PretrainingCorpus _corpus;
 
-    /// <summary>Packs the text column of <paramref name="corpus"/> once; every trial uses <paramref name="options"/> with its own plan.</summary>
+    /// <summary>
+    /// Packs the text column of <paramref name="corpus"/> once; every trial uses <paramref name="options"/> with its own plan
+    /// and, with a <c>CheckpointDirectory</c>, its own subdirectory <c>trial-{id}-rung-{rung}</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><c>ResumeFromCheckpoint</c> is set (a sweep has no single run to resume).</exception>
     public BertPretrainingTrialRunner(MLContext mlContext, IDataView corpus, BertPretrainingOptionsBase options)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -27,6 +31,13 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
         if (options.ValidationFraction is not double validationFraction)
         {
             throw new ArgumentOutOfRangeException(nameof(BertPretrainingOptions.ValidationFraction), options.ValidationFraction, "Sweeps rank trials by validation loss: ValidationFraction must be set.");
+        }
+
+        if (options.ResumeFromCheckpoint)
+        {
+            throw new ArgumentException(
+                "A sweep runs many trials, each checkpointing into its own subdirectory of CheckpointDirectory; ResumeFromCheckpoint cannot say which to resume. Leave it false for sweeps.",
+                nameof(BertPretrainingOptions.ResumeFromCheckpoint));
         }
 
         _mlContext = mlContext;
@@ -40,7 +51,7 @@ public sealed class BertPretrainingTrialRunner : ITrialRunner
     public TrialOutcome Run(TrialRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = _options.WithPlan(request.Plan, cancellationToken);
+        var options = _options.WithPlan(request.Plan, cancellationToken, FormattableString.Invariant($"trial-{request.TrialId}-rung-{request.Rung}"));
         TorchThreads.Configure(options.NumberOfThreads, nameof(BertPretrainingOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(_mlContext, Training.Distributed.DataParallelEnvironment.LocalRank);
         using var model = BertPretrainer.Train(_mlContext, _corpus, _encoder, options, options.Seed!.Value, device, out var report);

@@ -150,4 +150,44 @@ public sealed class CoReSweepTests
         result.Trials[0].ValidationLoss.Should().NotBe(result.Trials[1].ValidationLoss, "rank 2 and rank 16 are different relaxed models");
         again.Trials.Select(t => t.ValidationLoss).Should().Equal(result.Trials.Select(t => t.ValidationLoss), "a seed gives the same trials");
     }
+
+    [Fact]
+    public void RealTrials_CheckpointIntoTheirOwnDirectories_AndASweepCannotResume()
+    {
+        var mlContext = new MLContext(seed: 1);
+        string directory = Directory.CreateTempSubdirectory("sweep-checkpoints-").FullName;
+        try
+        {
+            var options = TinyPretraining.Options();
+            options.CheckpointDirectory = directory;
+            var runner = new BertPretrainingTrialRunner(mlContext, TinyPretraining.Sentences(mlContext, 200), options);
+            var space = new CoReSearchSpace(new CoRePlanSettings
+            {
+                Depth = 1,
+                RelaxedSteps = 2,
+                FullSteps = 1,
+                RelaxedSchedule = new LearningRateScheduleSettings { PeakLearningRate = 2e-3, WarmupSteps = 1 },
+                FullSchedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 1 },
+            })
+            {
+                FeedForwardRank = SearchDimension.Choice(2, 16),
+            };
+
+            var result = new GridSearch().Run("tiny-core-checkpoints", space, runner);
+
+            result.Trials.Should().HaveCount(2).And.OnlyContain(t => t.Status == TrialStatus.Completed);
+            var trialDirectories = Directory.GetDirectories(directory).Select(Path.GetFileName).ToArray();
+            trialDirectories.Should().BeEquivalentTo(result.Trials.Select(t => $"trial-{t.Id}-rung-{t.Rung}"), "each trial checkpoints on its own");
+            trialDirectories.Should().OnlyContain(name => Directory.EnumerateFiles(Path.Combine(directory, name!)).Any());
+            Directory.EnumerateFiles(directory).Should().BeEmpty("nothing is written beside the trials' directories");
+
+            options.ResumeFromCheckpoint = true;
+            var resume = () => new BertPretrainingTrialRunner(mlContext, TinyPretraining.Sentences(mlContext, 200), options);
+            resume.Should().Throw<ArgumentException>().Where(e => e.ParamName == "ResumeFromCheckpoint");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
