@@ -130,17 +130,7 @@ public sealed class CoReSweepTests
         var mlContext = new MLContext(seed: 1);
         var options = TinyPretraining.Options();
         var runner = new BertPretrainingTrialRunner(mlContext, TinyPretraining.Sentences(mlContext, 200), options);
-        var space = new CoReSearchSpace(new CoRePlanSettings
-        {
-            Depth = 1,
-            RelaxedSteps = 4,
-            FullSteps = 2,
-            RelaxedSchedule = new LearningRateScheduleSettings { PeakLearningRate = 2e-3, WarmupSteps = 1 },
-            FullSchedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 1 },
-        })
-        {
-            FeedForwardRank = SearchDimension.Choice(2, 16),
-        };
+        var space = TinySpace(relaxedSteps: 4, fullSteps: 2);
 
         var result = new GridSearch().Run("tiny-core", space, runner);
         var again = new GridSearch().Run("tiny-core", space, runner);
@@ -161,17 +151,7 @@ public sealed class CoReSweepTests
             var options = TinyPretraining.Options();
             options.CheckpointDirectory = directory;
             var runner = new BertPretrainingTrialRunner(mlContext, TinyPretraining.Sentences(mlContext, 200), options);
-            var space = new CoReSearchSpace(new CoRePlanSettings
-            {
-                Depth = 1,
-                RelaxedSteps = 2,
-                FullSteps = 1,
-                RelaxedSchedule = new LearningRateScheduleSettings { PeakLearningRate = 2e-3, WarmupSteps = 1 },
-                FullSchedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 1 },
-            })
-            {
-                FeedForwardRank = SearchDimension.Choice(2, 16),
-            };
+            var space = TinySpace(relaxedSteps: 2, fullSteps: 1);
 
             var result = new GridSearch().Run("tiny-core-checkpoints", space, runner);
 
@@ -190,4 +170,17 @@ public sealed class CoReSweepTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>Two real trials (feed-forward rank 2 or 16) of a one-layer CoRe plan.</summary>
+    private static CoReSearchSpace TinySpace(int relaxedSteps, int fullSteps) => new(new CoRePlanSettings
+    {
+        Depth = 1,
+        RelaxedSteps = relaxedSteps,
+        FullSteps = fullSteps,
+        RelaxedSchedule = new LearningRateScheduleSettings { PeakLearningRate = 2e-3, WarmupSteps = 1 },
+        FullSchedule = new LearningRateScheduleSettings { PeakLearningRate = 1e-3, WarmupSteps = 1 },
+    })
+    {
+        FeedForwardRank = SearchDimension.Choice(2, 16),
+    };
 }
