@@ -3,8 +3,9 @@ using MLNetExtensions.Estimators.Plans;
 namespace MLNetExtensions.Estimators.Sweeps;
 
 /// <summary>
-/// One trial of a sweep: a candidate and its runs. The summary fields describe the last run (rung, budget, loss) and
-/// the totals over all runs (steps, seconds); <see cref="History"/> has every run.
+/// One trial of a sweep: a candidate and its runs. The summary fields (rung, budget, loss, metrics) describe the run the
+/// trial is ranked by, its last completed run, or its last run when none completed or the trial failed; steps and
+/// seconds are totals over all runs, and <see cref="Status"/> says where the trial ended. <see cref="History"/> has every run.
 /// </summary>
 /// <typeparam name="TSettings">The settings type.</typeparam>
 public sealed class SweepTrial<TSettings>
@@ -20,11 +21,13 @@ public sealed class SweepTrial<TSettings>
         Status = status;
         Message = message;
         Rank = rank;
-        var last = history[^1];
-        Rung = last.Rung;
-        BudgetFraction = last.BudgetFraction;
-        ValidationLoss = last.ValidationLoss;
-        Metrics = last.Metrics;
+        // A trial cancelled or stopped after a completed rung keeps that rung's figures, which its rank comes from; a
+        // failed trial is not ranked and shows its failed run.
+        var summary = (status == TrialStatus.Failed ? null : history.LastOrDefault(r => r.Status == TrialStatus.Completed)) ?? history[^1];
+        Rung = summary.Rung;
+        BudgetFraction = summary.BudgetFraction;
+        ValidationLoss = summary.ValidationLoss;
+        Metrics = summary.Metrics;
         StepsRun = history.Sum(r => r.StepsRun);
         Seconds = history.Sum(r => r.Seconds);
     }
@@ -41,10 +44,10 @@ public sealed class SweepTrial<TSettings>
     /// <summary>The full-budget plan as JSON (<see cref="TrainingPlan.FromJson"/> reads it).</summary>
     public string PlanJson { get; }
 
-    /// <summary>The rung of the last run.</summary>
+    /// <summary>The rung of the last completed run (the last run for a failed trial or one with no completed run).</summary>
     public int Rung { get; }
 
-    /// <summary>The budget fraction of the last run.</summary>
+    /// <summary>The budget fraction of the run <see cref="Rung"/> describes.</summary>
     public double BudgetFraction { get; }
 
     /// <summary>Steps over all runs of the trial (the budget it used).</summary>
@@ -53,10 +56,10 @@ public sealed class SweepTrial<TSettings>
     /// <summary>Wall-clock seconds over all runs of the trial.</summary>
     public double Seconds { get; }
 
-    /// <summary>The validation loss of the last run, or null when it failed or was cancelled.</summary>
+    /// <summary>The validation loss of the run <see cref="Rung"/> describes: null for a failed trial or one with no completed run.</summary>
     public double? ValidationLoss { get; }
 
-    /// <summary>The further metrics of the last run.</summary>
+    /// <summary>The further metrics of the run <see cref="Rung"/> describes.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; }
 
     /// <summary>Where the trial ended.</summary>

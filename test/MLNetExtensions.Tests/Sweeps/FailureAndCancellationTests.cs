@@ -89,6 +89,34 @@ public sealed class FailureAndCancellationTests
     }
 
     [Fact]
+    public void ATrialCancelledAfterACompletedRung_ShowsTheRungItIsRankedBy()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var runner = new DelegateTrialRunner((request, token) =>
+        {
+            if (request.Rung == 1)
+            {
+                cancellation.Cancel();
+                token.ThrowIfCancellationRequested();
+            }
+
+            return new TrialOutcome { ValidationLoss = 10 - request.TrialId, StepsRun = request.Plan.TotalSteps };
+        });
+
+        var result = new SuccessiveHalving(new GridSearch(), eta: 3, minBudgetFraction: 1.0 / 3).Run("halving", SixRates(), runner, cancellationToken: cancellation.Token);
+
+        result.Cancelled.Should().BeTrue();
+        // The trial whose rung-1 run was cancelled (the other promoted ones are cancelled before starting it).
+        var cancelled = result.Trials.Single(t => t.History.Count == 2);
+        cancelled.Status.Should().Be(TrialStatus.Cancelled);
+        cancelled.History.Select(r => (r.Rung, r.Status)).Should().Equal((0, TrialStatus.Completed), (1, TrialStatus.Cancelled));
+        cancelled.Rank.Should().NotBeNull("its completed rung ranks it");
+        cancelled.Rung.Should().Be(0);
+        cancelled.ValidationLoss.Should().Be(10 - cancelled.Id, "the figures shown are those of the run that ranks the trial");
+        cancelled.StepsRun.Should().Be(cancelled.History.Sum(r => r.StepsRun));
+    }
+
+    [Fact]
     public void CancellingBetweenTrials_StartsNoFurtherTrial()
     {
         using var cancellation = new CancellationTokenSource();
