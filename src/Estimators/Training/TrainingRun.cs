@@ -238,7 +238,9 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
 
                 if (reader.BatchesInEpoch == 0)
                 {
-                    throw EmptyData(rowCount: null);
+                    // Without a counted epoch (MaxSteps alone) the rows are counted only now, so that the error can say whether
+                    // the data is empty or too short for one full batch.
+                    throw EmptyData(Transforms.DataView.DataViewRowCount.Count(_trainData));
                 }
 
                 if (_stepsPerEpoch is long expected)

@@ -89,6 +89,10 @@ public sealed class TrainingInputValidationTests
         var act = () => harness.Train(TrainingFixtures.Options with { DropLastPartialBatch = true });
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*5 rows*BatchSize (8)*DropLastPartialBatch*");
+
+        // With MaxSteps alone the epoch is not counted up front: the first pass finds no batch, and the error says why.
+        var streaming = () => harness.Train(TrainingFixtures.Options with { DropLastPartialBatch = true, Epochs = null, MaxSteps = 3 });
+        streaming.Should().Throw<InvalidOperationException>().WithMessage("*5 rows*BatchSize (8)*DropLastPartialBatch*");
     }
 
     [Fact]
