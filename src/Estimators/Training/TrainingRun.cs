@@ -103,7 +103,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
 
         TrainingCheckpoint? resumeFrom = null;
         Collectively("reading the checkpoint to resume from", () => resumeFrom = _options.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpoint.Load(resumePath) : null);
-        using var resumeCheckpoint = resumeFrom;
+        using var resumeCheckpoint = resumeFrom; // frees it if setting up fails before it is applied
         _seed = TrainingEngine.ResolveSeed(_mlContext, _options) ?? resumeFrom?.Seed ?? Random.Shared.Next();
         _seed = _dataParallel?.AgreeOnSeed(_seed) ?? _seed;
         long scheduleSteps = _options.Stage?.ScheduleTotalSteps ?? _totalSteps;
@@ -122,6 +122,10 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
                 _options.Stage?.OptimizerStateCarry?.ApplyTo(parameters);
             }
         });
+
+        // Resuming copied everything it needs (weights, Adam's moments, best weights): free the checkpoint's tensors now,
+        // not when training ends, so that a resumed run does not hold a second copy of the model throughout.
+        resumeFrom?.Dispose();
 
         if (_dataParallel is { } dataParallel)
         {
