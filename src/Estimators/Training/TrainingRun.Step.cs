@@ -39,7 +39,7 @@ internal sealed partial class TrainingRun<TBatch>
 
                 if (_dataParallel is { } dataParallel)
                 {
-                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure is null ? parameters.Trainable.Count(p => p.grad is null) : 0, failure, $"at step {_step}");
+                    (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure, $"at step {_step}");
                     ThrowIfNonFinite(lossValue, context);
                     dataParallel.AverageGradients(rows, jobRows);
                 }

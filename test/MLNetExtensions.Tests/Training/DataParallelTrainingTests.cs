@@ -63,6 +63,17 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void RanksWhoseGradientsCoverDifferentParameters_StopTogether_EvenWhenTheyMissAsMany()
+    {
+        // From step 3 on, rank 0 gives parameter 0 no gradient and rank 1 parameter 1: one missing on each.
+        var (exitCode, output) = Run(2, "swapped", "swapped");
+
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 0: InvalidOperationException: Trainable parameter 0 (of 4, shape [16, 4]) got a gradient on 1 of 2 ranks at step 3");
+        output.Should().Contain("rank 1: InvalidOperationException: Trainable parameter 0 (of 4, shape [16, 4]) got a gradient on 1 of 2 ranks at step 3");
+    }
+
+    [Fact]
     public void ARankFailingBeforeTraining_EndsTheJob_InsteadOfLeavingTheOthersWaiting()
     {
         var (exitCode, output) = Run(2, "regression", "early", "4", "--fail-rank", "1", "--fail-step", "-1");
@@ -194,6 +205,9 @@ public sealed class DataParallelTrainingTests : IDisposable
                     case "pretrain":
                         Pretrain(args[1]);
                         break;
+                    case "swapped":
+                        Swapped();
+                        break;
                     case "estimators":
                         RnnAndIds(args[1]);
                         break;
@@ -235,6 +249,13 @@ public sealed class DataParallelTrainingTests : IDisposable
             var output = new RankOutput(
                 initial, Flatten(harness.Model), result.Steps, harness.Objective.SeenBatches.ToArray(), logLines, result.TrainableParameterCount, result.DataParallel);
             File.WriteAllText(Path.Combine(directory, $"rank{DataParallelEnvironment.Rank}.json"), JsonSerializer.Serialize(output));
+        }
+
+        private static void Swapped()
+        {
+            var harness = new EngineHarness(rows: 37, dropout: 0);
+            harness.Objective = new SwappedGradientObjective(harness.Model, fromStep: 3);
+            harness.Train(new TrainingOptions { BatchSize = 4, Epochs = 2, LearningRate = 0.05, Seed = 5, NumberOfThreads = 1 });
         }
 
         private static void Pretrain(string directory)
@@ -286,6 +307,29 @@ public sealed class DataParallelTrainingTests : IDisposable
             }
 
             return base.ComputeLoss(batch, context);
+        }
+    }
+
+    /// <summary>The regression objective, leaving from one step on a different parameter out of the graph on each rank (parameter r on rank r).</summary>
+    private sealed class SwappedGradientObjective(TinyRegressor model, int fromStep) : RegressionObjective(model)
+    {
+        public override Tensor ComputeLoss(RegressionBatch batch, TrainingStepContext context)
+        {
+            if (!context.IsTraining || context.Step < fromStep)
+            {
+                return base.ComputeLoss(batch, context);
+            }
+
+            var excluded = model.parameters().ElementAt(DataParallelEnvironment.Rank);
+            excluded.requires_grad = false;
+            try
+            {
+                return base.ComputeLoss(batch, context);
+            }
+            finally
+            {
+                excluded.requires_grad = true;
+            }
         }
     }
 }

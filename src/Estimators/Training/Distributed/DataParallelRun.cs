@@ -29,12 +29,14 @@ internal sealed class DataParallelRun : IDisposable
 
     private readonly MpiWorld _world;
     private readonly List<Bucket> _buckets = new();
+    private readonly IReadOnlyList<Parameter> _trainable;
     private readonly Stopwatch _allReduceClock = new();
     private long _stepsReduced;
 
     private DataParallelRun(MpiWorld world, IReadOnlyList<Parameter> trainable)
     {
         _world = world;
+        _trainable = trainable;
         foreach (var group in trainable.GroupBy(p => p.dtype))
         {
             if (group.Key != ScalarType.Float32 && group.Key != ScalarType.Float64)
@@ -177,11 +179,13 @@ internal sealed class DataParallelRun : IDisposable
     /// <summary>
     /// The step's loss averaged over all ranks' rows, and the job's row count; stops every rank when the step failed on
     /// any (<paramref name="failure"/>), and checks that every rank has gradients for the same parameters (otherwise the
-    /// ranks' weights would drift apart).
+    /// ranks' weights would drift apart). The check costs one number per step; only when some rank lacks a gradient do
+    /// the ranks compare which parameters, with one more all-reduce of a flag per trainable parameter.
     /// </summary>
-    public (double Loss, long Rows) ReduceStepStatus(double loss, int rows, int parametersWithoutGradient, Exception? failure, string during)
+    public (double Loss, long Rows) ReduceStepStatus(double loss, int rows, Exception? failure, string during)
     {
-        Span<double> status = stackalloc double[StepStatusLength] { failure is null ? loss * rows : 0, rows, parametersWithoutGradient, failure is null ? 0 : 1 };
+        int withoutGradient = failure is null ? _trainable.Count(p => p.grad is null) : 0;
+        Span<double> status = stackalloc double[StepStatusLength] { failure is null ? loss * rows : 0, rows, withoutGradient, failure is null ? 0 : 1 };
         _allReduceClock.Start();
         _world.AllReduceSum(status);
         _allReduceClock.Stop();
@@ -190,14 +194,40 @@ internal sealed class DataParallelRun : IDisposable
             Agree(failure, cancelRequested: false, during);
         }
 
-        if (status[2] != parametersWithoutGradient * (double)Size)
+        if (status[2] > 0)
         {
-            throw new InvalidOperationException(
-                $"{parametersWithoutGradient} trainable parameters got no gradient on rank {Rank} this step, a different number than on other ranks: " +
-                "a parameter that only some batches use cannot be trained data-parallel (give it a gradient on every batch, or freeze it).");
+            var missing = _trainable.Select(p => p.grad is null ? 1.0 : 0.0).ToArray();
+            _allReduceClock.Start();
+            _world.AllReduceSum(missing);
+            _allReduceClock.Stop();
+            // Every rank sees the same sums, so every rank decides the same way.
+            if (FirstInconsistentParameter(missing, Size) is int index)
+            {
+                throw new InvalidOperationException(
+                    $"Trainable parameter {index} (of {_trainable.Count}, shape [{string.Join(", ", _trainable[index].shape)}]) got a gradient on {Size - (int)missing[index]} of {Size} ranks {during}: " +
+                    "a parameter that only some batches use cannot be trained data-parallel (give it a gradient on every batch, or freeze it).");
+            }
         }
 
         return (status[0] / status[1], (long)status[1]);
+    }
+
+    /// <summary>
+    /// The first parameter that lacks a gradient on some ranks but not all, from the per-parameter counts of ranks without
+    /// one (<paramref name="ranksWithoutGradient"/>, summed over <paramref name="size"/> ranks), or null when every
+    /// parameter has a gradient on all ranks or on none.
+    /// </summary>
+    internal static int? FirstInconsistentParameter(ReadOnlySpan<double> ranksWithoutGradient, int size)
+    {
+        for (int i = 0; i < ranksWithoutGradient.Length; i++)
+        {
+            if (ranksWithoutGradient[i] != 0 && ranksWithoutGradient[i] != size)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -292,7 +322,7 @@ internal sealed class DataParallelRun : IDisposable
             foreach (var parameter in _parameters)
             {
                 long count = parameter.numel();
-                // A parameter without a gradient has none on every rank (checked in ReduceStepStatus): nothing to set.
+                // A parameter without a gradient has none on every rank (checked parameter by parameter in ReduceStepStatus).
                 parameter.grad?.copy_(Receive.narrow(0, offset, count).view_as(parameter.grad));
                 offset += count;
             }
@@ -308,7 +338,7 @@ internal sealed class DataParallelRun : IDisposable
 
 /// <summary>What a data-parallel training run communicated.</summary>
 /// <param name="Ranks">The number of processes that trained together.</param>
-/// <param name="AllReduceBytesPerStep">Bytes all-reduced per step: the trainable parameters' gradients plus a few status values.</param>
+/// <param name="AllReduceBytesPerStep">Bytes all-reduced per step: the trainable parameters' gradients plus a few status values (in a step where some rank lacks a parameter's gradient, one more number per trainable parameter, not counted here).</param>
 /// <param name="Steps">Steps whose gradients were all-reduced.</param>
 /// <param name="AllReduceMillisecondsPerStep">Mean time per step spent in MPI all-reduce calls (including waiting for slower ranks).</param>
 public sealed record DataParallelStatistics(int Ranks, long AllReduceBytesPerStep, long Steps, double AllReduceMillisecondsPerStep);
