@@ -49,9 +49,9 @@ internal static class IdsBenchmark
             Protocol = "Per user (3 items or more), the last item is the test target and the one before it validation; the rest is training. " +
                 "10 % of all items (seed 42) are cold: removed from the training sequences, kept in the attribute table. Every method ranks all items " +
                 "from the user's items before the target (ties by training popularity): content from the last item; item2vec, the full model and fastText by one of " +
-                "two rules, chosen per method and dataset by validation HR@10 with the method's other settings: cosine similarity to the mean vector of the last 1, 5 or 10 items that have one, " +
+                "two rules, chosen per method and dataset by validation HR@10 with the method's other settings: cosine similarity to the mean vector of the last 1, 5 or 10 items that have one (among the 10 before the target), " +
                 "or the skip-gram's next-item score, the mean joint target vector of those items dotted with each item's context vector plus the item's log probability under the method's " +
-                "negative sampler (ours: log-uniform or unigram^0.75; fastText: counts^0.5), items without a vector being no candidates. " +
+                "negative sampler (ours: log-uniform or unigram^0.75; fastText: counts^0.5). Items without a vector score 0 under cosine and are no candidates under the next-item rule. " +
                 $"Dimension {Dimension}, window {Window}, {Negatives} negatives, {epochs} epochs for item2vec, the full model and fastText. " +
                 $"item2vec's negative sampler (log-uniform or unigram^0.75) and Adam learning rate (among {string.Join(", ", LearningRateCandidates)}), and the full model's sampler, learning rate, α (among {string.Join(", ", AlphaCandidates)}; one training per combination; train_seconds is the chosen one's) and item vector (e_i1, or e_i1 followed by the weighted attribute vectors) are chosen per dataset by validation HR@10. " +
                 "pairs_per_second = (target, context) pairs a method trains on × epochs / train_seconds: for our models every pair of the training sequences within the window, both directions; " +
@@ -148,6 +148,7 @@ internal static class IdsBenchmark
             IdsRanking.Scorer Scorer(VectorScoring scoring) => IdsRanking.Vectors(scoring, fastText.Input, Dimension, fastText.Known, nextItemScores);
             foreach (var scoring in VectorScoring.Candidates)
             {
+                using var candidateScope = TorchSharp.torch.NewDisposeScope();
                 fastTextCandidates[scoring.ToString()] = IdsRanking.Evaluate(dataset, dataset.Validation, Scorer(scoring)).HitRate;
                 fastTextScoring = fastTextScoring is null || fastTextCandidates[scoring.ToString()] > fastTextCandidates[fastTextScoring.ToString()] ? scoring : fastTextScoring;
             }

@@ -57,8 +57,11 @@ public sealed partial class IdEmbeddingTransformer
     private protected override BatchRowMapper MapperFor(DataViewSchema inputSchema) =>
         new ItemMapper(this, _space.Attributes.Select(a => a.Name).Where(name => inputSchema.GetColumnOrNull(name) is not null).ToArray());
 
-    /// <summary>Version 2 added the context tables and the sampler's log prior to <c>tables.safetensors</c>.</summary>
-    private protected override int PayloadVersion => 2;
+    /// <summary>
+    /// Version 2 added the context tables and the sampler's log prior to <c>tables.safetensors</c>; a model loaded from a
+    /// version 1 file has neither and is saved as version 1 again.
+    /// </summary>
+    private protected override int PayloadVersion => _space.HasContext ? 2 : 1;
 
     private protected override void WritePayload(ModelPayloadWriter writer)
     {

@@ -140,6 +140,27 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         old.Recommend(history, 4).Should().Equal(_model.Recommend(history, 4, score: IdRecommendationScore.Cosine));
         var act = () => old.Recommend(history, 4, score: IdRecommendationScore.NextItem);
         act.Should().Throw<InvalidOperationException>().WithMessage("*no context tables*payload version 1*IdRecommendationScore.Cosine*");
+
+        // Saved, it is a version 1 file (target tables only), which loads back through the version 1 path, and again.
+        string directory = Directory.CreateTempSubdirectory("ids-v1-").FullName;
+        try
+        {
+            var items = _mlContext.Data.LoadFromEnumerable(IdTestData.Items());
+            string path = Path.Combine(directory, "v1.zip");
+            _mlContext.Model.SaveWithTensors(old, items.Schema, path);
+            using var loaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
+            loaded.Space.HasContext.Should().BeFalse();
+            loaded.Recommend(history, 4).Should().Equal(old.Recommend(history, 4));
+            loaded.Transform(items).GetColumn<float[]>("ItemEmbedding").Should().BeEquivalentTo(old.Transform(items).GetColumn<float[]>("ItemEmbedding"), o => o.WithStrictOrdering());
+            string again = Path.Combine(directory, "again.zip");
+            _mlContext.Model.SaveWithTensors(loaded, items.Schema, again);
+            using var reloaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(again, out _);
+            reloaded.Recommend(history, 4).Should().Equal(old.Recommend(history, 4));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
