@@ -55,7 +55,7 @@ internal sealed partial class TrainingRun<TBatch>
         }
     }
 
-    private InvalidOperationException EmptyData(long rowCount) => rowCount is var rows && rows > 0
+    private InvalidOperationException EmptyData(long rows) => rows > 0
         ? rows < (_dataParallel?.Size ?? 1)
             ? new InvalidOperationException(
                 $"The training data has {rows} rows, fewer than the {_dataParallel!.Size} data-parallel ranks: every rank needs at least one row of every batch.")
