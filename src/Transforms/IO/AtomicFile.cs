@@ -1,14 +1,15 @@
 namespace MLNetExtensions.Transforms.IO;
 
 /// <summary>
-/// Replaces a file atomically: the content goes to <c>&lt;path&gt;.tmp</c> in the same directory, is flushed to
-/// disk, and is then renamed over <c>&lt;path&gt;</c>. Readers see the old file or the new one, never a partial one;
-/// a leftover temp file from a crashed write is simply overwritten by the next write.
+/// Replaces a file atomically: the content goes to a temp file of its own in the same directory
+/// (<c>&lt;path&gt;.&lt;random&gt;.tmp</c>), is flushed to disk, and is then renamed over <c>&lt;path&gt;</c>. Readers see
+/// the old file or a new one, never a partial one; two writes to one path at once both complete and the later rename
+/// wins. A process killed mid-write leaves its temp file beside the destination (safe to delete).
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>The temp file used for <paramref name="path"/>.</summary>
-    public static string TempPathFor(string path) => Path.GetFullPath(path) + ".tmp";
+    /// <summary>A fresh temp file name for one write of <paramref name="path"/>: each write has its own.</summary>
+    private static string TempPathFor(string path) => $"{Path.GetFullPath(path)}.{Guid.NewGuid():N}.tmp";
 
     /// <summary>Writes <paramref name="path"/> atomically.</summary>
     /// <param name="path">The destination.</param>
@@ -64,7 +65,7 @@ internal static class AtomicFile
         }
         catch (IOException)
         {
-            // Best effort: a stale temp file is harmless, the next write replaces it.
+            // Best effort: a stale temp file is harmless.
         }
         catch (UnauthorizedAccessException)
         {

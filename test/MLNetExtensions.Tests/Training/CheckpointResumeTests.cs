@@ -154,13 +154,16 @@ public sealed class CheckpointResumeTests
                 }
             }),
             cancellationToken: cancellation.Token);
-        File.WriteAllBytes(checkpoint + ".tmp", [1, 2, 3, 4, 5]);
+        // What a write killed mid-way leaves: a partial temp file beside the checkpoint.
+        string leftover = checkpoint + ".5d41402abc4b2a76b9719d911017c592.tmp";
+        File.WriteAllBytes(leftover, [1, 2, 3, 4, 5]);
 
         var resumed = new EngineHarness().Train(options with { CheckpointPath = checkpoint, ResumeFromCheckpoint = checkpoint });
 
         resumed.ResumedFromStep.Should().Be(3);
         resumed.Steps.Should().Be(6);
-        File.Exists(checkpoint + ".tmp").Should().BeFalse("the next write reuses the temp file and renames it into place");
+        File.ReadAllBytes(leftover).Should().Equal(new byte[] { 1, 2, 3, 4, 5 }, "each write has a temp file of its own: the leftover is ignored");
+        Directory.GetFiles(Path.GetDirectoryName(checkpoint)!, "*.tmp").Should().Equal(new[] { leftover }, "the run's own writes leave no temp file");
         using var saved = TrainingCheckpoint.Load(checkpoint);
         saved.GlobalStep.Should().Be(6);
     }
