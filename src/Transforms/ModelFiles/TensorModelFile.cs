@@ -111,7 +111,10 @@ internal static class TensorModelFile
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         }
 
-        var (manifest, payloads) = ReadPayloads(path);
+        // One handle for both reads (the payloads and ML.NET's part), so that a save replacing the file in between cannot
+        // mix two versions: the rename of an atomic save leaves an open handle on the old content.
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        var (manifest, payloads) = ReadPayloads(file, path);
         var components = new List<ITransformer>();
         try
         {
@@ -132,7 +135,8 @@ internal static class TensorModelFile
             {
                 try
                 {
-                    model = mlContext.Model.Load(path, out inputSchema);
+                    file.Position = 0;
+                    model = mlContext.Model.Load(file, out inputSchema);
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
@@ -160,11 +164,11 @@ internal static class TensorModelFile
         }
     }
 
-    private static (Manifest Manifest, List<Dictionary<string, byte[]>> Payloads) ReadPayloads(string path)
+    private static (Manifest Manifest, List<Dictionary<string, byte[]>> Payloads) ReadPayloads(Stream file, string path)
     {
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             var manifestEntry = zip.GetEntry(ManifestEntry);
             if (manifestEntry is null)
             {
