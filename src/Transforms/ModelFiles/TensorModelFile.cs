@@ -112,7 +112,8 @@ internal static class TensorModelFile
         }
 
         // One handle for both reads (the payloads and ML.NET's part), so that a save replacing the file in between cannot
-        // mix two versions: the rename of an atomic save leaves an open handle on the old content.
+        // mix two versions: on Unix the rename of an atomic save leaves an open handle on the old content; on Windows the
+        // save's rename fails while the file is open for loading.
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         var (manifest, payloads) = ReadPayloads(file, path);
         var components = new List<ITransformer>();

@@ -203,6 +203,8 @@ internal sealed class DataParallelRun : IDisposable
             // Every rank sees the same sums, so every rank decides the same way.
             if (FirstInconsistentParameter(missing, Size) is int index)
             {
+                // Every rank throws this together: an agreed failure, so the ranks finalise MPI instead of aborting the job.
+                MpiWorld.FailureAgreed = true;
                 throw new InvalidOperationException(
                     $"Trainable parameter {index} (of {_trainable.Count}, shape [{string.Join(", ", _trainable[index].shape)}]) got a gradient on {Size - (int)missing[index]} of {Size} ranks {during}: " +
                     "a parameter that only some batches use cannot be trained data-parallel (give it a gradient on every batch, or freeze it).");
