@@ -44,28 +44,10 @@ internal static class FastTextSkipGram
             string input = Path.Combine(directory, "train.txt");
             File.WriteAllLines(input, sequences.Select(s => string.Join(' ', s)));
             string output = Path.Combine(directory, "model");
-            var start = new ProcessStartInfo(Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[]
-            {
-                "skipgram", "-input", input, "-output", output, "-dim", Text(dimension), "-ws", Text(window), "-neg", Text(negatives),
-                "-epoch", Text(epochs), "-t", SampleThreshold.ToString("R", CultureInfo.InvariantCulture), "-minCount", "1", "-minn", "0", "-maxn", "0", "-thread", Text(threads), "-seed", Text(seed), "-verbose", "0",
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
             var clock = Stopwatch.StartNew();
-            using (var process = Process.Start(start)!)
-            {
-                var errors = process.StandardError.ReadToEndAsync();
-                process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                if (process.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"fasttext failed (exit code {process.ExitCode}): {errors.Result}");
-                }
-            }
-
+            Run(
+                "skipgram", "-input", input, "-output", output, "-dim", Text(dimension), "-ws", Text(window), "-neg", Text(negatives),
+                "-epoch", Text(epochs), "-t", SampleThreshold.ToString("R", CultureInfo.InvariantCulture), "-minCount", "1", "-minn", "0", "-maxn", "0", "-thread", Text(threads), "-seed", Text(seed), "-verbose", "0");
             double seconds = clock.Elapsed.TotalSeconds;
             var index = items.Select((item, i) => (item, i)).ToDictionary(p => p.item, p => p.i, StringComparer.Ordinal);
             var vectors = new float[items.Count * dimension];
@@ -81,8 +63,8 @@ internal static class FastTextSkipGram
             }
 
             // `dump dict` lists the words in the order of the rows `dump output` prints (after a line with the row count).
-            var dictionary = Dump(output + ".bin", "dict").Skip(1).Select(line => line.Split(' ')).ToArray();
-            var rows = Dump(output + ".bin", "output").Skip(1).ToArray();
+            var dictionary = Lines(Run("dump", output + ".bin", "dict")).Skip(1).Select(line => line.Split(' ')).ToArray();
+            var rows = Lines(Run("dump", output + ".bin", "output")).Skip(1).ToArray();
             double normaliser = dictionary.Sum(entry => Math.Sqrt(long.Parse(entry[1], CultureInfo.InvariantCulture)));
             var outputVectors = new float[items.Count * dimension];
             var logPriors = new double[items.Count];
@@ -117,19 +99,24 @@ internal static class FastTextSkipGram
         }
     }
 
-    /// <summary>The lines of <c>fasttext dump <paramref name="model"/> <paramref name="what"/></c>.</summary>
-    private static string[] Dump(string model, string what)
+    /// <summary>Runs <c>fasttext</c> with <paramref name="arguments"/> and returns its standard output; a failure raises its standard error.</summary>
+    private static string Run(params string[] arguments)
     {
         var start = new ProcessStartInfo(Command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("dump");
-        start.ArgumentList.Add(model);
-        start.ArgumentList.Add(what);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
-        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode == 0 ? lines : throw new InvalidOperationException($"fasttext dump {what} failed (exit code {process.ExitCode}): {errors.Result}");
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"fasttext {arguments[0]} failed (exit code {process.ExitCode}): {errors.Result}");
     }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>
     /// The (target, context) pairs fastText's skip-gram trains on in one pass over <paramref name="sequences"/> (one line
     /// each), in expectation over its sampling, which makes it train fewer pairs than the window holds: each line ends

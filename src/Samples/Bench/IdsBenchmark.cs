@@ -145,7 +145,8 @@ internal static class IdsBenchmark
             var fastText = FastTextSkipGram.Train(dataset.TrainingSequences, dataset.Items, Dimension, Window, Negatives, epochs, Environment.ProcessorCount, Seed);
             fastTextPairsPerEpoch = FastTextSkipGram.ExpectedPairsPerPass(dataset.TrainingSequences, Window);
             var nextItemScores = IdsRanking.NextItemScores(fastText.Output, fastText.LogPriors, fastText.Known);
-            IdsRanking.Scorer Scorer(VectorScoring scoring) => IdsRanking.Vectors(scoring, fastText.Input, Dimension, fastText.Known, nextItemScores);
+            var inputVectors = TorchSharp.torch.tensor(fastText.Input).view(-1, Dimension);
+            IdsRanking.Scorer Scorer(VectorScoring scoring) => IdsRanking.Vectors(scoring, inputVectors, fastText.Known, nextItemScores);
             foreach (var scoring in VectorScoring.Candidates)
             {
                 using var candidateScope = TorchSharp.torch.NewDisposeScope();
@@ -242,23 +243,24 @@ internal static class IdsBenchmark
     /// </summary>
     private static IdsRanking.Scorer ModelScorer(IdsDataset dataset, Chosen chosen, bool trainedOnly)
     {
-        var model = chosen.Model;
-        var hasVector = dataset.Items.Select(item => model.GetItemVector(item) is not null && (!trainedOnly || model.IsTrained(item))).ToArray();
+        var space = chosen.Model.Space;
+        int known = space.Items.Count;
+        var index = dataset.Items.Select(space.Items.IndexOf).ToArray();
+        var hasVector = index.Select(i => i >= 0 && space.HasVector(i) && (!trainedOnly || i < space.TrainedItemCount)).ToArray();
+        // Dataset item → the model's item index; items without a vector point at an extra row of zeros (and column of -∞).
+        var columns = TorchSharp.torch.tensor(index.Select((i, d) => hasVector[d] ? (long)i : known).ToArray());
+        TorchSharp.torch.Tensor DatasetRows(TorchSharp.torch.Tensor table) =>
+            TorchSharp.torch.cat(new[] { table, TorchSharp.torch.zeros(1, table.shape[1]) }, 0).index_select(0, columns);
         if (chosen.Scoring.Ranking == VectorRanking.Cosine)
         {
-            var (vectors, width) = ItemVectors(dataset, model, chosen.Vector, hasVector);
-            return IdsRanking.Vectors(chosen.Scoring, vectors, width, hasVector);
+            // The ItemAndAttributes vector is the joint target vector [e_i1, w_i2 e_i2, …]; the Item vector its first m_1 values.
+            int width = chosen.Vector == IdItemVector.ItemAndAttributes ? (int)space.JointTargets.shape[1] : Dimension;
+            return IdsRanking.Vectors(chosen.Scoring, DatasetRows(space.JointTargets.narrow(1, 0, width)), hasVector);
         }
 
-        var space = model.Space;
-        int known = space.Items.Count;
-        // Dataset item → the model's item index; items without a vector point at an extra column of -∞.
-        var columns = TorchSharp.torch.tensor(dataset.Items.Select((item, i) => hasVector[i] ? (long)space.Items.IndexOf(item) : known).ToArray());
-        var joint = TorchSharp.torch.cat(new[] { space.JointTargets, TorchSharp.torch.zeros(1, space.JointTargets.shape[1]) }, 0).index_select(0, columns);
         return IdsRanking.Vectors(
             chosen.Scoring,
-            joint.contiguous().data<float>().ToArray(),
-            (int)joint.shape[1],
+            DatasetRows(space.JointTargets),
             hasVector,
             queries =>
             {
@@ -298,22 +300,6 @@ internal static class IdsBenchmark
             LogEveryNSteps = 100,
         };
         return mlContext.Transforms.IdEmbedding(options).Fit(mlContext.Data.LoadFromEnumerable(interactions));
-    }
-
-    /// <summary>Every dataset item's vector, row-major: e_i1 (the first <see cref="Dimension"/> values) or the whole joint vector; zero for items without one.</summary>
-    private static (float[] Vectors, int Width) ItemVectors(IdsDataset dataset, IdEmbeddingTransformer model, IdItemVector vector, bool[] hasVector)
-    {
-        int width = vector == IdItemVector.ItemAndAttributes ? model.Dimension : Dimension;
-        var vectors = new float[dataset.Items.Length * width];
-        for (int i = 0; i < dataset.Items.Length; i++)
-        {
-            if (hasVector[i])
-            {
-                model.GetItemVector(dataset.Items[i])!.AsSpan(0, width).CopyTo(vectors.AsSpan(i * width, width));
-            }
-        }
-
-        return (vectors, width);
     }
 
     /// <summary>

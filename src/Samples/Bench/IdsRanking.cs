@@ -105,15 +105,14 @@ internal static class IdsRanking
     }
 
     /// <summary>
-    /// A vector method's scores under <paramref name="scoring"/>. <paramref name="vectors"/> ([items, d] row-major, dataset
-    /// order) are what a query averages: the vectors compared by cosine, or for <see cref="VectorRanking.NextItem"/> the
+    /// A vector method's scores under <paramref name="scoring"/>. <paramref name="table"/> ([items, d], dataset order)
+    /// holds what a query averages: the vectors compared by cosine, or for <see cref="VectorRanking.NextItem"/> the
     /// joint target vectors that <paramref name="nextItemScores"/> turns into scores of every item ([queries, d] →
     /// [queries, items]). Only items with a vector count among the recent ones, as in <c>IdEmbeddingTransformer.UserEmbedding</c>;
     /// a case with none has a zero query. Under cosine, items without a vector score 0.
     /// </summary>
-    public static Scorer Vectors(VectorScoring scoring, float[] vectors, int dimension, bool[] hasVector, Func<Tensor, Tensor>? nextItemScores = null)
+    public static Scorer Vectors(VectorScoring scoring, Tensor table, bool[] hasVector, Func<Tensor, Tensor>? nextItemScores = null)
     {
-        var table = tensor(vectors).view(-1, dimension);
         if (scoring.Ranking == VectorRanking.Cosine)
         {
             var unit = nn.functional.normalize(table, p: 2, dim: 1);
