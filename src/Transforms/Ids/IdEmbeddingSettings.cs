@@ -39,8 +39,10 @@ public enum IdRecommendationScore
     /// the recent items against each candidate's joint context vector, plus log q(j), the candidate's log probability
     /// under the negative sampler. Skip-gram with negatives from q learns s(i, j) ≈ log P(j | i) − log q(j) + const
     /// (Levy and Goldberg, NeurIPS 2014), P(j | i) being the chance that j is within the training window of i, so this ranks
-    /// by P(j | recent items). Items never trained have no context vector of their own and get the prior of the least
-    /// probable trained item. In the full <c>bench ids</c> run every vector method chose it over cosine (docs/ids.md).
+    /// by P(j | recent items). An item never trained (known from the attribute table only) has neither a context vector of
+    /// its own nor a frequency: it scores as an average trained item sharing its most specific attribute ID, the log of the
+    /// mean of exp(score) over the trained items carrying the ID that the fewest trained items share. In the full
+    /// <c>bench ids</c> run every vector method chose it over cosine (docs/ids.md).
     /// </summary>
     NextItem,
 

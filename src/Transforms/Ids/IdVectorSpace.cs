@@ -15,6 +15,7 @@ internal sealed class IdVectorSpace : IDisposable
     private readonly Tensor _jointTargets;
     private readonly Tensor? _contexts;
     private readonly Tensor? _logPriors;
+    private readonly IReadOnlyList<AttributeBackOff> _backOffs = Array.Empty<AttributeBackOff>();
 
     public IdVectorSpace(IdEmbeddingTables tables, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes, int trainedItemCount, IdItemVector itemVector = IdItemVector.Item)
     {
@@ -38,8 +39,8 @@ internal sealed class IdVectorSpace : IDisposable
         var joint = WithAttributes(vectors, rows, weights, always: true);
         vectors = ItemVector == IdItemVector.ItemAndAttributes ? joint : vectors;
         Vectors = vectors.contiguous().data<float>().ToArray();
-        _unit = nn.functional.normalize(vectors, p: 2, dim: 1).contiguous().MoveToOuterDisposeScope();
-        _jointTargets = joint.contiguous().MoveToOuterDisposeScope();
+        _unit = nn.functional.normalize(vectors, p: 2, dim: 1).contiguous().DetachFromDisposeScope();
+        _jointTargets = joint.contiguous().DetachFromDisposeScope();
         if (tables.HasContext)
         {
             // An item never trained has no context vector of its own (e′_j1 = 0) and no frequency: it gets the prior of the
@@ -49,11 +50,12 @@ internal sealed class IdVectorSpace : IDisposable
                 : cat(new[] { tables.ItemContext!.detach(), zeros(n - trainedItemCount, tables.ItemContext!.shape[1]) }, 0);
             var parts = new List<Tensor> { itemContexts };
             parts.AddRange(attributes.Select((_, k) => tables.AttributeContexts[k].detach().index_select(0, rows[k]) * weights[k].unsqueeze(1)));
-            _contexts = cat(parts, 1).contiguous().MoveToOuterDisposeScope();
+            _contexts = cat(parts, 1).contiguous().DetachFromDisposeScope();
             var trainedPriors = tables.ItemLogPrior!;
             _logPriors = (n == trainedItemCount || trainedItemCount == 0
                 ? trainedPriors.clone()
-                : cat(new[] { trainedPriors, trainedPriors.min().expand(n - trainedItemCount) }, 0)).MoveToOuterDisposeScope();
+                : cat(new[] { trainedPriors, trainedPriors.min().expand(n - trainedItemCount) }, 0)).DetachFromDisposeScope();
+            _backOffs = AttributeBackOff.For(attributes, trainedItemCount, n);
         }
     }
 
@@ -96,7 +98,24 @@ internal sealed class IdVectorSpace : IDisposable
                 "rank by cosine similarity (IdRecommendationScore.Cosine) or retrain it.");
         }
 
-        return queries.matmul(_contexts.t()) + _logPriors!.unsqueeze(0);
+        var scores = queries.matmul(_contexts.t()) + _logPriors!.unsqueeze(0);
+        if (_backOffs.Count == 0)
+        {
+            return scores;
+        }
+
+        // exp of the trained items' scores relative to each query's best, in double precision so that a group mean
+        // underflows to 0 (score −∞) only for groups scoring more than about 700 below the best item.
+        var trained = scores.narrow(1, 0, TrainedItemCount).to(ScalarType.Float64);
+        var best = trained.max(1, keepdim: true).values;
+        var relative = (trained - best).exp();
+        scores = scores.clone();
+        foreach (var backOff in _backOffs)
+        {
+            scores.index_copy_(1, backOff.Items, backOff.Scores(relative, best).to(scores.dtype));
+        }
+
+        return scores;
     }
 
     /// <summary>Item vectors, row-major, items × <see cref="Dimension"/>.</summary>
@@ -212,6 +231,92 @@ internal sealed class IdVectorSpace : IDisposable
         _jointTargets.Dispose();
         _contexts?.Dispose();
         _logPriors?.Dispose();
+        foreach (var backOff in _backOffs)
+        {
+            backOff.Dispose();
+        }
+
         Tables.Dispose();
+    }
+
+    /// <summary>
+    /// The next-item scores of the never-trained items that back off to attribute type k: each is the log of the mean of
+    /// exp(score) over the trained items sharing its ID of that type (P(j | u) of an average item with the ID, a
+    /// class-based back-off). Each such item uses the type whose ID the fewest trained items share, the most specific
+    /// evidence; ties go to the earlier type.
+    /// </summary>
+    private sealed class AttributeBackOff : IDisposable
+    {
+        private readonly Tensor _trainedRows;
+        private readonly Tensor _trainedPerRow;
+        private readonly Tensor _itemRows;
+
+        private AttributeBackOff(Tensor trainedRows, Tensor trainedPerRow, Tensor items, Tensor itemRows)
+        {
+            _trainedRows = trainedRows;
+            _trainedPerRow = trainedPerRow;
+            Items = items;
+            _itemRows = itemRows;
+        }
+
+        /// <summary>The never-trained items (known-item indices) that back off to this type.</summary>
+        public Tensor Items { get; }
+
+        /// <summary>One back-off per attribute type that some never-trained item backs off to; items [<paramref name="trainedItemCount"/>, <paramref name="itemCount"/>) are the never-trained ones.</summary>
+        public static IReadOnlyList<AttributeBackOff> For(IReadOnlyList<IdAttributeType> attributes, int trainedItemCount, int itemCount)
+        {
+            // Trained items per table row of each type (the missing row, shared by items without the ID, counts none).
+            var trainedPerRow = attributes.Select(type =>
+            {
+                var counts = new int[type.MissingRow + 1];
+                for (int i = 0; i < trainedItemCount; i++)
+                {
+                    counts[type.RowOfItem(i)]++;
+                }
+
+                counts[type.MissingRow] = 0;
+                return counts;
+            }).ToArray();
+            var typeOfItem = Enumerable.Range(trainedItemCount, itemCount - trainedItemCount).ToLookup(item =>
+                Enumerable.Range(0, attributes.Count)
+                    .Where(k => trainedPerRow[k][attributes[k].RowOfItem(item)] > 0)
+                    .Select(k => (int?)k)
+                    .MinBy(k => trainedPerRow[k!.Value][attributes[k.Value].RowOfItem(item)]));
+            var backOffs = new List<AttributeBackOff>();
+            for (int k = 0; k < attributes.Count; k++)
+            {
+                var items = typeOfItem[k].ToArray();
+                if (items.Length > 0)
+                {
+                    var type = attributes[k];
+                    // Owned by the back-off, whatever dispose scope builds the space.
+                    backOffs.Add(new AttributeBackOff(
+                        tensor(Enumerable.Range(0, trainedItemCount).Select(i => (long)type.RowOfItem(i)).ToArray()).DetachFromDisposeScope(),
+                        tensor(trainedPerRow[k].Select(c => (double)c).ToArray()).DetachFromDisposeScope(),
+                        tensor(items.Select(i => (long)i).ToArray()).DetachFromDisposeScope(),
+                        tensor(items.Select(i => (long)type.RowOfItem(i)).ToArray()).DetachFromDisposeScope()));
+                }
+            }
+
+            return backOffs;
+        }
+
+        /// <summary>
+        /// Scores of <see cref="Items"/> ([queries, items]) from exp(score − best) of every trained item
+        /// (<paramref name="relative"/>, [queries, trained], float64) and each query's best score (<paramref name="best"/>, [queries, 1]).
+        /// </summary>
+        public Tensor Scores(Tensor relative, Tensor best)
+        {
+            var sums = zeros(relative.shape[0], _trainedPerRow.shape[0], ScalarType.Float64).index_add(1, _trainedRows, relative, 1.0);
+            return (sums.index_select(1, _itemRows) / _trainedPerRow.index_select(0, _itemRows).unsqueeze(0)).log() + best;
+        }
+
+        public void Dispose()
+        {
+            _trainedRows.Dispose();
+            _trainedPerRow.Dispose();
+            Items.Dispose();
+            _itemRows.Dispose();
+        }
     }
 }

@@ -109,16 +109,60 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         var user = Joint(recent[0], false).Zip(Joint(recent[1], false), (a, b) => (a + b) / 2).ToArray();
         // The default sampler is the paper's log-uniform one over items ranked by frequency (the trained items' order).
         double LogPrior(int item) => Math.Log(Math.Log((Math.Min(item, n - 1) + 2.0) / (Math.Min(item, n - 1) + 1.0)) / Math.Log(n + 1.0));
+        double TrainedScore(int j) => Joint(j, true).Zip(user, (c, u) => (double)c * u).Sum() + LogPrior(j);
+
+        // A never-trained item scores as an average trained item sharing its most specific attribute ID (the one fewest
+        // trained items carry): the log of the mean of exp(score) over them.
+        int[] Mates(int j) => space.Attributes
+            .Where(type => type.RowOfItem(j) != type.MissingRow)
+            .Select(type => Enumerable.Range(0, n).Where(i => type.RowOfItem(i) == type.RowOfItem(j)).ToArray())
+            .Where(mates => mates.Length > 0)
+            .MinBy(mates => mates.Length)!;
+        double Score(int j) => j < n ? TrainedScore(j) : Math.Log(Mates(j).Average(i => Math.Exp(TrainedScore(i))));
         var expected = Enumerable.Range(0, space.Items.Count)
             .Where(space.HasVector)
-            .Select(j => (Id: space.Items.Ids[j], Score: Joint(j, true).Zip(user, (c, u) => (double)c * u).Sum() + LogPrior(j)))
+            .Select(j => (Id: space.Items.Ids[j], Score: Score(j)))
             .OrderByDescending(p => p.Score)
             .ToArray();
 
         ranked.Select(s => s.Id).Should().Equal(expected.Select(p => p.Id));
         ranked.Select(s => (double)s.Score).Should().Equal(expected.Select(p => p.Score), (a, b) => Math.Abs(a - b) < 1e-4);
-        ranked.Should().Contain(s => s.Id == IdTestData.ColdItem, "a cold item with trained attribute IDs is a candidate, at the rarest trained item's prior");
+        int cold = space.Items.IndexOf(IdTestData.ColdItem);
+        cold.Should().BeGreaterThanOrEqualTo(n, "the cold item is never trained");
+        Mates(cold).Select(i => space.Items.Ids[i]).Should().BeEquivalentTo(Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => IdTestData.Item(0, i)), "its group G0 is shared by 6 trained items, its brand by 12");
         _model.Recommend(history, 5).Should().Equal(_model.Recommend(history, 5, score: IdRecommendationScore.NextItem), "NextItem is the default for a model with context tables");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Recommend_ByNextItem_RanksAColdItemAmongTheTrainedItemsOfItsGroup(int historyGroup)
+    {
+        var history = new[] { IdTestData.Item(historyGroup, 0), IdTestData.Item(historyGroup, 3) };
+        var ranked = _model.Recommend(history, 100, excludeSeen: false, IdRecommendationScore.NextItem).Select(s => s.Id).ToList();
+        var groupRanks = Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => ranked.IndexOf(IdTestData.Item(0, i))).ToArray();
+        ranked.IndexOf(IdTestData.ColdItem).Should().BeInRange(groupRanks.Min(), groupRanks.Max(), "it scores as an average trained item of its group G0, whatever the history");
+        if (historyGroup == 0)
+        {
+            ranked.Take(IdTestData.ItemsPerGroup + 1).Should().Contain(IdTestData.ColdItem, "after a G0 history the group's items lead");
+        }
+    }
+
+    [Fact]
+    public void AModelFittedInsideADisposeScope_StillWorksAfterTheScopeEnds()
+    {
+        IdEmbeddingTransformer model;
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            model = _mlContext.Transforms.IdEmbedding(IdTestData.Options(_mlContext)).Fit(_mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 16)));
+        }
+
+        using (model)
+        {
+            model.Recommend(new[] { IdTestData.Item(1, 0) }, 3).Should().HaveCount(3);
+            model.MostSimilar(IdTestData.Item(1, 0), 3).Should().HaveCount(3);
+        }
     }
 
     [Fact]
