@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Classification;
 
 namespace MLNetExtensions.Estimators.Classification;
 
@@ -12,8 +13,6 @@ namespace MLNetExtensions.Estimators.Classification;
 /// </summary>
 internal abstract class ClassificationLabel
 {
-    private const string KeyValuesKind = "KeyValues";
-
     /// <summary>The option that names the label column, in every classifier's options.</summary>
     private const string LabelOption = "LabelColumnName";
 
@@ -48,9 +47,8 @@ internal abstract class ClassificationLabel
     /// <summary>Whether a column of this shape can be the label (estimator schema propagation).</summary>
     public abstract bool AcceptsShape(SchemaShape.Column column);
 
-    /// <summary>Whether the label of this shape has text key values, which the outputs then carry.</summary>
-    public bool HasClassNames(SchemaShape.Column column) =>
-        column.Annotations.Any(annotation => annotation.Name == KeyValuesKind && annotation.ItemType is TextDataViewType);
+    /// <summary>The type of the key values (class names) of a label of this shape, which the outputs then carry, or null for none.</summary>
+    public string? ClassNameType(SchemaShape.Column column) => column.IsKey ? LabelKeyValues.ItemTypeOf(column) : null;
 
     /// <summary>
     /// Checks the label column of an estimator's input shape (schema propagation): present and of the accepted type.
@@ -77,18 +75,8 @@ internal abstract class ClassificationLabel
     /// <exception cref="ArgumentOutOfRangeException">The key type has fewer than 2 values.</exception>
     public abstract int CountClasses(DataViewSchema.Column column);
 
-    /// <summary>The text key values of the label column (one per class), or null.</summary>
-    public IReadOnlyList<string>? ClassNames(DataViewSchema.Column column)
-    {
-        if (column.Type is not KeyDataViewType || !column.HasKeyValues(TextDataViewType.Instance))
-        {
-            return null;
-        }
-
-        VBuffer<ReadOnlyMemory<char>> values = default;
-        column.GetKeyValues(ref values);
-        return values.DenseValues().Select(value => value.ToString()).ToArray();
-    }
+    /// <summary>The key values of the label column (one per class: text, numbers or Boolean), or null.</summary>
+    public LabelKeyValues? ClassNames(DataViewSchema.Column column) => LabelKeyValues.Read(column);
 
     /// <summary>A column shape for messages: <c>a key of UInt32</c>, <c>Single (Vector)</c>…</summary>
     internal static string Describe(SchemaShape.Column column) =>

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Classification;
 
 namespace MLNetExtensions.Estimators.Classification;
 
@@ -12,8 +13,8 @@ namespace MLNetExtensions.Estimators.Classification;
 /// <param name="Train">The training rows, without missing labels.</param>
 /// <param name="Validation">The validation rows, or null.</param>
 /// <param name="Classes">The number of classes.</param>
-/// <param name="ClassNames">The label's text key values (one per class), or null.</param>
-internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, IReadOnlyList<string>? ClassNames)
+/// <param name="ClassNames">The label's key values (one per class: text, numbers or Boolean), or null.</param>
+internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, LabelKeyValues? ClassNames)
 {
     /// <summary>Checks and prepares the data of a classifier.</summary>
     /// <param name="mlContext">The context (filters and the split).</param>
@@ -53,16 +54,16 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
 
             // The same count in another order (each side mapped by its own MapValueToKey) would silently permute the
             // validation labels; the class names show it when both sides carry them.
-            if (classNames is not null && label.ClassNames(validationLabel) is { } validationNames && !classNames.SequenceEqual(validationNames))
+            if (classNames is not null && label.ClassNames(validationLabel) is { } validationNames && !classNames.Values.SequenceEqual(validationNames.Values))
             {
                 throw new ArgumentException(
-                    $"The label column '{label.ColumnName}' numbers its classes differently in the validation data ({string.Join(", ", validationNames)}) " +
-                    $"than in the training data ({string.Join(", ", classNames)}); map both with the same MapValueToKey transformer.",
+                    $"The label column '{label.ColumnName}' numbers its classes differently in the validation data ({string.Join(", ", validationNames.Values)}) " +
+                    $"than in the training data ({string.Join(", ", classNames.Values)}); map both with the same MapValueToKey transformer.",
                     validationOption);
             }
         }
 
-        bool hasMissingLabels = CheckLabels(label, input, classes, classNames);
+        bool hasMissingLabels = CheckLabels(label, input, classes, classNames?.Values);
         var train = hasMissingLabels ? WithoutMissingLabels(mlContext, label, input) : input;
         var validationRows = validation is null ? null : WithoutMissingLabels(mlContext, label, validation);
         (train, validationRows) = Split(mlContext, train, validationRows, validationFraction, seed);

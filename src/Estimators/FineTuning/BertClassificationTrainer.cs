@@ -71,8 +71,8 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
 
         // Shapes carry no vector sizes or key counts, so any class count describes the output.
         const int anyClassCount = 2;
-        var classNames = _columns.Label.HasClassNames(labelShape) ? new string[anyClassCount] : null;
-        return SchemaShapeColumns.Append(inputSchema, CreateOutputColumns(CreateSettings(anyClassCount, classNames?.Select(_ => string.Empty).ToArray())));
+        var classNames = _columns.Label.ClassNameType(labelShape) is { } type ? LabelKeyValues.ForShape(type, anyClassCount) : null;
+        return SchemaShapeColumns.Append(inputSchema, CreateOutputColumns(CreateSettings(anyClassCount, classNames)));
     }
 
     /// <summary>The fitted transformer of this task.</summary>
@@ -85,7 +85,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
     private static IReadOnlyList<ParameterGroup> OptimizerGroups(BertForSequenceClassification model) =>
         ParameterGroup.SplitByWeightDecay("decay", model.parameters(), noDecayName: "no_decay");
 
-    private BertClassificationSettings CreateSettings(int classes, IReadOnlyList<string>? classNames) => new()
+    private BertClassificationSettings CreateSettings(int classes, LabelKeyValues? classNames) => new()
     {
         TextColumnName = Options.TextColumnName,
         SecondTextColumnName = Options.SecondTextColumnName,
@@ -95,6 +95,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
         ScoreColumnName = Options.ScoreColumnName,
         PredictedLabelColumnName = Options.PredictedLabelColumnName,
         ProbabilityColumnName = Options.ProbabilityColumnName,
-        ClassNames = classNames,
+        ClassNames = classNames?.Values,
+        ClassNameType = classNames?.ItemType,
     };
 }

@@ -77,7 +77,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         }
 
         int? classes = null;
-        IReadOnlyList<string>? classNames = null;
+        LabelKeyValues? classNames = null;
         if (_classification)
         {
             var label = ClassificationLabel.Key(Options.LabelColumnName);
@@ -85,7 +85,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
 
             // Shapes carry no key counts, so any class count describes the output.
             classes = 2;
-            classNames = label.HasClassNames(shape) ? new[] { string.Empty, string.Empty } : null;
+            classNames = label.ClassNameType(shape) is { } type ? LabelKeyValues.ForShape(type, classes.Value) : null;
         }
         else
         {
@@ -137,16 +137,17 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         return (target, new PreparedData(trainRows, validationRows, 1, null));
     }
 
-    private PersistentMemoryRnnSettings CreateSettings(int? classes, IReadOnlyList<string>? classNames) => new()
+    private PersistentMemoryRnnSettings CreateSettings(int? classes, LabelKeyValues? classNames) => new()
     {
         FeatureColumnName = Options.FeatureColumnName,
         NumberOfClasses = classes,
         ScoreColumnName = Options.ScoreColumnName,
         PredictedLabelColumnName = Options.PredictedLabelColumnName,
         AddressingColumnName = Options.AddressingColumnName,
-        ClassNames = classNames,
+        ClassNames = classNames?.Values,
+        ClassNameType = classNames?.ItemType,
     };
 
     /// <summary>The rows to train and validate on, and the network's outputs (classes, or 1 for regression).</summary>
-    private sealed record PreparedData(IDataView Train, IDataView? Validation, int Outputs, IReadOnlyList<string>? ClassNames);
+    private sealed record PreparedData(IDataView Train, IDataView? Validation, int Outputs, LabelKeyValues? ClassNames);
 }

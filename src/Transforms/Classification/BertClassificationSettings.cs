@@ -30,9 +30,12 @@ public sealed record BertClassificationSettings
     public string ProbabilityColumnName { get; init; } = "Probability";
 
     /// <summary>
-    /// The label's key values as text, one per class in key order (multiclass only), or null. When present they are
-    /// attached to the outputs as key values (predicted label) and slot names (score), as ML.NET's own trainers do,
-    /// so that <c>MapKeyToValue</c> turns predictions back into the original labels.
+    /// The label's key values as invariant text, one per class in key order (multiclass only), or null. When present
+    /// they are attached to the outputs as key values (predicted label, in <see cref="ClassNameType"/>) and slot names
+    /// (score), as ML.NET's own trainers do, so that <c>MapKeyToValue</c> turns predictions back into the original labels.
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The type of the label's key values (<c>Text</c>, <c>Boolean</c>, <c>Single</c>, <c>Int32</c>, …); null: text, as in model files written before other types were kept.</summary>
+    public string? ClassNameType { get; init; }
 }

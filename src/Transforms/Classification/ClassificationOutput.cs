@@ -13,14 +13,11 @@ namespace MLNetExtensions.Transforms.Classification;
 /// Binary: <c>Score</c> (Single, the log-odds <c>z₁ − z₀</c> of two softmax logits), <c>Probability</c> (Single,
 /// σ(score), the softmax probability of class 1) and <c>PredictedLabel</c> (Boolean, score &gt; 0).
 /// Multiclass: <c>PredictedLabel</c> (a key <c>Key&lt;UInt32, classes&gt;</c>, the most probable class) and
-/// <c>Score</c> (the softmax probabilities in key order); the label's text key values, when known, are attached as key
-/// values of the predicted label and slot names of the score, so that <c>MapKeyToValue</c> gives the labels back.
+/// <c>Score</c> (the softmax probabilities in key order); the label's key values (text, numbers or Boolean), when known,
+/// are attached as key values of the predicted label (in their own type) and slot names of the score (as text), so that <c>MapKeyToValue</c> gives the labels back.
 /// </remarks>
 internal abstract class ClassificationOutput
 {
-    private const string AnnotationKeyValues = "KeyValues";
-    private const string AnnotationSlotNames = "SlotNames";
-
     private ClassificationOutput(IReadOnlyList<MappedColumn> columns) => Columns = columns;
 
     /// <summary>The columns added, in the order of the values <see cref="Map"/> returns.</summary>
@@ -32,11 +29,11 @@ internal abstract class ClassificationOutput
 
     /// <summary>Predicted label (key) and score (probability vector) of a multiclass classifier.</summary>
     /// <exception cref="ArgumentException"><paramref name="classNames"/> does not name <paramref name="classes"/> classes.</exception>
-    public static ClassificationOutput Multiclass(int classes, string scoreColumn, string predictedLabelColumn, IReadOnlyList<string>? classNames)
+    public static ClassificationOutput Multiclass(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
     {
-        if (classNames is not null && classNames.Count != classes)
+        if (classNames is not null && classNames.Values.Count != classes)
         {
-            throw new ArgumentException($"The settings name {classNames.Count} classes but declare {classes}.", nameof(classNames));
+            throw new ArgumentException($"The settings name {classNames.Values.Count} classes but declare {classes}.", nameof(classNames));
         }
 
         return new MulticlassOutput(classes, scoreColumn, predictedLabelColumn, classNames);
@@ -44,13 +41,6 @@ internal abstract class ClassificationOutput
 
     /// <summary>The output values of one row (in <see cref="Columns"/> order) from its logits.</summary>
     public abstract object[] Map(float[] logits);
-
-    private static DataViewSchema.Annotations SingleAnnotation<T>(string kind, DataViewType type, ValueGetter<T> getter)
-    {
-        var builder = new DataViewSchema.Annotations.Builder();
-        builder.Add(kind, type, getter);
-        return builder.ToAnnotations();
-    }
 
     private sealed class BinaryOutput : ClassificationOutput
     {
@@ -74,7 +64,7 @@ internal abstract class ClassificationOutput
 
     private sealed class MulticlassOutput : ClassificationOutput
     {
-        public MulticlassOutput(int classes, string scoreColumn, string predictedLabelColumn, IReadOnlyList<string>? classNames)
+        public MulticlassOutput(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
             : base(CreateColumns(classes, scoreColumn, predictedLabelColumn, classNames))
         {
         }
@@ -98,20 +88,9 @@ internal abstract class ClassificationOutput
             return new object[] { (uint)(best + 1), probabilities };
         }
 
-        private static IReadOnlyList<MappedColumn> CreateColumns(int classes, string scoreColumn, string predictedLabelColumn, IReadOnlyList<string>? classNames)
+        private static IReadOnlyList<MappedColumn> CreateColumns(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
         {
-            DataViewSchema.Annotations? keyValues = null;
-            DataViewSchema.Annotations? slotNames = null;
-            if (classNames is { } names)
-            {
-                var values = names.Select(name => name.AsMemory()).ToArray();
-                ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> destination) =>
-                    new VBuffer<ReadOnlyMemory<char>>(values.Length, values).CopyTo(ref destination);
-                var namesType = new VectorDataViewType(TextDataViewType.Instance, values.Length);
-                keyValues = SingleAnnotation(AnnotationKeyValues, namesType, getter);
-                slotNames = SingleAnnotation(AnnotationSlotNames, namesType, getter);
-            }
-
+            var (keyValues, slotNames) = classNames?.Annotations() ?? default;
             return new[]
             {
                 new MappedColumn(predictedLabelColumn, new KeyDataViewType(typeof(uint), classes), keyValues),

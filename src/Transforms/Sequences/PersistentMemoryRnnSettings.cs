@@ -21,6 +21,9 @@ public sealed record PersistentMemoryRnnSettings
     /// </summary>
     public string? AddressingColumnName { get; init; }
 
-    /// <summary>The label's key values as text, one per class in key order (multiclass only), or null.</summary>
+    /// <summary>The label's key values as invariant text, one per class in key order (multiclass only), or null.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The type of the label's key values (<c>Text</c>, <c>Boolean</c>, <c>Single</c>, <c>Int32</c>, …); null: text, as in model files written before other types were kept.</summary>
+    public string? ClassNameType { get; init; }
 }

@@ -5,6 +5,7 @@ using MLNetExtensions.Estimators.Sequences;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
 using MLNetExtensions.Tests.Training.Support;
+using MLNetExtensions.Transforms.DataView;
 using MLNetExtensions.Transforms.ModelFiles;
 using MLNetExtensions.Transforms.Sequences;
 
@@ -53,6 +54,42 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         scored.GetColumn<string>("PredictedName").Distinct().Should().BeSubsetOf(new[] { "rise", "fall", "wave" });
         scored.GetColumn<float[]>("Score").Should().AllSatisfy(p => p.Sum().Should().BeApproximately(1f, 1e-4f));
         DisposeAll(model);
+    }
+
+    [Fact]
+    public void NumericLabels_ComeBackThroughMapKeyToValue_InTheirOwnType_AlsoFromAModelFile()
+    {
+        // Class labels that are numbers (a rating, a code): MapValueToKey keeps them as Single key values.
+        var codes = new Dictionary<string, float> { ["rise"] = 1.5f, ["fall"] = -2f, ["wave"] = 7f };
+        var rows = SequenceTestData.Classes(45, seed: 6).Select(r => new NumericLabelRow { Label = codes[r.Label], Features = r.Features }).ToList();
+        var raw = _mlContext.Data.LoadFromEnumerable(rows);
+        var options = Options();
+        options.Epochs = 3;
+        var pipeline = _mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(_mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(options))
+            .Append(_mlContext.Transforms.Conversion.MapKeyToValue("PredictedCode", "PredictedLabel"));
+        pipeline.GetOutputSchema(SchemaShapeColumns.ShapeOf(raw.Schema)).Single(c => c.Name == "PredictedCode").ItemType.Should().Be(NumberDataViewType.Single);
+        var model = pipeline.Fit(raw);
+        string path = Path.Combine(_directory, "numeric-labels.zip");
+        _mlContext.Model.SaveWithTensors(model, raw.Schema, path);
+        var loaded = _mlContext.Model.LoadWithTensors(path, out _);
+
+        foreach (var fitted in new[] { model, loaded })
+        {
+            var scored = fitted.Transform(raw);
+            VBuffer<float> keyValues = default;
+            scored.Schema["PredictedLabel"].GetKeyValues(ref keyValues);
+            keyValues.DenseValues().Should().Equal(1.5f, -2f, 7f);
+            VBuffer<ReadOnlyMemory<char>> slotNames = default;
+            scored.Schema["Score"].GetSlotNames(ref slotNames);
+            slotNames.DenseValues().Select(n => n.ToString()).Should().Equal("1.5", "-2", "7");
+            var predicted = scored.GetColumn<float>("PredictedCode").ToList();
+            predicted.Should().OnlyContain(code => codes.ContainsValue(code));
+            predicted.Zip(rows, (p, r) => p == r.Label).Count(right => right).Should().BeGreaterThan(rows.Count / 2, "the predicted code is the row's class code, not a key number");
+        }
+
+        DisposeAll(model);
+        DisposeAll(loaded);
     }
 
     [Fact]
@@ -301,6 +338,13 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
         {
             part.Dispose();
         }
+    }
+
+    public sealed class NumericLabelRow
+    {
+        public float Label { get; set; }
+
+        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     public sealed class FixedValueRow

@@ -1,0 +1,72 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExtensions.Transforms.Classification;
+
+namespace MLNetExtensions.Tests.Classification;
+
+/// <summary>A label's key values kept as text with their type: read from MapValueToKey's column, and given back in their own type.</summary>
+public sealed class LabelKeyValuesTests
+{
+    private readonly MLContext _mlContext = new(seed: 1);
+
+    [Fact]
+    public void KeyValuesOfEveryKeptType_RoundTripThroughTheSettingsText()
+    {
+        RoundTrip(new[] { 1.5f, -2f, 0.1f, float.MaxValue }, "Single");
+        RoundTrip(new[] { 0.1, -1e-300, 3.0 }, "Double");
+        RoundTrip(new[] { 5, -3, int.MinValue }, "Int32");
+        RoundTrip(new[] { 7L, long.MaxValue }, "Int64");
+        RoundTrip(new uint[] { 4, 9 }, "UInt32");
+        RoundTrip(new byte[] { 200, 3 }, "Byte");
+        RoundTrip(new[] { true, false }, "Boolean");
+    }
+
+    [Fact]
+    public void TextKeyValues_RoundTrip()
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(new[] { "b", "a", "c", "a" }.Select(label => new Row<string> { Label = label }));
+        var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var read = LabelKeyValues.Read(keyed.Schema["Label"])!;
+        read.Should().BeEquivalentTo(new { Values = new[] { "b", "a", "c" }, ItemType = "Text" });
+        VBuffer<ReadOnlyMemory<char>> restored = default;
+        LabelKeyValues.FromSettings(read.Values, read.ItemType)!.Annotations().KeyValues.GetValue("KeyValues", ref restored);
+        restored.DenseValues().Select(value => value.ToString()).Should().Equal("b", "a", "c");
+    }
+
+    [Fact]
+    public void SettingsWithoutAType_AreText_AndBadSettingsAreRejectedWithTheirValues()
+    {
+        LabelKeyValues.FromSettings(new[] { "x", "y" }, null)!.ItemType.Should().Be("Text", "model files written before other types were kept hold text");
+        LabelKeyValues.FromSettings(null, "Single").Should().BeNull();
+
+        var unknownType = () => LabelKeyValues.FromSettings(new[] { "1", "2" }, "Decimal");
+        unknownType.Should().Throw<InvalidDataException>().WithMessage("*'Decimal'*Single*");
+        var notNumbers = () => LabelKeyValues.FromSettings(new[] { "1", "two" }, "Int32");
+        notNumbers.Should().Throw<InvalidDataException>().WithMessage("*1, two*Int32*");
+    }
+
+    private void RoundTrip<T>(T[] labels, string expectedType)
+    {
+        var data = _mlContext.Data.LoadFromEnumerable(labels.Select(label => new Row<T> { Label = label }));
+        var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        VBuffer<T> original = default;
+        keyed.Schema["Label"].GetKeyValues(ref original);
+
+        var read = LabelKeyValues.Read(keyed.Schema["Label"])!;
+        read.ItemType.Should().Be(expectedType);
+        read.Values.Should().HaveCount(labels.Length);
+        var (keyValues, slotNames) = LabelKeyValues.FromSettings(read.Values, read.ItemType)!.Annotations();
+        VBuffer<T> restored = default;
+        keyValues.GetValue("KeyValues", ref restored);
+        restored.DenseValues().Should().Equal(original.DenseValues(), $"{expectedType} key values come back exactly");
+        keyValues.Schema["KeyValues"].Type.Should().Be(keyed.Schema["Label"].Annotations.Schema["KeyValues"].Type);
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        slotNames.GetValue("SlotNames", ref names);
+        names.DenseValues().Select(name => name.ToString()).Should().Equal(read.Values);
+    }
+
+    public sealed class Row<T>
+    {
+        public T Label { get; set; } = default!;
+    }
+}
