@@ -20,32 +20,43 @@ internal sealed class IdEmbeddingTables : nn.Module
     public IdEmbeddingTables(int itemCount, int itemDimension, IReadOnlyList<(int Rows, int Dimension)> attributeTypes, bool withContext = true)
         : base(nameof(IdEmbeddingTables))
     {
-        Item = new Parameter(zeros(itemCount, itemDimension));
+        Item = OwnedZeros(itemCount, itemDimension);
         register_parameter("item_embedding", Item);
         _attributes = new Parameter[attributeTypes.Count];
         _transitions = new Parameter[attributeTypes.Count];
         _attributeContexts = new Parameter[withContext ? attributeTypes.Count : 0];
         for (int k = 0; k < attributeTypes.Count; k++)
         {
-            _attributes[k] = new Parameter(zeros(attributeTypes[k].Rows, attributeTypes[k].Dimension));
-            _transitions[k] = new Parameter(zeros(itemDimension, attributeTypes[k].Dimension));
+            _attributes[k] = OwnedZeros(attributeTypes[k].Rows, attributeTypes[k].Dimension);
+            _transitions[k] = OwnedZeros(itemDimension, attributeTypes[k].Dimension);
             register_parameter($"attribute_{k}_embedding", _attributes[k]);
             register_parameter($"attribute_{k}_transition", _transitions[k]);
         }
 
         if (withContext)
         {
-            ItemContext = new Parameter(zeros(itemCount, itemDimension));
+            ItemContext = OwnedZeros(itemCount, itemDimension);
             register_parameter("item_context", ItemContext);
             for (int k = 0; k < attributeTypes.Count; k++)
             {
-                _attributeContexts[k] = new Parameter(zeros(attributeTypes[k].Rows, attributeTypes[k].Dimension));
+                _attributeContexts[k] = OwnedZeros(attributeTypes[k].Rows, attributeTypes[k].Dimension);
                 register_parameter($"attribute_{k}_context", _attributeContexts[k]);
             }
 
-            ItemLogPrior = zeros(itemCount);
+            ItemLogPrior = zeros(itemCount).DetachFromDisposeScope();
             register_buffer("item_log_prior", ItemLogPrior);
         }
+    }
+
+    /// <summary>
+    /// A zero parameter owned by the module (and freed with it), not by a dispose scope around whoever builds the tables:
+    /// a model fitted or loaded inside the caller's <c>torch.NewDisposeScope()</c> must outlive it.
+    /// </summary>
+    private static Parameter OwnedZeros(long rows, long columns)
+    {
+        var parameter = new Parameter(zeros(rows, columns).DetachFromDisposeScope());
+        parameter.DetachFromDisposeScope();
+        return parameter;
     }
 
     /// <summary>Whether the context side is present (model files of payload version 1 lack it).</summary>

@@ -43,8 +43,9 @@ internal sealed class IdVectorSpace : IDisposable
         _jointTargets = joint.contiguous().DetachFromDisposeScope();
         if (tables.HasContext)
         {
-            // An item never trained has no context vector of its own (e′_j1 = 0) and no frequency: it gets the prior of the
-            // least probable trained item.
+            // An item never trained has no context vector of its own and no frequency; NextItemScores replaces its score by
+            // the back-off to its attribute IDs (AttributeBackOff). Its row here (attribute contexts only, the least
+            // probable trained item's prior) fills the place of the items without a vector, which are never candidates.
             var itemContexts = n == trainedItemCount
                 ? tables.ItemContext!.detach()
                 : cat(new[] { tables.ItemContext!.detach(), zeros(n - trainedItemCount, tables.ItemContext!.shape[1]) }, 0);
@@ -87,6 +88,10 @@ internal sealed class IdVectorSpace : IDisposable
     /// a user's recent items): s(u, j) + log q(j) = Σ_k (w_jk e′_jk)ᵀ u_k + log q(j), where q is the negative sampler's
     /// distribution. Skip-gram with negatives from q makes s(i, j) ≈ log P(j | i) − log q(j) + const, so this ranks items by
     /// how likely they follow; for a mean of several items it is the mean of their log-likelihoods (a product of experts).
+    /// That holds for trained items. An item never trained has neither e′_j1 nor a frequency: it backs off to its most
+    /// specific attribute ID that trained items carry (the one fewest trained items share; ties to the earlier type) and
+    /// scores as an average item of that ID, the log of the mean of exp(score) over those trained items. (Every
+    /// never-trained item with a vector has such an ID; the others are never candidates.)
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no context side (a model file of payload version 1).</exception>
     public Tensor NextItemScores(Tensor queries)
@@ -104,12 +109,12 @@ internal sealed class IdVectorSpace : IDisposable
             return scores;
         }
 
-        // exp of the trained items' scores relative to each query's best, in double precision so that a group mean
-        // underflows to 0 (score −∞) only for groups scoring more than about 700 below the best item.
+        // exp of the trained items' scores relative to each query's best, in double precision, so that an ID's mean
+        // underflows to 0 (score −∞) only when all its items score more than about 700 below the best item. (TorchSharp
+        // 0.107 has no scatter_reduce for a per-ID maximum.)
         var trained = scores.narrow(1, 0, TrainedItemCount).to(ScalarType.Float64);
         var best = trained.max(1, keepdim: true).values;
         var relative = (trained - best).exp();
-        scores = scores.clone();
         foreach (var backOff in _backOffs)
         {
             scores.index_copy_(1, backOff.Items, backOff.Scores(relative, best).to(scores.dtype));
@@ -302,7 +307,7 @@ internal sealed class IdVectorSpace : IDisposable
         }
 
         /// <summary>
-        /// Scores of <see cref="Items"/> ([queries, items]) from exp(score − best) of every trained item
+        /// Scores of <see cref="Items"/> ([queries, items], float64) from exp(score − best) of every trained item
         /// (<paramref name="relative"/>, [queries, trained], float64) and each query's best score (<paramref name="best"/>, [queries, 1]).
         /// </summary>
         public Tensor Scores(Tensor relative, Tensor best)

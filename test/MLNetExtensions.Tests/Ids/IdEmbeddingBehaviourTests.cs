@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Ids;
 using MLNetExtensions.Transforms.Ids;
+using MLNetExtensions.Transforms.ModelFiles;
 
 namespace MLNetExtensions.Tests.Ids;
 
@@ -150,18 +151,39 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
     }
 
     [Fact]
-    public void AModelFittedInsideADisposeScope_StillWorksAfterTheScopeEnds()
+    public void AModelFittedOrLoadedInsideADisposeScope_StillWorksAfterTheScopeEnds_AndSavesWhole()
     {
-        IdEmbeddingTransformer model;
+        string path = Path.Combine(Path.GetTempPath(), $"ids-scope-{Guid.NewGuid():N}.zip");
+        var input = _mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 16));
+        IdEmbeddingTransformer fitted, loaded;
         using (TorchSharp.torch.NewDisposeScope())
         {
-            model = _mlContext.Transforms.IdEmbedding(IdTestData.Options(_mlContext)).Fit(_mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 16)));
+            fitted = _mlContext.Transforms.IdEmbedding(IdTestData.Options(_mlContext)).Fit(input);
         }
 
-        using (model)
+        try
         {
-            model.Recommend(new[] { IdTestData.Item(1, 0) }, 3).Should().HaveCount(3);
-            model.MostSimilar(IdTestData.Item(1, 0), 3).Should().HaveCount(3);
+            _mlContext.Model.SaveWithTensors(fitted, input.Schema, path);
+            using (TorchSharp.torch.NewDisposeScope())
+            {
+                loaded = (IdEmbeddingTransformer)new MLContext().Model.LoadWithTensors(path, out _);
+            }
+
+            using (fitted)
+            using (loaded)
+            {
+                foreach (var model in new[] { fitted, loaded })
+                {
+                    model.Recommend(new[] { IdTestData.Item(1, 0) }, 3).Should().Equal(fitted.Recommend(new[] { IdTestData.Item(1, 0) }, 3));
+                    model.MostSimilar(IdTestData.Item(1, 0), 3).Should().HaveCount(3);
+                    model.GetAttributeVector("Group", "G1").Should().NotBeNull().And.Equal(fitted.GetAttributeVector("Group", "G1"));
+                    model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G2", ["Brand"] = "odd" }).Should().Contain(v => v != 0f);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 
