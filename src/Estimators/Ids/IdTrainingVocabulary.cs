@@ -3,8 +3,8 @@ using MLNetExtensions.Transforms.Ids;
 namespace MLNetExtensions.Estimators.Ids;
 
 /// <summary>
-/// The indices training works with. Trained items (those in the sequences) are numbered by frequency, most frequent
-/// first, ties in ordinal order, so that the log-uniform sampler can draw ranks directly; items known only from the
+/// The indices training works with. Trained items (those in sequences of two items or more: only they make pairs) are
+/// numbered by frequency, most frequent first, ties in ordinal order, so that the log-uniform sampler can draw ranks directly; items known only from the
 /// attribute table follow, in table order. An attribute ID gets a vector only when a trained item carries it (others
 /// could not be trained and count as missing); w_ik counts the items of the whole attribute table that share the ID.
 /// </summary>
@@ -12,6 +12,9 @@ internal sealed class IdTrainingVocabulary
 {
     public IdTrainingVocabulary(IReadOnlyList<string[]> sequences, IReadOnlyList<(string Item, string?[] Ids)> attributeRows, IReadOnlyList<AttributeIdColumn> attributeColumns)
     {
+        // A sequence of one item trains nothing: an item seen only in such sequences would keep its random initial vector,
+        // so it is not a trained item (it gets its vector from its attribute IDs when the attribute table lists it).
+        sequences = sequences.Where(sequence => sequence.Length >= 2).ToArray();
         var frequency = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var sequence in sequences)
         {
@@ -71,7 +74,7 @@ internal sealed class IdTrainingVocabulary
     /// <summary>Occurrences of each trained item in the sequences (non-increasing).</summary>
     public long[] Frequencies { get; }
 
-    /// <summary>The sequences as item indices.</summary>
+    /// <summary>The sequences of two items or more, as item indices.</summary>
     public int[][] Sequences { get; }
 
     /// <summary>The attribute types with their IDs, counts and per-item IDs.</summary>

@@ -41,6 +41,23 @@ public sealed class IdEmbeddingBadInputTests
     }
 
     [Fact]
+    public void AnItemSeenOnlyInOneItemSequences_IsNotTrained_AndGetsItsVectorFromItsAttributes()
+    {
+        var rows = IdTestData.Interactions(users: 8, length: 5)
+            .Append(new IdTestData.Interaction { UserId = "lonely", ItemId = "solo", Time = new DateTime(2024, 2, 1) })
+            .Append(new IdTestData.Interaction { UserId = "alone", ItemId = "no-row-solo", Time = new DateTime(2024, 2, 1) });
+        var options = Quick();
+        var items = IdTestData.Items();
+        items.Add(new IdTestData.ItemRow { ItemId = "solo", Group = "G0", Brand = "even" });
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        using var model = _mlContext.Transforms.IdEmbedding(options).Fit(Interactions(rows));
+
+        model.IsTrained("solo").Should().BeFalse("a sequence of one item trains nothing");
+        model.GetItemVector("solo").Should().Equal(model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G0", ["Brand"] = "even" }), (a, b) => Math.Abs(a - b) < 1e-6f);
+        model.GetItemVector("no-row-solo").Should().BeNull("without pairs or attributes the item is unknown");
+    }
+
+    [Fact]
     public void AnItemWithNoAttributeRow_IsTrained_WithoutAttributeTerms()
     {
         var rows = IdTestData.Interactions(users: 8, length: 5).Append(new IdTestData.Interaction { UserId = "u0", ItemId = "no-row", Time = new DateTime(2025, 1, 1) });
