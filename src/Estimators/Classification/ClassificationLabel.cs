@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Training;
-using MLNetExtensions.Transforms.Classification;
+using MLNetExtensions.Transforms.DataView;
 
 namespace MLNetExtensions.Estimators.Classification;
 
@@ -48,7 +48,7 @@ internal abstract class ClassificationLabel
     public abstract bool AcceptsShape(SchemaShape.Column column);
 
     /// <summary>The type of the key values (class names) of a label of this shape, which the outputs then carry, or null for none.</summary>
-    public string? ClassNameType(SchemaShape.Column column) => column.IsKey ? LabelKeyValues.ItemTypeOf(column) : null;
+    public string? ClassNameType(SchemaShape.Column column) => column.IsKey ? KeyValueNames.ItemTypeOf(column) : null;
 
     /// <summary>
     /// Checks the label column of an estimator's input shape (schema propagation): present and of the accepted type.
@@ -76,7 +76,7 @@ internal abstract class ClassificationLabel
     public abstract int CountClasses(DataViewSchema.Column column);
 
     /// <summary>The key values of the label column (one per class: text, numbers or Boolean), or null.</summary>
-    public LabelKeyValues? ClassNames(DataViewSchema.Column column) => LabelKeyValues.Read(column);
+    public KeyValueNames? ClassNames(DataViewSchema.Column column) => KeyValueNames.Read(column);
 
     /// <summary>A column shape for messages: <c>a key of UInt32</c>, <c>Single (Vector)</c>…</summary>
     internal static string Describe(SchemaShape.Column column) =>

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training;
-using MLNetExtensions.Transforms.Classification;
+using MLNetExtensions.Transforms.DataView;
 
 namespace MLNetExtensions.Estimators.Classification;
 
@@ -14,7 +14,7 @@ namespace MLNetExtensions.Estimators.Classification;
 /// <param name="Validation">The validation rows, or null.</param>
 /// <param name="Classes">The number of classes.</param>
 /// <param name="ClassNames">The label's key values (one per class: text, numbers or Boolean), or null.</param>
-internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, LabelKeyValues? ClassNames)
+internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Validation, int Classes, KeyValueNames? ClassNames)
 {
     /// <summary>Checks and prepares the data of a classifier.</summary>
     /// <param name="mlContext">The context (filters and the split).</param>

@@ -71,7 +71,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
 
         // Shapes carry no vector sizes or key counts, so any class count describes the output.
         const int anyClassCount = 2;
-        var classNames = _columns.Label.ClassNameType(labelShape) is { } type ? LabelKeyValues.ForShape(type, anyClassCount) : null;
+        var classNames = _columns.Label.ClassNameType(labelShape) is { } type ? KeyValueNames.ForShape(type, anyClassCount) : null;
         return SchemaShapeColumns.Append(inputSchema, CreateOutputColumns(CreateSettings(anyClassCount, classNames)));
     }
 
@@ -85,7 +85,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
     private static IReadOnlyList<ParameterGroup> OptimizerGroups(BertForSequenceClassification model) =>
         ParameterGroup.SplitByWeightDecay("decay", model.parameters(), noDecayName: "no_decay");
 
-    private BertClassificationSettings CreateSettings(int classes, LabelKeyValues? classNames) => new()
+    private BertClassificationSettings CreateSettings(int classes, KeyValueNames? classNames) => new()
     {
         TextColumnName = Options.TextColumnName,
         SecondTextColumnName = Options.SecondTextColumnName,

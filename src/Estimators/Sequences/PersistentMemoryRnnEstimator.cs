@@ -77,7 +77,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         }
 
         int? classes = null;
-        LabelKeyValues? classNames = null;
+        KeyValueNames? classNames = null;
         if (_classification)
         {
             var label = ClassificationLabel.Key(Options.LabelColumnName);
@@ -85,7 +85,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
 
             // Shapes carry no key counts, so any class count describes the output.
             classes = 2;
-            classNames = label.ClassNameType(shape) is { } type ? LabelKeyValues.ForShape(type, classes.Value) : null;
+            classNames = label.ClassNameType(shape) is { } type ? KeyValueNames.ForShape(type, classes.Value) : null;
         }
         else
         {
@@ -137,7 +137,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         return (target, new PreparedData(trainRows, validationRows, 1, null));
     }
 
-    private PersistentMemoryRnnSettings CreateSettings(int? classes, LabelKeyValues? classNames) => new()
+    private PersistentMemoryRnnSettings CreateSettings(int? classes, KeyValueNames? classNames) => new()
     {
         FeatureColumnName = Options.FeatureColumnName,
         NumberOfClasses = classes,
@@ -149,5 +149,5 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
     };
 
     /// <summary>The rows to train and validate on, and the network's outputs (classes, or 1 for regression).</summary>
-    private sealed record PreparedData(IDataView Train, IDataView? Validation, int Outputs, LabelKeyValues? ClassNames);
+    private sealed record PreparedData(IDataView Train, IDataView? Validation, int Outputs, KeyValueNames? ClassNames);
 }

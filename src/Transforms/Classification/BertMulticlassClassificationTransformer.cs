@@ -31,7 +31,7 @@ public sealed class BertMulticlassClassificationTransformer : BertClassification
     internal static IReadOnlyList<MappedColumn> CreateOutputColumns(BertClassificationSettings settings) => CreateOutput(settings).Columns;
 
     private static ClassificationOutput CreateOutput(BertClassificationSettings settings) =>
-        ClassificationOutput.Multiclass(settings.NumberOfClasses, settings.ScoreColumnName, settings.PredictedLabelColumnName, LabelKeyValues.FromSettings(settings.ClassNames, settings.ClassNameType));
+        ClassificationOutput.Multiclass(settings.NumberOfClasses, settings.ScoreColumnName, settings.PredictedLabelColumnName, KeyValueNames.FromSettings(settings.ClassNames, settings.ClassNameType));
 
     internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
 

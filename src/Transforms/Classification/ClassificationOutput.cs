@@ -29,7 +29,7 @@ internal abstract class ClassificationOutput
 
     /// <summary>Predicted label (key) and score (probability vector) of a multiclass classifier.</summary>
     /// <exception cref="ArgumentException"><paramref name="classNames"/> does not name <paramref name="classes"/> classes.</exception>
-    public static ClassificationOutput Multiclass(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
+    public static ClassificationOutput Multiclass(int classes, string scoreColumn, string predictedLabelColumn, KeyValueNames? classNames)
     {
         if (classNames is not null && classNames.Values.Count != classes)
         {
@@ -64,7 +64,7 @@ internal abstract class ClassificationOutput
 
     private sealed class MulticlassOutput : ClassificationOutput
     {
-        public MulticlassOutput(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
+        public MulticlassOutput(int classes, string scoreColumn, string predictedLabelColumn, KeyValueNames? classNames)
             : base(CreateColumns(classes, scoreColumn, predictedLabelColumn, classNames))
         {
         }
@@ -88,7 +88,7 @@ internal abstract class ClassificationOutput
             return new object[] { (uint)(best + 1), probabilities };
         }
 
-        private static IReadOnlyList<MappedColumn> CreateColumns(int classes, string scoreColumn, string predictedLabelColumn, LabelKeyValues? classNames)
+        private static IReadOnlyList<MappedColumn> CreateColumns(int classes, string scoreColumn, string predictedLabelColumn, KeyValueNames? classNames)
         {
             var (keyValues, slotNames) = classNames?.Annotations() ?? default;
             return new[]

@@ -7,7 +7,7 @@ namespace MLNetExtensions.Transforms.DataView;
 /// <summary>
 /// Reads ID columns (items, users, sessions, attribute IDs) as strings: text columns as they are, integer columns in
 /// their invariant decimal form, key columns (as made by <c>MapValueToKey</c>) as the value their key stands for (its
-/// <c>KeyValues</c> annotation, else the key's number), so that text, integer and key IDs share one vocabulary. Empty
+/// <c>KeyValues</c> annotation, text or numbers, else the key's number), so that text, integer and key IDs share one vocabulary. Empty
 /// text and key 0 are a missing ID.
 /// </summary>
 internal static class IdColumn
@@ -70,16 +70,13 @@ internal static class IdColumn
         }
     }
 
-    /// <summary>A key's ID: the text its key value stands for when the column carries KeyValues, else the key number.</summary>
+    /// <summary>
+    /// A key's ID: the value its key stands for when the column carries KeyValues (text, or a number in its invariant form,
+    /// so that an integer ID mapped to keys stays the same ID), else the key number.
+    /// </summary>
     private static Func<string?> Key(DataViewRow row, DataViewSchema.Column column, KeyDataViewType key)
     {
-        string[]? names = null;
-        if (column.HasKeyValues(TextDataViewType.Instance))
-        {
-            VBuffer<ReadOnlyMemory<char>> values = default;
-            column.GetKeyValues(ref values);
-            names = values.DenseValues().Select(v => v.ToString()).ToArray();
-        }
+        var names = KeyValueNames.Read(column)?.Values;
 
         Func<ulong> read = key.RawType == typeof(uint) ? Raw<uint>(row, column, v => v)
             : key.RawType == typeof(ulong) ? Raw<ulong>(row, column, v => v)
@@ -89,7 +86,7 @@ internal static class IdColumn
         {
             ulong value = read();
             return value == 0 ? null
-                : names is not null && value <= (ulong)names.Length ? names[value - 1]
+                : names is not null && value <= (ulong)names.Count ? names[(int)value - 1]
                 : value.ToString(CultureInfo.InvariantCulture);
         };
     }

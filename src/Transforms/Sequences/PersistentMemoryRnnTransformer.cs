@@ -50,7 +50,7 @@ public sealed class PersistentMemoryRnnTransformer : TensorMappingTransformer
         _model.eval();
         Settings = settings;
         _classification = settings.NumberOfClasses is int classes
-            ? ClassificationOutput.Multiclass(classes, settings.ScoreColumnName, settings.PredictedLabelColumnName, LabelKeyValues.FromSettings(settings.ClassNames, settings.ClassNameType))
+            ? ClassificationOutput.Multiclass(classes, settings.ScoreColumnName, settings.PredictedLabelColumnName, KeyValueNames.FromSettings(settings.ClassNames, settings.ClassNameType))
             : null;
         OutputColumns = CreateOutputColumns(settings, _classification);
     }

@@ -142,6 +142,30 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void IntegerIdsMappedToKeys_AreTheSameIds_AsTheIntegersInTheAttributeTable()
+    {
+        var interactions = IdTestData.Interactions().Select(r => new IdTestData.IntInteraction
+        {
+            UserId = int.Parse(r.UserId[1..]),
+            ItemId = 1000 + (r.ItemId[1] - '0') * 10 + (r.ItemId[3] - '0'),
+            Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
+        }).ToList();
+        var items = Enumerable.Range(0, IdTestData.Groups).SelectMany(g => Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => new IdTestData.IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
+        var options = IdTestData.Options(_mlContext);
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
+        options.Seed = 3;
+        var raw = _mlContext.Data.LoadFromEnumerable(interactions);
+        var keyed = _mlContext.Transforms.Conversion.MapValueToKey(nameof(IdTestData.IntInteraction.ItemId)).Fit(raw).Transform(raw);
+
+        using var fromIntegers = _mlContext.Transforms.IdEmbedding(options).Fit(raw);
+        using var fromKeys = _mlContext.Transforms.IdEmbedding(options).Fit(keyed);
+        fromKeys.Items.Should().BeEquivalentTo(fromIntegers.Items, "a key of an Int64 ID stands for the integer (its KeyValues), not for the key number");
+        fromKeys.IsTrained("1023").Should().BeTrue();
+        fromKeys.GetItemVector("1023").Should().Equal(fromIntegers.GetItemVector("1023"));
+    }
+
+    [Fact]
     public void ItemAndAttributeVectors_AppendTheWeightedAttributeVectors_ToTheSameTrainedItemVector()
     {
         using var itemOnly = Fit();

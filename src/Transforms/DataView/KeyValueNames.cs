@@ -3,16 +3,17 @@ using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace MLNetExtensions.Transforms.Classification;
+namespace MLNetExtensions.Transforms.DataView;
 
 /// <summary>
-/// A multiclass label's key values, one per class in key order: the original labels <c>MapValueToKey</c> numbered, text
-/// or numbers. They are held as invariant text with the name of their ML.NET type, so that a settings file stores them as
-/// JSON strings and the fitted outputs carry the label's own key values (same type, same values) back to <c>MapKeyToValue</c>.
+/// A key column's key values, one per key in order: the original values <c>MapValueToKey</c> numbered, text, numbers or
+/// Boolean. They are held as invariant text with the name of their ML.NET type. A classifier keeps its label's as class
+/// names, stores them as JSON strings in its settings file and gives its outputs the label's own key values (same type,
+/// same values) for <c>MapKeyToValue</c>; an ID column of keys reads each key as the text of its value.
 /// </summary>
-/// <param name="Values">The class names, invariant text ("R" round-trip form for Single and Double).</param>
+/// <param name="Values">The values as invariant text (the shortest round-trip form for Single and Double).</param>
 /// <param name="ItemType">The key values' type: <c>Text</c>, <c>Boolean</c> or a number type's name (<c>Single</c>, <c>Int32</c>, …).</param>
-internal sealed record LabelKeyValues(IReadOnlyList<string> Values, string ItemType)
+internal sealed record KeyValueNames(IReadOnlyList<string> Values, string ItemType)
 {
     private const string AnnotationKeyValues = "KeyValues";
     private const string AnnotationSlotNames = "SlotNames";
@@ -28,34 +29,34 @@ internal sealed record LabelKeyValues(IReadOnlyList<string> Values, string ItemT
     }.ToDictionary(TypeName);
 
     /// <summary>The key values of a key column, or null when it has none of a kept type.</summary>
-    public static LabelKeyValues? Read(DataViewSchema.Column column)
+    public static KeyValueNames? Read(DataViewSchema.Column column)
     {
         var annotation = column.Annotations.Schema.GetColumnOrNull(AnnotationKeyValues);
-        if (column.Type is not KeyDataViewType || annotation?.Type is not VectorDataViewType { ItemType: PrimitiveDataViewType itemType } || !Types.ContainsKey(TypeName(itemType)))
+        if (column.Type is not KeyDataViewType || annotation?.Type is not VectorDataViewType { ItemType: PrimitiveDataViewType itemType } || !IsKept(itemType))
         {
             return null;
         }
 
         var values = (string[])Generic(nameof(ReadValues), itemType).Invoke(null, new object[] { column })!;
-        return new LabelKeyValues(values, TypeName(itemType));
+        return new KeyValueNames(values, TypeName(itemType));
     }
 
     /// <summary>The type of the key values of a column shape (estimator schema propagation), or null when it has none of a kept type.</summary>
     public static string? ItemTypeOf(SchemaShape.Column column) =>
-        column.Annotations.FirstOrDefault(a => a.Name == AnnotationKeyValues) is { Name: not null } annotation && Types.ContainsKey(TypeName(annotation.ItemType))
+        column.Annotations.FirstOrDefault(a => a.Name == AnnotationKeyValues) is { Name: not null, IsKey: false } annotation && IsKept(annotation.ItemType)
             ? TypeName(annotation.ItemType)
             : null;
 
     /// <summary>Key values as a settings file stores them (null values: none); a missing type is text, as in model files written before numbers were kept.</summary>
     /// <exception cref="InvalidDataException">The type is not one kept, or a value does not parse as it.</exception>
-    public static LabelKeyValues? FromSettings(IReadOnlyList<string>? values, string? itemType)
+    public static KeyValueNames? FromSettings(IReadOnlyList<string>? values, string? itemType)
     {
         if (values is null)
         {
             return null;
         }
 
-        var keyValues = new LabelKeyValues(values, itemType ?? TextType);
+        var keyValues = new KeyValueNames(values, itemType ?? TextType);
         if (!Types.ContainsKey(keyValues.ItemType))
         {
             throw new InvalidDataException($"The settings give the class names the type '{itemType}'; expected one of {string.Join(", ", Types.Keys)}.");
@@ -66,7 +67,7 @@ internal sealed record LabelKeyValues(IReadOnlyList<string> Values, string ItemT
     }
 
     /// <summary>Stand-in key values of <paramref name="itemType"/> for an estimator's output shape, which knows the type but not the values.</summary>
-    public static LabelKeyValues ForShape(string itemType, int classes) =>
+    public static KeyValueNames ForShape(string itemType, int classes) =>
         new(Enumerable.Repeat(itemType == TextType ? string.Empty : itemType == "Boolean" ? bool.FalseString : "0", classes).ToArray(), itemType);
 
     /// <summary>
@@ -84,16 +85,19 @@ internal sealed record LabelKeyValues(IReadOnlyList<string> Values, string ItemT
         }
         catch (TargetInvocationException e) when (e.InnerException is FormatException or OverflowException)
         {
-            throw new InvalidDataException($"The class names ({string.Join(", ", Values)}) are not all values of type {ItemType}.", e.InnerException);
+            throw new InvalidDataException($"The key values ({string.Join(", ", Values)}) are not all values of type {ItemType} in the invariant form this library writes.", e.InnerException);
         }
     }
+
+    /// <summary>Whether values of <paramref name="type"/> are kept (a key type, whose raw type is an integer, is not: its values are key numbers).</summary>
+    private static bool IsKept(DataViewType type) => Types.TryGetValue(TypeName(type), out var kept) && kept.Equals(type);
 
     /// <summary>ML.NET's name of a type: <c>Text</c>, <c>Boolean</c>, <c>Single</c>, <c>Int32</c>…</summary>
     private static string TypeName(DataViewType type) => type is TextDataViewType ? TextType : type.RawType.Name;
 
     /// <summary>This type's generic method <paramref name="name"/> for the values of <paramref name="itemType"/> (VBuffers are typed, the settings are text).</summary>
     private static MethodInfo Generic(string name, PrimitiveDataViewType itemType) =>
-        typeof(LabelKeyValues).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)!.MakeGenericMethod(itemType.RawType);
+        typeof(KeyValueNames).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)!.MakeGenericMethod(itemType.RawType);
 
     private static string[] ReadValues<T>(DataViewSchema.Column column)
     {
@@ -106,10 +110,22 @@ internal sealed record LabelKeyValues(IReadOnlyList<string> Values, string ItemT
 
     private DataViewSchema.Annotations TypedAnnotation<T>(string kind, PrimitiveDataViewType itemType)
     {
-        var values = Values.Select(value => typeof(T) == typeof(ReadOnlyMemory<char>) ? (T)(object)value.AsMemory() : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture)).ToArray();
+        var values = Values.Select(value => typeof(T) == typeof(ReadOnlyMemory<char>) ? (T)(object)value.AsMemory() : Parse<T>(value)).ToArray();
         ValueGetter<VBuffer<T>> getter = (ref VBuffer<T> destination) => new VBuffer<T>(values.Length, values).CopyTo(ref destination);
         var builder = new DataViewSchema.Annotations.Builder();
         builder.Add(kind, new VectorDataViewType(itemType, values.Length), getter);
         return builder.ToAnnotations();
+    }
+
+    /// <summary>
+    /// A number or Boolean from its invariant text, which must be the form <see cref="ReadValues"/> writes: anything else
+    /// (thousands separators, spaces, "1.50") is a <see cref="FormatException"/> rather than a silently different value.
+    /// </summary>
+    private static T Parse<T>(string value)
+    {
+        var parsed = (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+        return Convert.ToString(parsed, CultureInfo.InvariantCulture) == value
+            ? parsed
+            : throw new FormatException($"'{value}' is not in the invariant form of a {typeof(T).Name}.");
     }
 }

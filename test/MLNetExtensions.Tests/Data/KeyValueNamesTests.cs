@@ -1,11 +1,11 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetExtensions.Transforms.Classification;
+using MLNetExtensions.Transforms.DataView;
 
-namespace MLNetExtensions.Tests.Classification;
+namespace MLNetExtensions.Tests.Data;
 
 /// <summary>A label's key values kept as text with their type: read from MapValueToKey's column, and given back in their own type.</summary>
-public sealed class LabelKeyValuesTests
+public sealed class KeyValueNamesTests
 {
     private readonly MLContext _mlContext = new(seed: 1);
 
@@ -26,23 +26,27 @@ public sealed class LabelKeyValuesTests
     {
         var data = _mlContext.Data.LoadFromEnumerable(new[] { "b", "a", "c", "a" }.Select(label => new Row<string> { Label = label }));
         var keyed = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
-        var read = LabelKeyValues.Read(keyed.Schema["Label"])!;
+        var read = KeyValueNames.Read(keyed.Schema["Label"])!;
         read.Should().BeEquivalentTo(new { Values = new[] { "b", "a", "c" }, ItemType = "Text" });
         VBuffer<ReadOnlyMemory<char>> restored = default;
-        LabelKeyValues.FromSettings(read.Values, read.ItemType)!.Annotations().KeyValues.GetValue("KeyValues", ref restored);
+        KeyValueNames.FromSettings(read.Values, read.ItemType)!.Annotations().KeyValues.GetValue("KeyValues", ref restored);
         restored.DenseValues().Select(value => value.ToString()).Should().Equal("b", "a", "c");
     }
 
     [Fact]
     public void SettingsWithoutAType_AreText_AndBadSettingsAreRejectedWithTheirValues()
     {
-        LabelKeyValues.FromSettings(new[] { "x", "y" }, null)!.ItemType.Should().Be("Text", "model files written before other types were kept hold text");
-        LabelKeyValues.FromSettings(null, "Single").Should().BeNull();
+        KeyValueNames.FromSettings(new[] { "x", "y" }, null)!.ItemType.Should().Be("Text", "model files written before other types were kept hold text");
+        KeyValueNames.FromSettings(null, "Single").Should().BeNull();
 
-        var unknownType = () => LabelKeyValues.FromSettings(new[] { "1", "2" }, "Decimal");
+        var unknownType = () => KeyValueNames.FromSettings(new[] { "1", "2" }, "Decimal");
         unknownType.Should().Throw<InvalidDataException>().WithMessage("*'Decimal'*Single*");
-        var notNumbers = () => LabelKeyValues.FromSettings(new[] { "1", "two" }, "Int32");
+        var notNumbers = () => KeyValueNames.FromSettings(new[] { "1", "two" }, "Int32");
         notNumbers.Should().Throw<InvalidDataException>().WithMessage("*1, two*Int32*");
+        var thousands = () => KeyValueNames.FromSettings(new[] { "1,5", "2" }, "Int32");
+        thousands.Should().Throw<InvalidDataException>("'1,5' is not the invariant form of 15, which the library writes as '15'");
+        var padded = () => KeyValueNames.FromSettings(new[] { "1.50" }, "Single");
+        padded.Should().Throw<InvalidDataException>();
     }
 
     private void RoundTrip<T>(T[] labels, string expectedType)
@@ -52,10 +56,10 @@ public sealed class LabelKeyValuesTests
         VBuffer<T> original = default;
         keyed.Schema["Label"].GetKeyValues(ref original);
 
-        var read = LabelKeyValues.Read(keyed.Schema["Label"])!;
+        var read = KeyValueNames.Read(keyed.Schema["Label"])!;
         read.ItemType.Should().Be(expectedType);
         read.Values.Should().HaveCount(labels.Length);
-        var (keyValues, slotNames) = LabelKeyValues.FromSettings(read.Values, read.ItemType)!.Annotations();
+        var (keyValues, slotNames) = KeyValueNames.FromSettings(read.Values, read.ItemType)!.Annotations();
         VBuffer<T> restored = default;
         keyValues.GetValue("KeyValues", ref restored);
         restored.DenseValues().Should().Equal(original.DenseValues(), $"{expectedType} key values come back exactly");
