@@ -123,13 +123,8 @@ public sealed class IdEmbeddingFitTests : IDisposable
     [Fact]
     public void IntegerIds_TrainAndTransform_LikeStrings()
     {
-        var interactions = IdTestData.Interactions().Select(r => new IdTestData.IntInteraction
-        {
-            UserId = int.Parse(r.UserId[1..]),
-            ItemId = 1000 + (r.ItemId[1] - '0') * 10 + (r.ItemId[3] - '0'),
-            Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
-        }).ToList();
-        var items = Enumerable.Range(0, IdTestData.Groups).SelectMany(g => Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => new IdTestData.IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
+        var interactions = IdTestData.IntegerInteractions();
+        var items = IdTestData.IntegerItems();
         var options = IdTestData.Options(_mlContext);
         options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
         options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
@@ -144,13 +139,8 @@ public sealed class IdEmbeddingFitTests : IDisposable
     [Fact]
     public void IntegerIdsMappedToKeys_AreTheSameIds_AsTheIntegersInTheAttributeTable()
     {
-        var interactions = IdTestData.Interactions().Select(r => new IdTestData.IntInteraction
-        {
-            UserId = int.Parse(r.UserId[1..]),
-            ItemId = 1000 + (r.ItemId[1] - '0') * 10 + (r.ItemId[3] - '0'),
-            Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
-        }).ToList();
-        var items = Enumerable.Range(0, IdTestData.Groups).SelectMany(g => Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => new IdTestData.IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
+        var interactions = IdTestData.IntegerInteractions();
+        var items = IdTestData.IntegerItems();
         var options = IdTestData.Options(_mlContext);
         options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
         options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };

@@ -38,6 +38,18 @@ internal static class IdTestData
 
     public static string Item(int group, int index) => $"g{group}i{index}";
 
+    /// <summary><see cref="Interactions"/> with integer IDs: user n, item 1000 + 10 · group + index, hours since 2024-01-01.</summary>
+    public static List<IntInteraction> IntegerInteractions() => Interactions().Select(r => new IntInteraction
+    {
+        UserId = int.Parse(r.UserId[1..]),
+        ItemId = 1000 + (r.ItemId[1] - '0') * 10 + (r.ItemId[3] - '0'),
+        Time = (int)(r.Time - new DateTime(2024, 1, 1)).TotalHours,
+    }).ToList();
+
+    /// <summary>The integer items' groups, as in <see cref="IntegerInteractions"/>.</summary>
+    public static List<IntItemRow> IntegerItems() =>
+        Enumerable.Range(0, Groups).SelectMany(g => Enumerable.Range(0, ItemsPerGroup).Select(i => new IntItemRow { ItemId = 1000 + g * 10 + i, Group = g })).ToList();
+
     /// <summary>The cold item: in the attribute table (group 0), never bought.</summary>
     public const string ColdItem = "g0cold";
 
