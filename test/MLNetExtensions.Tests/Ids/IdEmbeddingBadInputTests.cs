@@ -58,6 +58,23 @@ public sealed class IdEmbeddingBadInputTests
     }
 
     [Fact]
+    public void IdsThatShareAWord2VecToken_AreRefusedByTheExport_BeforeAnythingIsWritten()
+    {
+        var rows = IdTestData.Interactions(users: 8, length: 5).Select(r => new IdTestData.Interaction
+        {
+            UserId = r.UserId,
+            ItemId = r.ItemId == IdTestData.Item(0, 0) ? "A B" : r.ItemId == IdTestData.Item(0, 1) ? "A_B" : r.ItemId,
+            Time = r.Time,
+        });
+        using var model = _mlContext.Transforms.IdEmbedding(Quick(withAttributes: false)).Fit(Interactions(rows));
+        var writer = new StringWriter();
+        var export = () => model.ExportWord2Vec(writer);
+        export.Should().Throw<InvalidOperationException>().WithMessage("*'A B'*'A_B'*token 'A_B'*whitespace*");
+        writer.ToString().Should().BeEmpty();
+        model.GetItemVector("A B").Should().NotEqual(model.GetItemVector("A_B"), "both IDs keep their own vectors");
+    }
+
+    [Fact]
     public void AnItemWithNoAttributeRow_IsTrained_WithoutAttributeTerms()
     {
         var rows = IdTestData.Interactions(users: 8, length: 5).Append(new IdTestData.Interaction { UserId = "u0", ItemId = "no-row", Time = new DateTime(2025, 1, 1) });
