@@ -95,7 +95,8 @@ internal static class TensorModelFile
         if (_saving is null)
         {
             throw new InvalidOperationException(
-                $"The model contains an MLNetExtensions component ({component.ComponentKind}) whose tensors mlContext.Model.Save cannot write. Save it with mlContext.Model.SaveWithTensors(model, inputSchema, path) and load it with mlContext.Model.LoadWithTensors(path, out schema).");
+                $"The model contains an MLNetExtensions component ({component.ComponentKind}) whose tensors mlContext.Model.Save cannot write. Save it with mlContext.Model.SaveWithTensors(model, inputSchema, path) and load it with mlContext.Model.LoadWithTensors(path, out schema). " +
+                "What ML.NET wrote before this check is incomplete: Model.Save(model, schema, path) creates the file before it saves the components, so a file that was at that path has been replaced and must be saved again.");
         }
 
         _saving.Add(component);
