@@ -117,6 +117,9 @@ internal static class InteractionSequences
         || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64;
 
     /// <summary>The time: ticks for dates and integers as the value, exactly; Single and Double values as a number.</summary>
+    /// <summary>2^24: from here on a Single cannot hold every whole number.</summary>
+    private const float SingleExactLimit = 16_777_216f;
+
     private static Func<(long Ticks, double Number)> TimeReader(DataViewRow row, string name)
     {
         var column = row.Schema[name];
@@ -138,9 +141,18 @@ internal static class InteractionSequences
 
             case var t when t == NumberDataViewType.Single:
             {
+                // A Single has 24 bits of mantissa: above 2^24 neighbouring whole numbers (Unix seconds, say) are no longer
+                // distinct and the order would silently fall back to the view's. ML.NET's text loader reads numbers as
+                // Single unless told otherwise, so this is refused rather than guessed.
                 var getter = row.GetGetter<float>(column);
                 float value = 0;
-                return () => { getter(ref value); return (0, value); };
+                return () =>
+                {
+                    getter(ref value);
+                    return Math.Abs(value) < SingleExactLimit ? (0, value) : throw new InvalidOperationException(
+                        $"Column '{name}' (TimestampColumnName) is Single and holds {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: " +
+                        $"a Single cannot tell apart times 1 apart beyond {SingleExactLimit:N0}, so the order would be lost. Load the column as Double, Int64 or DateTime (e.g. DataKind.Int64 in the text loader).");
+                };
             }
 
             case var t when t == NumberDataViewType.Double:

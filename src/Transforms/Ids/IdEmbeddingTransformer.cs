@@ -102,9 +102,10 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>
     /// The <paramref name="count"/> items most similar to <paramref name="itemId"/> by cosine similarity, best first, the
     /// item itself excluded. With <paramref name="attributeColumn"/>, only items whose ID of that type equals
-    /// <paramref name="attributeValue"/> (null: the query item's own ID of that type) are candidates.
+    /// <paramref name="attributeValue"/> (null: the query item's own ID of that type) are candidates; an ID that no
+    /// trained item carries matches none, and the list is empty, as it is for a query item without a vector.
     /// </summary>
-    /// <exception cref="ArgumentException">The item is unknown, or the attribute column does not exist.</exception>
+    /// <exception cref="ArgumentException">The item is unknown, the attribute column does not exist, or <paramref name="attributeValue"/> is given without <paramref name="attributeColumn"/>.</exception>
     public IReadOnlyList<ScoredId> MostSimilar(string itemId, int count, string? attributeColumn = null, string? attributeValue = null)
     {
         ArgumentNullException.ThrowIfNull(itemId);
@@ -113,6 +114,11 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         if (item < 0)
         {
             throw new ArgumentException($"Item '{itemId}' is unknown: it was neither trained nor listed in the item attributes.", nameof(itemId));
+        }
+
+        if (attributeColumn is null && attributeValue is not null)
+        {
+            throw new ArgumentException($"The attribute value '{attributeValue}' filters only together with the attribute column it belongs to (attributeColumn).", nameof(attributeColumn));
         }
 
         Func<int, bool> allowed = candidate => candidate != item;
@@ -152,6 +158,8 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// T (<see cref="IdEmbeddingSettings.RecentItemCount"/>, or <paramref name="mostRecent"/>) most recent known items
     /// count. <paramref name="score"/> chooses the ranking (null: <see cref="IdRecommendationScore.NextItem"/> when the
     /// model has its context tables, as every model trained by this version has, else <see cref="IdRecommendationScore.Cosine"/>).
+    /// With no known recent item, NextItem ranks by the sampler's prior alone (the most frequent items first), while
+    /// Cosine returns an empty list: a zero user vector has no direction.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="IdRecommendationScore.NextItem"/> on a model file of payload version 1, which has no context tables.</exception>
     public IReadOnlyList<ScoredId> Recommend(IReadOnlyList<string> recentItems, int count, bool excludeSeen = true, IdRecommendationScore? score = null, int? mostRecent = null)

@@ -51,6 +51,9 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         sameBrand.Should().OnlyContain(s => s.Id == IdTestData.ColdItem || (s.Id[3] - '0') % 2 == 0, "item 0 is of brand 'even'");
         var groupThree = _model.MostSimilar(IdTestData.Item(1, 0), 30, "Group", "G3");
         groupThree.Select(s => s.Id).Should().BeEquivalentTo(Enumerable.Range(0, IdTestData.ItemsPerGroup).Select(i => IdTestData.Item(3, i)));
+        _model.MostSimilar(IdTestData.Item(1, 0), 30, "Group", "no-such-group").Should().BeEmpty("no trained item carries that ID");
+        var valueWithoutColumn = () => _model.MostSimilar(IdTestData.Item(1, 0), 3, attributeValue: "G3");
+        valueWithoutColumn.Should().Throw<ArgumentException>().WithParameterName("attributeColumn").WithMessage("*'G3'*attributeColumn*");
     }
 
     [Fact]

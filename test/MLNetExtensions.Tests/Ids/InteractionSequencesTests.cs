@@ -18,6 +18,7 @@ public sealed class InteractionSequencesTests
         public DateTimeOffset Offset { get; set; }
         public double Hours { get; set; }
         public long Nanoseconds { get; set; }
+        public float Seconds { get; set; }
         public string Note { get; set; } = string.Empty;
     }
 
@@ -66,6 +67,18 @@ public sealed class InteractionSequencesTests
         };
 
         Read(visits, Options(timestamp)).Should().BeEquivalentTo(new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void SingleTimestamps_OrderSmallValues_AndRefuseValuesASingleCannotKeepApart()
+    {
+        var small = new[] { new Visit { User = "u1", Item = "second", Seconds = 2 }, new Visit { User = "u1", Item = "first", Seconds = 1 } };
+        Read(small, Options(nameof(Visit.Seconds))).Should().BeEquivalentTo(new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering());
+
+        // Unix seconds 10 s apart: as Single they are one value, and the order would silently be the view's.
+        var unix = new[] { new Visit { User = "u1", Item = "second", Seconds = 1_700_000_010f }, new Visit { User = "u1", Item = "first", Seconds = 1_700_000_000f } };
+        var read = () => Read(unix, Options(nameof(Visit.Seconds)));
+        read.Should().Throw<InvalidOperationException>().WithMessage("*'Seconds' (TimestampColumnName) is Single*Double, Int64 or DateTime*");
     }
 
     [Fact]
