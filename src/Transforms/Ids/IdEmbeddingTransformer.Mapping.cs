@@ -134,7 +134,8 @@ public sealed partial class IdEmbeddingTransformer
             IdColumn.Check(inputSchema, _owner.Settings.ItemColumnName, nameof(IdEmbeddingSettings.ItemColumnName), "The input");
             foreach (string name in _attributeColumns)
             {
-                IdColumn.Check(inputSchema, name, "attribute column", "The input");
+                // The fitted model's attribute columns came from IdEmbeddingOptions.AttributeColumns; the message names the column.
+                IdColumn.Check(inputSchema, name, "AttributeColumns", "The input");
             }
         }
 

@@ -126,7 +126,19 @@ internal static class TensorModelFile
                 string description = $"Model file '{path}', component {i} ({record.Kind})";
                 var loader = TensorModelComponentRegistry.Find(record.Kind, $"Model file '{path}'");
                 var reader = new ModelPayloadReader(payloads[i], description);
-                var component = loader(mlContext, reader, record.PayloadVersion);
+                ITransformer component;
+                try
+                {
+                    component = loader(mlContext, reader, record.PayloadVersion);
+                }
+                catch (Exception exception) when (exception is ArgumentException or InvalidDataException or InvalidOperationException
+                    && !exception.Message.StartsWith("Model file", StringComparison.Ordinal))
+                {
+                    // A component that rejects its own payload (settings that contradict its tensors, class names that are
+                    // not of their declared type) is named with the file, as the integrity checks name it.
+                    throw new InvalidDataException($"{description} cannot be rebuilt from its payload: {exception.Message}", exception);
+                }
+
                 (component as TensorMappingTransformer)?.AttachTrainingRecord(reader.ReadOptionalText(TensorMappingTransformer.TrainingRecordEntry));
                 components.Add(component);
             }

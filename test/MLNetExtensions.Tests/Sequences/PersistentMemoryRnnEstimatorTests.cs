@@ -90,6 +90,11 @@ public sealed class PersistentMemoryRnnEstimatorTests : IDisposable
 
         DisposeAll(model);
         DisposeAll(loaded);
+
+        // Settings that declare a type the class names cannot have are a damaged file, named as such.
+        ModelFileSurgery.RewriteText(path, "settings.json", settings => settings.Replace("\"ClassNameType\": \"Single\"", "\"ClassNameType\": \"Decimal\""));
+        var damaged = () => _mlContext.Model.LoadWithTensors(path, out _);
+        damaged.Should().Throw<InvalidDataException>().WithMessage("Model file*numeric-labels.zip*component*cannot be rebuilt*'Decimal'*");
     }
 
     [Fact]
