@@ -194,7 +194,7 @@ public static class ModelTensorIO
                 var valueShape = values[name].shape;
                 if (!valueShape.SequenceEqual(shapes[name]))
                 {
-                    mismatched.Add($"{name}: {description} has [{string.Join(", ", valueShape)}], the module has [{string.Join(", ", shapes[name])}]");
+                    mismatched.Add($"{name}: the stored tensor has [{string.Join(", ", valueShape)}], the module has [{string.Join(", ", shapes[name])}]");
                     shapeOk = false;
                 }
             }

@@ -98,19 +98,28 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         var summary = new IdEmbeddingTrainingSummary(sequences.Count, pairsPerEpoch, (int)result.EpochsCompleted, result.Steps, seconds, pairsPerSecond, result.FinalLoss, seed);
 
         var tables = new IdEmbeddingTables(vocabulary.TrainedItemCount, Options.ItemDimension, vocabulary.Attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());
-        using (no_grad())
+        try
         {
-            foreach (var (name, parameter) in tables.named_parameters())
+            using (no_grad())
             {
-                parameter.copy_(network.Tables.get_parameter(name)!);
+                foreach (var (name, parameter) in tables.named_parameters())
+                {
+                    parameter.copy_(network.Tables.get_parameter(name)!);
+                }
+
+                using var logPrior = sampler.LogProbabilities();
+                tables.ItemLogPrior!.copy_(logPrior);
             }
 
-            using var logPrior = sampler.LogProbabilities();
-            tables.ItemLogPrior!.copy_(logPrior);
+            var settings = new IdEmbeddingSettings(Options.ItemColumnName, Options.OutputColumnName, Options.ItemDimension, vocabulary.TrainedItemCount, Options.RecentItemCount, Options.UnseenItems, Options.ItemVector);
+            return new IdEmbeddingTransformer(new IdVectorSpace(tables, vocabulary.Items, vocabulary.Attributes, vocabulary.TrainedItemCount, Options.ItemVector), settings, summary);
         }
-
-        var settings = new IdEmbeddingSettings(Options.ItemColumnName, Options.OutputColumnName, Options.ItemDimension, vocabulary.TrainedItemCount, Options.RecentItemCount, Options.UnseenItems, Options.ItemVector);
-        return new IdEmbeddingTransformer(new IdVectorSpace(tables, vocabulary.Items, vocabulary.Attributes, vocabulary.TrainedItemCount, Options.ItemVector), settings, summary);
+        catch
+        {
+            // The tables belong to no dispose scope: free them if the model cannot be built.
+            tables.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -153,7 +162,7 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         {
             string source = Options.ValidationData is not null ? "ValidationData" : "ValidationFraction";
             throw new InvalidOperationException(
-                $"IdEmbeddingOptions.{source} gives no validation pair: none of its {sequences.Count} sequence(s) keeps two items that training saw.");
+                $"IdEmbeddingOptions.{source} gives no validation pair: none of its {sequences.Count} sequence(s) keeps two trained items (an item seen only in one-item training sequences is not trained).");
         }
 
         return rows;

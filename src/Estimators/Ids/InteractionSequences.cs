@@ -116,10 +116,10 @@ internal static class InteractionSequences
         || type == NumberDataViewType.Single || type == NumberDataViewType.Double
         || type == NumberDataViewType.Int32 || type == NumberDataViewType.Int64;
 
-    /// <summary>The time: ticks for dates and integers as the value, exactly; Single and Double values as a number.</summary>
     /// <summary>2^24: from here on a Single cannot hold every whole number.</summary>
     private const float SingleExactLimit = 16_777_216f;
 
+    /// <summary>The time: ticks for dates and integers as the value, exactly; Single and Double values as a number.</summary>
     private static Func<(long Ticks, double Number)> TimeReader(DataViewRow row, string name)
     {
         var column = row.Schema[name];
@@ -149,9 +149,10 @@ internal static class InteractionSequences
                 return () =>
                 {
                     getter(ref value);
-                    return Math.Abs(value) < SingleExactLimit ? (0, value) : throw new InvalidOperationException(
+                    // NaN (a missing value from the text loader) passes, as it does for Double.
+                    return float.IsNaN(value) || Math.Abs(value) < SingleExactLimit ? (0, value) : throw new InvalidOperationException(
                         $"Column '{name}' (TimestampColumnName) is Single and holds {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: " +
-                        $"a Single cannot tell apart times 1 apart beyond {SingleExactLimit:N0}, so the order would be lost. Load the column as Double, Int64 or DateTime (e.g. DataKind.Int64 in the text loader).");
+                        $"a Single cannot tell apart times 1 apart beyond {SingleExactLimit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}, so the order would be lost. Load the column as Double, Int64 or DateTime (e.g. DataKind.Int64 in the text loader).");
                 };
             }
 

@@ -87,17 +87,7 @@ public sealed partial class IdEmbeddingTransformer
         var settings = reader.ReadJson<IdEmbeddingSettings>(ConfigEntry);
         var items = new IdVocabulary(reader.ReadJson<string[]>(ItemsEntry));
         var attributes = reader.ReadJson<IdAttributeType[]>(AttributesEntry);
-        var tables = new IdEmbeddingTables(settings.TrainedItemCount, settings.ItemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray(), withContext: payloadVersion >= 2);
-        try
-        {
-            reader.ReadModule(TablesEntry, tables);
-        }
-        catch
-        {
-            tables.Dispose();
-            throw;
-        }
-
+        CheckVocabularies(reader.Description, settings, items, attributes);
         IdEmbeddingTrainingSummary? summary = null;
         try
         {
@@ -108,7 +98,35 @@ public sealed partial class IdEmbeddingTransformer
             // Optional entry.
         }
 
-        return new IdEmbeddingTransformer(new IdVectorSpace(tables, items, attributes, settings.TrainedItemCount, settings.ItemVector), settings, summary);
+        var tables = new IdEmbeddingTables(settings.TrainedItemCount, settings.ItemDimension, attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray(), withContext: payloadVersion >= 2);
+        try
+        {
+            reader.ReadModule(TablesEntry, tables);
+            return new IdEmbeddingTransformer(new IdVectorSpace(tables, items, attributes, settings.TrainedItemCount, settings.ItemVector), settings, summary);
+        }
+        catch
+        {
+            tables.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The item and attribute lists must agree with each other and with the settings before any table is built from them.</summary>
+    private static void CheckVocabularies(string description, IdEmbeddingSettings settings, IdVocabulary items, IReadOnlyList<IdAttributeType> attributes)
+    {
+        if (settings.TrainedItemCount < 0 || settings.TrainedItemCount > items.Count)
+        {
+            throw new InvalidDataException($"{description}: {ConfigEntry} declares {settings.TrainedItemCount} trained items, but {ItemsEntry} lists {items.Count} items.");
+        }
+
+        foreach (var type in attributes)
+        {
+            if (type.ItemValues.Length != items.Count || type.Counts.Length != type.Values.Length || type.ItemValues.Any(v => v < -1 || v >= type.Values.Length))
+            {
+                throw new InvalidDataException(
+                    $"{description}: attribute type '{type.Name}' in {AttributesEntry} does not fit: {type.ItemValues.Length} item IDs for {items.Count} items, {type.Counts.Length} counts for {type.Values.Length} IDs, or an ID index out of range.");
+            }
+        }
     }
 
     /// <summary>Reads the item column and whichever attribute columns the input carries.</summary>

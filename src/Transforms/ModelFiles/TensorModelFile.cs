@@ -132,7 +132,7 @@ internal static class TensorModelFile
                     component = loader(mlContext, reader, record.PayloadVersion);
                 }
                 catch (Exception exception) when (exception is ArgumentException or InvalidDataException or InvalidOperationException
-                    && !exception.Message.StartsWith("Model file", StringComparison.Ordinal))
+                    && !exception.Message.Contains($"Model file '{path}'", StringComparison.Ordinal))
                 {
                     // A component that rejects its own payload (settings that contradict its tensors, class names that are
                     // not of their declared type) is named with the file, as the integrity checks name it.

@@ -43,10 +43,22 @@ public sealed class KeyValueNamesTests
         unknownType.Should().Throw<InvalidDataException>().WithMessage("*'Decimal'*Single*");
         var notNumbers = () => KeyValueNames.FromSettings(new[] { "1", "two" }, "Int32");
         notNumbers.Should().Throw<InvalidDataException>().WithMessage("*1, two*Int32*");
-        var thousands = () => KeyValueNames.FromSettings(new[] { "1,5", "2" }, "Int32");
-        thousands.Should().Throw<InvalidDataException>("'1,5' is not the invariant form of 15, which the library writes as '15'");
+        var thousands = () => KeyValueNames.FromSettings(new[] { "1,5", "2" }, "Single");
+        thousands.Should().Throw<InvalidDataException>("'1,5' would parse as 15, which the library writes as '15'");
         var padded = () => KeyValueNames.FromSettings(new[] { "1.50" }, "Single");
         padded.Should().Throw<InvalidDataException>();
+    }
+
+    [Fact]
+    public void KeyValuesThatAreThemselvesKeys_AreNotTakenForNumbers()
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        ValueGetter<VBuffer<uint>> getter = (ref VBuffer<uint> destination) => new VBuffer<uint>(2, new uint[] { 4, 5 }).CopyTo(ref destination);
+        annotations.Add("KeyValues", new VectorDataViewType(new KeyDataViewType(typeof(uint), 9), 2), getter);
+        var schema = new DataViewSchema.Builder();
+        schema.AddColumn("Label", new KeyDataViewType(typeof(uint), 2), annotations.ToAnnotations());
+
+        KeyValueNames.Read(schema.ToSchema()["Label"]).Should().BeNull("key numbers of another key type are not the original values");
     }
 
     private void RoundTrip<T>(T[] labels, string expectedType)

@@ -192,6 +192,26 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void AModelFileWhosePartsDisagree_IsRejectedNamingTheFileOnce()
+    {
+        using var model = Fit();
+        var input = _mlContext.Data.LoadFromEnumerable(IdTestData.Items());
+        string fewerItems = Path.Combine(_directory, "fewer-items.zip");
+        _mlContext.Model.SaveWithTensors(model, input.Schema, fewerItems);
+        ModelFileSurgery.RewriteText(fewerItems, "items.json", items => System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<string[]>(items)!.Take(3)));
+        string otherDimension = Path.Combine(_directory, "other-dimension.zip");
+        _mlContext.Model.SaveWithTensors(model, input.Schema, otherDimension);
+        ModelFileSurgery.RewriteText(otherDimension, "settings.json", settings => System.Text.RegularExpressions.Regex.Replace(settings, "\"ItemDimension\": \\d+", "\"ItemDimension\": 3"));
+
+        foreach (var (path, expected) in new[] { (fewerItems, "*settings.json declares*trained items*items.json lists 3*"), (otherDimension, "*tables.safetensors*item_embedding: the stored tensor has [24, 8], the module has [24, 3]*") })
+        {
+            var load = () => _mlContext.Model.LoadWithTensors(path, out _);
+            var message = load.Should().Throw<InvalidDataException>().WithMessage(expected).Which.Message;
+            System.Text.RegularExpressions.Regex.Matches(message, "Model file").Should().HaveCount(1, message);
+        }
+    }
+
+    [Fact]
     public void TheModelFile_ReloadsIdentically_InThisProcessAndAFreshOne()
     {
         using var model = Fit();

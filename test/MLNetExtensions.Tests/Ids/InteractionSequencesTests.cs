@@ -74,6 +74,8 @@ public sealed class InteractionSequencesTests
     {
         var small = new[] { new Visit { User = "u1", Item = "second", Seconds = 2 }, new Visit { User = "u1", Item = "first", Seconds = 1 } };
         Read(small, Options(nameof(Visit.Seconds))).Should().BeEquivalentTo(new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering());
+        var missing = small.Append(new Visit { User = "u1", Item = "undated", Seconds = float.NaN });
+        Read(missing, Options(nameof(Visit.Seconds))).Single().Should().HaveCount(3, "a missing time (NaN, as the text loader reads an empty field) is no precision problem");
 
         // Unix seconds 10 s apart: as Single they are one value, and the order would silently be the view's.
         var unix = new[] { new Visit { User = "u1", Item = "second", Seconds = 1_700_000_010f }, new Visit { User = "u1", Item = "first", Seconds = 1_700_000_000f } };
