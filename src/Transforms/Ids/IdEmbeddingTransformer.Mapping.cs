@@ -35,8 +35,9 @@ public sealed partial class IdEmbeddingTransformer
             }
             else if (Settings.UnseenItems == UnseenItemHandling.Error)
             {
-                throw new InvalidOperationException(
-                    $"Item '{items[r]}' of column '{Settings.ItemColumnName}' was not trained and has no attribute ID that a trained item carries; " +
+                throw new InvalidOperationException(items[r] is null
+                    ? $"A row of column '{Settings.ItemColumnName}' has no item ID (empty text or key 0), so it has no vector; set UnseenItems = Zero to give such rows a zero vector."
+                    : $"Item '{items[r]}' of column '{Settings.ItemColumnName}' was not trained and has no attribute ID that a trained item carries; " +
                     "set UnseenItems = Zero to give such items a zero vector, or pass its attribute columns.");
             }
             else

@@ -180,6 +180,8 @@ public sealed class IdEmbeddingBadInputTests
 
         var known = () => model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new IdTestData.Interaction { UserId = "x", ItemId = "orphan" } })).GetColumn<float[]>("ItemEmbedding").ToArray();
         known.Should().Throw<InvalidOperationException>().WithMessage("*'orphan'*no attribute ID that a trained item carries*UnseenItems*");
+        var missing = () => model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new IdTestData.Interaction { UserId = "x", ItemId = string.Empty } })).GetColumn<float[]>("ItemEmbedding").ToArray();
+        missing.Should().Throw<InvalidOperationException>().WithMessage("*column 'ItemId' has no item ID (empty text or key 0)*UnseenItems = Zero*");
         var untrainedIds = new[] { new IdTestData.ItemRow { ItemId = "newcomer", Group = "G9", Brand = "unbranded" } };
         var unknown = () => model.Transform(_mlContext.Data.LoadFromEnumerable(untrainedIds)).GetColumn<float[]>("ItemEmbedding").ToArray();
         unknown.Should().Throw<InvalidOperationException>().WithMessage("*'newcomer'*");
