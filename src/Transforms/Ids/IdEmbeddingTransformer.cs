@@ -30,7 +30,27 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     }
 
     /// <summary>Columns, dimensions and the unseen-item rule.</summary>
-    public IdEmbeddingSettings Settings { get; }
+    public IdEmbeddingSettings Settings { get; private set; }
+
+    /// <summary>
+    /// What an item that is neither trained nor has an attribute ID a trained item carries becomes in <c>Transform</c>: a
+    /// zero vector or an error. It changes no vector, so it can be set on a fitted or loaded model (not while a
+    /// <c>Transform</c> of it is being read); a model file saved afterwards keeps the new rule.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="UnseenItemHandling"/>.</exception>
+    public UnseenItemHandling UnseenItems
+    {
+        get => Settings.UnseenItems;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(UnseenItems), value, "Expected UnseenItemHandling.Zero or UnseenItemHandling.Error.");
+            }
+
+            Settings = Settings with { UnseenItems = value };
+        }
+    }
 
     /// <summary>How training went (pairs, time, throughput, loss), or null.</summary>
     public IdEmbeddingTrainingSummary? TrainingSummary { get; }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Ids;
 using MLNetExtensions.Transforms.Ids;
+using MLNetExtensions.Transforms.ModelFiles;
 
 namespace MLNetExtensions.Tests.Ids;
 
@@ -153,6 +154,35 @@ public sealed class IdEmbeddingBadInputTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*'mystery'*ItemId*UnseenItems*");
         model.Invoking(m => m.MostSimilar("mystery", 3)).Should().Throw<ArgumentException>().WithMessage("*'mystery' is unknown*");
         model.Invoking(m => m.MostSimilar(IdTestData.Item(0, 0), 3, "Colour")).Should().Throw<ArgumentException>().WithMessage("*'Colour' is not an attribute column*");
+    }
+
+    [Fact]
+    public void TheUnseenItemRule_CanBeChangedOnAFittedModel_AndTravelsInItsModelFile()
+    {
+        using var model = _mlContext.Transforms.IdEmbedding(Quick(withAttributes: false)).Fit(Interactions(IdTestData.Interactions(users: 8, length: 5)));
+        var input = _mlContext.Data.LoadFromEnumerable(new[] { new IdTestData.Interaction { UserId = "x", ItemId = "mystery" } });
+        model.UnseenItems.Should().Be(UnseenItemHandling.Zero, "the default");
+        model.Transform(input).GetColumn<float[]>("ItemEmbedding").Single().Should().OnlyContain(v => v == 0f);
+
+        model.UnseenItems = UnseenItemHandling.Error;
+        var act = () => model.Transform(input).GetColumn<float[]>("ItemEmbedding").ToArray();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'mystery'*");
+        string path = Path.Combine(Path.GetTempPath(), $"ids-unseen-{Guid.NewGuid():N}.zip");
+        try
+        {
+            _mlContext.Model.SaveWithTensors(model, input.Schema, path);
+            using var loaded = (IdEmbeddingTransformer)_mlContext.Model.LoadWithTensors(path, out _);
+            loaded.UnseenItems.Should().Be(UnseenItemHandling.Error);
+            loaded.UnseenItems = UnseenItemHandling.Zero;
+            loaded.Transform(input).GetColumn<float[]>("ItemEmbedding").Single().Should().OnlyContain(v => v == 0f);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        var undefined = () => model.UnseenItems = (UnseenItemHandling)7;
+        undefined.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("UnseenItems");
     }
 
     [Fact]
