@@ -20,6 +20,32 @@ public static class Program
             BenchCommand.Create(),
             SweepCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A failed run says what failed (the library's messages name the file, option or column), not where in the
+            // code. The exit code is set before returning so that, under mpiexec, the exit handler aborts the other ranks.
+            Environment.ExitCode = 1;
+            System.Console.Error.WriteLine($"Error: {Describe(exception)}");
+            return 1;
+        }
+    }
+
+    /// <summary>The exception's message, followed by those of its inner exceptions that add something.</summary>
+    private static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (!messages.Any(m => m.Contains(current.Message, StringComparison.Ordinal)))
+            {
+                messages.Add(current.Message);
+            }
+        }
+
+        return string.Join(Environment.NewLine + "  caused by: ", messages);
     }
 }

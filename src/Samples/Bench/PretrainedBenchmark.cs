@@ -186,7 +186,7 @@ internal static class PretrainedBenchmark
     /// </summary>
     private static (string Source, IReadOnlyList<double> Accuracies) OwnBertAccuracies(MLContext mlContext, bool quick, IReadOnlyList<int> seeds)
     {
-        string saved = Path.Combine("artifacts", "bench", "bert-base-pretrained.zip");
+        string saved = BertBaseBenchmark.SavedEncoderPath("bert-base", quick: false);
         BertEmbeddingTransformer encoder;
         string source;
         if (File.Exists(saved) && !quick)

@@ -24,7 +24,7 @@ internal static class TransferCheckBenchmark
 
     public static int Run(bool quick)
     {
-        string modelPath = Path.Combine("artifacts", "bench", "bert-base-pretrained.zip");
+        string modelPath = BertBaseBenchmark.SavedEncoderPath("bert-base", quick);
         if (!File.Exists(modelPath))
         {
             throw new FileNotFoundException($"'{modelPath}' does not exist; run 'bench bert-base{(quick ? " --quick" : string.Empty)}' first, it saves the pre-trained encoder there.", modelPath);

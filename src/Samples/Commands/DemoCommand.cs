@@ -17,6 +17,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var steps = new Option<int>("--steps") { Description = "Pre-training optimiser steps.", DefaultValueFactory = _ => 1200 };
+        steps.Validators.Add(CommandOptions.AtLeastOne);
         var quick = new Option<bool>("--quick") { Description = "A tiny model that finishes in about a minute." };
         var command = new Command("demo", "The main job: MSLT pre-training on the shipped corpus, then sentiment fine-tuning.") { steps, quick };
         command.SetAction(result => Run(result.GetValue(steps), result.GetValue(quick)));
@@ -25,6 +26,11 @@ internal static class DemoCommand
 
     private static int Run(int steps, bool quick)
     {
+        string directory = Path.Combine("artifacts", "demo");
+        string figure = Path.Combine(directory, "mslt-validation-loss.png");
+        string model = Path.Combine(directory, "mslt-bert.zip");
+        OutputPaths.Check(figure, "the demo's figure");
+        OutputPaths.Check(model, "the demo's model file");
         var mlContext = new MLContext(seed: 42);
         var setup = (quick
             ? MsltBenchmark.Setup(quick: true)
@@ -54,10 +60,7 @@ internal static class DemoCommand
         results.AddRow("ML.NET FeaturizeText + SdcaLogisticRegression", textBaseline.ToString("P1"));
         AnsiConsole.Write(results);
 
-        string directory = Path.Combine("artifacts", "demo");
-        string figure = Path.Combine(directory, "mslt-validation-loss.png");
         LossCurvePlot.Save(figure, "MSLT: validation MLM loss vs training time (dashed: new stage)", new[] { ("mslt", mslt.Report) });
-        string model = Path.Combine(directory, "mslt-bert.zip");
         mlContext.Model.SaveWithTensors(mslt.Encoder, corpus.Schema, model);
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(figure)}[/] and the pre-trained model [bold]{Markup.Escape(model)}[/] ({mslt.Report.TrainingSeconds:F0} s of pre-training).");
         return 0;

@@ -15,6 +15,7 @@ internal static class FinetuneCommand
         var model = new Option<string>("--model") { Description = "The pre-trained model file.", DefaultValueFactory = _ => Path.Combine("artifacts", "models", "bert.zip") };
         var output = new Option<string>("--output") { Description = "The classifier model file to write.", DefaultValueFactory = _ => Path.Combine("artifacts", "models", "sentiment.zip") };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training sentences.", DefaultValueFactory = _ => 3 };
+        epochs.Validators.Add(CommandOptions.AtLeastOne);
         var command = new Command("finetune", "Fine-tune a pre-trained BERT on the UCI sentiment sentences; report accuracy and save the classifier.") { model, output, epochs };
         command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(epochs)));
         return command;
@@ -22,6 +23,7 @@ internal static class FinetuneCommand
 
     private static int Run(string modelPath, string output, int epochs)
     {
+        OutputPaths.Check(output, "--output");
         var mlContext = new MLContext(seed: 7);
         using var encoder = ModelFileInput.LoadEncoder(mlContext, modelPath);
         var split = SampleData.Sentiment(mlContext, 2015);

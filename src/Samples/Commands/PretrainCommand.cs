@@ -18,6 +18,7 @@ internal static class PretrainCommand
         var plan = new Option<string>("--plan") { Description = "baseline (full depth), mslt, progressive-stacking or core (coarse-refined: relaxed BERT, then the original).", DefaultValueFactory = _ => "mslt" };
         plan.AcceptOnlyFromAmong("baseline", "mslt", "progressive-stacking", "core");
         var steps = new Option<int>("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 300 };
+        steps.Validators.Add(CommandOptions.AtLeastOne);
         var quick = new Option<bool>("--quick") { Description = "A tiny model on part of the corpus." };
         var command = new Command("pretrain", "Pre-train BERT (masked LM) on the shipped corpus and save the model file.") { output, plan, steps, quick };
         command.SetAction(result => Run(result.GetValue(output)!, result.GetValue(plan)!, result.GetValue(steps), result.GetValue(quick)));
@@ -26,6 +27,8 @@ internal static class PretrainCommand
 
     private static int Run(string output, string planName, int steps, bool quick)
     {
+        OutputPaths.Check(output, "--output");
+        string figure = OutputPaths.FigureBeside(output, "--output");
         var mlContext = new MLContext(seed: 42);
         var setup = MsltBenchmark.Setup(quick) with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), ValidateEveryNSteps = Math.Max(1, steps / 10) };
         BertPretrainingOptionsBase options = planName switch
@@ -43,7 +46,6 @@ internal static class PretrainCommand
         }
 
         mlContext.Model.SaveWithTensors(method.Encoder, corpus.Schema, output);
-        string figure = Path.ChangeExtension(output, ".png");
         LossCurvePlot.Save(figure, $"Validation MLM loss ({planName})", new[] { (planName, method.Report) });
         AnsiConsole.MarkupLine($"Validation MLM loss {method.Report.FinalValidationLoss:F3}, accuracy {method.Report.FinalValidationAccuracy:P1}, {method.Report.TrainingSeconds:F0} s of training.");
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(output)}[/] and {Markup.Escape(figure)}");

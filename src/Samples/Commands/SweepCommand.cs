@@ -24,7 +24,9 @@ internal static class SweepCommand
         var strategy = new Option<string>("--strategy") { Description = "halving (successive halving over random candidates), random or grid.", DefaultValueFactory = _ => "halving" };
         strategy.AcceptOnlyFromAmong("halving", "random", "grid");
         var trials = new Option<int>("--trials") { Description = "Candidates (random and halving).", DefaultValueFactory = _ => 9 };
+        trials.Validators.Add(CommandOptions.AtLeastOne);
         var steps = new Option<int>("--steps") { Description = "Full-budget optimiser steps of a trial.", DefaultValueFactory = _ => 180 };
+        steps.Validators.Add(CommandOptions.AtLeastOne);
         var seed = new Option<int>("--seed") { Description = "Seed of the search and the trials.", DefaultValueFactory = _ => 1 };
         var command = new Command("sweep", "Search multi-stage (MSLT) or coarse-refined (CoRe) training settings by real pre-training trials.")
         {
@@ -83,11 +85,13 @@ internal static class SweepCommand
             _ => new SuccessiveHalving(new RandomSearch(request.Trials, request.Seed), eta: 3),
         };
 
+        // The result's path is checked before the trials run, so that a bad name costs a message rather than the sweep.
+        string path = SweepResult.DefaultPath(request.Name);
+        OutputPaths.Check(path, "name");
         AnsiConsole.MarkupLine($"Packing the corpus and running a {request.Strategy} sweep of {request.Trials} candidates, {request.Steps} steps at full budget…");
         var options = setup.Options(TrainingPlan.FullDepth(setup.FinalDepth, request.Steps));
         var runner = new BertPretrainingTrialRunner(mlContext, SampleData.Corpus(mlContext, setup.MaximumSentences), options);
         var result = strategy.Run(request.Name, space, runner);
-        string path = SweepResult.DefaultPath(request.Name);
         result.WriteJson(path);
 
         var table = result.ToTable();

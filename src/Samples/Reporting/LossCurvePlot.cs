@@ -1,5 +1,6 @@
 using MLNetExtensions.Estimators.Bert;
 using ScottPlot;
+using MLNetExtensions.Transforms.IO;
 
 namespace MLNetExtensions.Samples.Reporting;
 
@@ -38,7 +39,8 @@ internal static class LossCurvePlot
         }
 
         plot.ShowLegend(Alignment.UpperRight);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        plot.SavePng(path, 900, 550);
+        // Written whole or not at all, as the model files are.
+        byte[] png = plot.GetImageBytes(900, 550, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 }
