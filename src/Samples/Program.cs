@@ -11,6 +11,14 @@ public static class Program
     {
         // Under mpiexec, start MPI before anything can fail, so that a rank failing early ends the whole job.
         Estimators.Training.Distributed.DataParallelEnvironment.Initialize();
+
+        // Spectre.Console falls back to 80 columns when the output is a file or a pipe (CI logs, `| tee`), which squeezes
+        // the result tables into unreadable abbreviations; those readers have no width to respect.
+        if (System.Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Width < 160)
+        {
+            Spectre.Console.AnsiConsole.Profile.Width = 160;
+        }
+
         var root = new RootCommand("MLNetExtensions: staged BERT pre-training, ID embeddings and persistent-memory RNNs for ML.NET.")
         {
             DemoCommand.Create(),
