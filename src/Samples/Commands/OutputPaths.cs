@@ -2,54 +2,66 @@ namespace MLNetExtensions.Samples.Commands;
 
 /// <summary>
 /// Checks, before a long run starts, that the files it will write can be written, so that a bad path costs a message
-/// rather than the run: the path is no directory, no ancestor of it is a file, its folder can be created and written.
+/// rather than the run: the path names a file (not a folder), no ancestor of it is a file, and the deepest folder of it
+/// that exists is writable. Nothing is created: the writes create the missing folders.
 /// </summary>
 internal static class OutputPaths
 {
-    /// <summary>Creates the folder of <paramref name="path"/> and proves it writable.</summary>
-    /// <exception cref="ArgumentException">The path cannot be written; names <paramref name="option"/>.</exception>
+    /// <summary>Checks that <paramref name="path"/> can be written.</summary>
+    /// <exception cref="ArgumentException">The path cannot be written; the message names <paramref name="option"/>.</exception>
     public static void Check(string path, string option)
     {
+        if (string.IsNullOrWhiteSpace(path) || Path.EndsInDirectorySeparator(path))
+        {
+            throw new ArgumentException($"{option} '{path}' names no file; give a file path.");
+        }
+
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw new ArgumentException($"{option} '{path}' is a folder; give a file path.", option);
+            throw new ArgumentException($"{option} '{path}' is a folder; give a file path.");
         }
 
-        string folder = Path.GetDirectoryName(full)!;
-        for (string? ancestor = folder; ancestor is not null; ancestor = Path.GetDirectoryName(ancestor))
+        string? existing = Path.GetDirectoryName(full);
+        while (existing is not null && !Directory.Exists(existing))
         {
-            if (File.Exists(ancestor))
+            if (File.Exists(existing))
             {
-                throw new ArgumentException($"{option} '{path}' cannot be written: '{ancestor}' is a file, not a folder.", option);
+                throw new ArgumentException($"{option} '{path}' cannot be written: '{existing}' is a file, not a folder.");
             }
+
+            existing = Path.GetDirectoryName(existing);
         }
 
-        string probe = Path.Combine(folder, $".write-check-{Guid.NewGuid():N}");
+        if (existing is null)
+        {
+            return;
+        }
+
+        string probe = Path.Combine(existing, $".write-check-{Guid.NewGuid():N}");
         try
         {
-            Directory.CreateDirectory(folder);
             File.WriteAllBytes(probe, Array.Empty<byte>());
             File.Delete(probe);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"{option} '{path}' cannot be written: the folder '{folder}' is not writable ({exception.Message}).", option, exception);
+            throw new ArgumentException($"{option} '{path}' cannot be written: the folder '{existing}' is not writable ({exception.Message}).", exception);
         }
     }
 
     /// <summary>
-    /// The loss-curve figure written beside a model file (its name with <c>.png</c>), checked like the model file and
-    /// refused when it would be the model file itself.
+    /// The loss-curve figure written beside a model file (its name with <c>.png</c>), refused when it would be the model
+    /// file itself (compared without case, as on case-insensitive file systems), then checked like the model file.
     /// </summary>
     public static string FigureBeside(string modelPath, string option)
     {
-        string figure = Path.ChangeExtension(modelPath, ".png");
-        if (string.Equals(Path.GetFullPath(figure), Path.GetFullPath(modelPath), StringComparison.Ordinal))
+        if (string.Equals(Path.GetExtension(modelPath), ".png", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"{option} '{modelPath}' ends in .png, the name of the loss-curve figure written beside the model; give the model file another extension (.zip).", option);
+            throw new ArgumentException($"{option} '{modelPath}' ends in .png, the name of the loss-curve figure written beside the model; give the model file another extension (.zip).");
         }
 
+        string figure = Path.ChangeExtension(modelPath, ".png");
         Check(figure, option);
         return figure;
     }

@@ -27,8 +27,8 @@ internal static class PretrainCommand
 
     private static int Run(string output, string planName, int steps, bool quick)
     {
-        OutputPaths.Check(output, "--output");
         string figure = OutputPaths.FigureBeside(output, "--output");
+        OutputPaths.Check(output, "--output");
         var mlContext = new MLContext(seed: 42);
         var setup = MsltBenchmark.Setup(quick) with { TotalSteps = steps, WarmupSteps = Math.Max(1, steps / 10), ValidateEveryNSteps = Math.Max(1, steps / 10) };
         BertPretrainingOptionsBase options = planName switch

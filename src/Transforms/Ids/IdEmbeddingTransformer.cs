@@ -35,7 +35,9 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>
     /// What an item that is neither trained nor has an attribute ID a trained item carries becomes in <c>Transform</c>: a
     /// zero vector or an error. It changes no vector, so it can be set on a fitted or loaded model (not while a
-    /// <c>Transform</c> of it is being read); a model file saved afterwards keeps the new rule.
+    /// <c>Transform</c> of it is being read); a model file saved afterwards keeps the new rule. The rule is read as rows
+    /// are mapped, so it also applies to data views returned by an earlier <c>Transform</c> and not yet read, and to
+    /// existing prediction engines; setting it replaces <see cref="Settings"/> (a reference taken before keeps the old rule).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="UnseenItemHandling"/>.</exception>
     public UnseenItemHandling UnseenItems
