@@ -16,6 +16,18 @@ public sealed class MulticlassFineTuningTests : IDisposable
     private readonly MLContext _mlContext = new(seed: 6);
 
     [Fact]
+    public void NumericClassLabels_GiveTheirOwnTypeBackThroughMapKeyToValue_InTheSchemaShape()
+    {
+        var rows = FineTuningTestData.Topics(12, seed: 1).Select(r => new CodedTopicRow { Text = r.Text, Label = Array.IndexOf(FineTuningTestData.TopicNames, r.Label) + 100 });
+        var data = _mlContext.Data.LoadFromEnumerable(rows.ToList());
+        var pipeline = _mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(_mlContext.MulticlassClassification.Trainers.BertClassifier(Options()))
+            .Append(_mlContext.Transforms.Conversion.MapKeyToValue("PredictedCode", "PredictedLabel"));
+
+        pipeline.GetOutputSchema(SchemaShapeColumns.ShapeOf(data.Schema)).Single(c => c.Name == "PredictedCode").ItemType.Should().Be(NumberDataViewType.Int32);
+    }
+
+    [Fact]
     public void LearnsTopics_InAMapValueToKeyPipeline_ThroughMulticlassEvaluate()
     {
         var train = _mlContext.Data.LoadFromEnumerable(FineTuningTestData.Topics(192, seed: 1));
@@ -102,5 +114,12 @@ public sealed class MulticlassFineTuningTests : IDisposable
 
         [VectorType(3)]
         public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
+    public sealed class CodedTopicRow
+    {
+        public string Text { get; set; } = string.Empty;
+
+        public int Label { get; set; }
     }
 }
