@@ -43,9 +43,9 @@ internal sealed class IdVectorSpace : IDisposable
         _jointTargets = joint.contiguous().DetachFromDisposeScope();
         if (tables.HasContext)
         {
-            // An item never trained has no context vector of its own and no frequency; NextItemScores replaces its score by
-            // the back-off to its attribute IDs (AttributeBackOff). Its row here (attribute contexts only, the least
-            // probable trained item's prior) fills the place of the items without a vector, which are never candidates.
+            // An item never trained has no context vector of its own and no frequency: its prior here is −∞, so the product
+            // scores it −∞, and NextItemScores replaces that by the back-off to its attribute IDs (AttributeBackOff) when it
+            // has a vector. Its context row only keeps the matrix shape.
             var itemContexts = n == trainedItemCount
                 ? tables.ItemContext!.detach()
                 : cat(new[] { tables.ItemContext!.detach(), zeros(n - trainedItemCount, tables.ItemContext!.shape[1]) }, 0);
@@ -53,9 +53,7 @@ internal sealed class IdVectorSpace : IDisposable
             parts.AddRange(attributes.Select((_, k) => tables.AttributeContexts[k].detach().index_select(0, rows[k]) * weights[k].unsqueeze(1)));
             _contexts = cat(parts, 1).contiguous().DetachFromDisposeScope();
             var trainedPriors = tables.ItemLogPrior!;
-            _logPriors = (n == trainedItemCount || trainedItemCount == 0
-                ? trainedPriors.clone()
-                : cat(new[] { trainedPriors, trainedPriors.min().expand(n - trainedItemCount) }, 0)).DetachFromDisposeScope();
+            _logPriors = cat(new[] { trainedPriors, full(n - trainedItemCount, float.NegativeInfinity) }, 0).DetachFromDisposeScope();
             _backOffs = AttributeBackOff.For(attributes, trainedItemCount, n);
         }
     }

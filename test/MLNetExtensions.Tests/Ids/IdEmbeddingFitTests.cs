@@ -120,15 +120,22 @@ public sealed class IdEmbeddingFitTests : IDisposable
         first.TrainingSummary!.Seed.Should().Be(7);
     }
 
+    /// <summary>The test options with the integer items' groups as the one attribute type.</summary>
+    private IdEmbeddingOptions IntegerIdOptions(List<IdTestData.IntItemRow> items)
+    {
+        var options = IdTestData.Options(_mlContext);
+        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
+        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
+        options.Seed = 3;
+        return options;
+    }
+
     [Fact]
     public void IntegerIds_TrainAndTransform_LikeStrings()
     {
         var interactions = IdTestData.IntegerInteractions();
         var items = IdTestData.IntegerItems();
-        var options = IdTestData.Options(_mlContext);
-        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
-        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
-        options.Seed = 3;
+        var options = IntegerIdOptions(items);
         using var model = _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(interactions));
         model.Items.Should().HaveCount(24).And.Contain("1023");
         model.MostSimilar("1023", 3).Should().OnlyContain(s => s.Id.StartsWith("102"), "items 1020–1025 form group 2");
@@ -141,10 +148,7 @@ public sealed class IdEmbeddingFitTests : IDisposable
     {
         var interactions = IdTestData.IntegerInteractions();
         var items = IdTestData.IntegerItems();
-        var options = IdTestData.Options(_mlContext);
-        options.ItemAttributes = _mlContext.Data.LoadFromEnumerable(items);
-        options.AttributeColumns = new[] { new AttributeIdColumn("Group", 4) };
-        options.Seed = 3;
+        var options = IntegerIdOptions(items);
         var raw = _mlContext.Data.LoadFromEnumerable(interactions);
         var keyed = _mlContext.Transforms.Conversion.MapValueToKey(nameof(IdTestData.IntInteraction.ItemId)).Fit(raw).Transform(raw);
 
