@@ -44,6 +44,12 @@ internal static class StagedProgressBar
                     {
                         task.Value = task.MaxValue;
                         task.StopTask();
+                        if (!AnsiConsole.Profile.Capabilities.Interactive)
+                        {
+                            // Redirected output gets Spectre's line-based fallback, which prints milestones up to 99 % and
+                            // skips finished tasks, so a log would end below 100 %: say where the run ended instead.
+                            AnsiConsole.MarkupLineInterpolated($"{task.Description}: finished after {report.Step} of {report.TotalSteps} steps");
+                        }
                     }
                 });
                 result = work(progress);
