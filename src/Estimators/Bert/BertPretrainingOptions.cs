@@ -90,6 +90,10 @@ public abstract class BertPretrainingOptionsBase : TorchTrainerOptions
     /// <summary>The plan to run: the one given to <see cref="WithPlan"/>, else <see cref="BuildPlan"/>.</summary>
     internal TrainingPlan ResolvePlan() => _planOverride ?? BuildPlan();
 
+    /// <inheritdoc />
+    internal override int? SeedOfRunToResume() =>
+        ResumeFromCheckpoint && CheckpointDirectory is { } directory ? StagedRunner.TryReadSeed(directory) : null;
+
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public override void Validate()
     {

@@ -106,8 +106,7 @@ public sealed class BertClassificationOptions : SingleRunTrainerOptions
     /// <summary>Dropout before the classifier head, in [0, 1); null uses the configuration's hidden dropout (as Hugging Face does).</summary>
     public double? ClassifierDropout { get; set; }
 
-    /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
-    internal string? CheckpointFile => CheckpointFileNamed("fine-tuning.ckpt");
+    private protected override string CheckpointFileName => "fine-tuning.ckpt";
 
     /// <summary>Checks every option that can be checked without the data; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentException">A column name is empty, or options contradict each other.</exception>

@@ -133,11 +133,8 @@ public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
     /// <summary>What the transformer gives an item that was neither trained nor has attribute IDs.</summary>
     public UnseenItemHandling UnseenItems { get; set; } = UnseenItemHandling.Zero;
 
-    /// <summary>
-    /// The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/> (<c>ids.ckpt</c>: weights, Adam's
-    /// moments, the data position and the seed), or null.
-    /// </summary>
-    internal string? CheckpointFile => CheckpointFileNamed("ids.ckpt");
+    /// <summary>The checkpoint file's name: it keeps the weights, Adam's moments, the data position and the seed.</summary>
+    private protected override string CheckpointFileName => "ids.ckpt";
 
     /// <summary>Throws an exception naming the first invalid option.</summary>
     public override void Validate()

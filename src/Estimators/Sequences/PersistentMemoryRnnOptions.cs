@@ -93,8 +93,7 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
     /// <summary>The learning rate when <see cref="SingleRunTrainerOptions.LearningRate"/> is null.</summary>
     public const double DefaultLearningRate = 3e-3;
 
-    /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
-    internal string? CheckpointFile => CheckpointFileNamed("persistent-memory-rnn.ckpt");
+    private protected override string CheckpointFileName => "persistent-memory-rnn.ckpt";
 
     /// <summary>The network's architecture from these options.</summary>
     internal PersistentMemoryRnnConfig ToConfig(int outputs) => new()

@@ -75,6 +75,30 @@ internal static class CheckpointSerializer
         }
     }
 
+    /// <summary>
+    /// The seed recorded in the checkpoint at <paramref name="path"/>, read from its header without verifying the rest;
+    /// null when the file is missing or not a checkpoint of this format (loading it then says why).
+    /// </summary>
+    public static int? TryReadSeed(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || reader.ReadInt32() != TrainingCheckpoint.CurrentFormatVersion)
+            {
+                return null;
+            }
+
+            reader.ReadString(); // the options fingerprint
+            return reader.ReadInt32();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     private static void WriteTo(Stream destination, TrainingCheckpoint c)
     {
         using var hashing = new HashingWriteStream(destination);

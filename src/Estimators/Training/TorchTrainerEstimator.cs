@@ -45,7 +45,7 @@ public abstract class TorchTrainerEstimator<TOptions, TTransformer> : IEstimator
     {
         ArgumentNullException.ThrowIfNull(input);
         Options.CancellationToken.ThrowIfCancellationRequested();
-        int seed = TrainingEngine.ChooseSeed(Context, Options.Seed);
+        int seed = TrainingEngine.ChooseSeed(Context, Options.Seed, Options.SeedOfRunToResume);
         TorchThreads.Configure(Options.NumberOfThreads, nameof(TorchTrainerOptions.NumberOfThreads));
         var device = TorchDeviceSelector.Select(Context, DataParallelEnvironment.LocalRank);
         return FitCore(input, seed, device);

@@ -148,6 +148,12 @@ public abstract class TorchTrainerOptions
         }
     }
 
+    /// <summary>
+    /// With <see cref="ResumeFromCheckpoint"/>, the seed the checkpointed run used (null: none, or its files cannot be
+    /// read, which resuming then reports). A run with no seed set continues with it, so that an unseeded run can resume.
+    /// </summary>
+    internal abstract int? SeedOfRunToResume();
+
     /// <summary>The file <paramref name="fileName"/> in <see cref="CheckpointDirectory"/>, or null without checkpoints.</summary>
     private protected string? CheckpointFileNamed(string fileName) =>
         CheckpointDirectory is null ? null : Path.Combine(CheckpointDirectory, fileName);
@@ -210,6 +216,16 @@ public abstract class SingleRunTrainerOptions : TorchTrainerOptions
     /// weights of the best validation (≥ 1). Null validates without stopping early.
     /// </summary>
     public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
+    internal string? CheckpointFile => CheckpointFileNamed(CheckpointFileName);
+
+    /// <summary>The name of the estimator's checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>.</summary>
+    private protected abstract string CheckpointFileName { get; }
+
+    /// <inheritdoc />
+    internal override int? SeedOfRunToResume() =>
+        ResumeFromCheckpoint && CheckpointFile is { } file ? CheckpointSerializer.TryReadSeed(file) : null;
 
     /// <inheritdoc />
     public override void Validate()

@@ -68,19 +68,21 @@ public sealed class TrainingEngine
     internal static int? ResolveSeed(MLContext mlContext, TrainingOptions options) => options.Seed ?? TryGetContextSeed(mlContext);
 
     /// <summary>
-    /// The seed rule of every estimator: its own <paramref name="seed"/> option, else the MLContext's seed, else a random
-    /// one (as ML.NET does for <c>new MLContext()</c>); estimators report the seed they used. Under <c>mpiexec</c>
-    /// estimators train data-parallel, and the ranks must split and shuffle their data alike, so a random seed is
-    /// rank 0's, broadcast (every rank of the job calls this at the same point of the same Fit).
+    /// The seed rule of every estimator: its own <paramref name="seed"/> option, else the MLContext's seed, else the seed
+    /// of the checkpointed run it resumes (<paramref name="seedOfRunToResume"/>: a run without a seed drew one, and
+    /// resuming must continue with it), else a random one (as ML.NET does for <c>new MLContext()</c>); estimators report
+    /// the seed they used. Under <c>mpiexec</c> estimators train data-parallel, and the ranks must split and shuffle their
+    /// data alike, so an unset seed is rank 0's choice, broadcast (every rank of the job calls this at the same point of
+    /// the same Fit).
     /// </summary>
-    internal static int ChooseSeed(MLContext mlContext, int? seed)
+    internal static int ChooseSeed(MLContext mlContext, int? seed, Func<int?>? seedOfRunToResume = null)
     {
         if ((seed ?? TryGetContextSeed(mlContext)) is int chosen)
         {
             return chosen;
         }
 
-        int drawn = Random.Shared.Next();
+        int drawn = seedOfRunToResume?.Invoke() ?? Random.Shared.Next();
         return Distributed.DataParallelEnvironment.IsDistributed ? Distributed.MpiWorld.Join().BroadcastFromLeader(drawn) : drawn;
     }
 

@@ -97,11 +97,13 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     }
 
     /// <summary>
-    /// The vector of an item from its attribute IDs alone (the cold-start rule Σ_k w_ik M_k e_ik). Attribute columns not in
-    /// <paramref name="attributeIds"/>, and IDs never trained, contribute nothing.
+    /// The vector of an item from its attribute IDs alone (the cold-start rule Σ_k w_ik M_k e_ik), or null when none of
+    /// the IDs is one a trained item carries (the item would have no vector, as <see cref="GetItemVector"/> says for such
+    /// an item). Attribute columns not in <paramref name="attributeIds"/>, and IDs never trained, contribute nothing.
     /// </summary>
     /// <param name="attributeIds">Attribute column name → ID.</param>
-    public float[] VectorFromAttributes(IReadOnlyDictionary<string, string?> attributeIds)
+    /// <exception cref="ArgumentException">A key of <paramref name="attributeIds"/> is not one of the model's attribute columns.</exception>
+    public float[]? VectorFromAttributes(IReadOnlyDictionary<string, string?> attributeIds)
     {
         ArgumentNullException.ThrowIfNull(attributeIds);
         foreach (string name in attributeIds.Keys)
@@ -110,7 +112,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         }
 
         var ids = _space.Attributes.Select(a => attributeIds.TryGetValue(a.Name, out var id) ? id : null).ToArray();
-        return _space.FromAttributeIds(new[] { ids })[0];
+        return _space.HasUsableAttributes(ids) ? _space.FromAttributeIds(new[] { ids })[0] : null;
     }
 
     /// <summary>The raw vector (dimension m_k of its type) of attribute ID <paramref name="id"/> of column <paramref name="attributeColumn"/>, or null when that ID has none.</summary>

@@ -276,6 +276,11 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
         vectors[1].Should().Equal(_model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G2", ["Brand"] = "odd" }));
         vectors[1].Should().Contain(v => v != 0f);
         vectors[2].Should().OnlyContain(v => v == 0f, "an unseen item without attribute IDs gets the Zero rule");
+        _model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "no-such-group", ["Brand"] = null })
+            .Should().BeNull("no trained item carries those IDs, so they give no vector");
+        _model.VectorFromAttributes(new Dictionary<string, string?>()).Should().BeNull("no ID at all gives no vector");
+        _model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "no-such-group", ["Brand"] = "odd" })
+            .Should().Equal(_model.VectorFromAttributes(new Dictionary<string, string?> { ["Brand"] = "odd" }), "an untrained ID contributes nothing");
 
         var engine = _mlContext.Model.CreatePredictionEngine<IdTestData.ItemRow, EmbeddingRow>(_model);
         engine.Predict(new IdTestData.ItemRow { ItemId = "brand-new", Group = "G2", Brand = "odd" }).ItemEmbedding.Should().Equal(vectors[1]);

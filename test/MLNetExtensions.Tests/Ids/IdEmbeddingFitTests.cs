@@ -59,7 +59,7 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
-    public void ACancelledFit_LeavesACheckpoint_AndTheNextFitResumesFromIt_ToTheUninterruptedVectors()
+    public void ACancelledUnseededFit_LeavesACheckpoint_AndTheNextFitResumesFromIt_WithItsSeed_ToTheUninterruptedVectors()
     {
         string Export(IdEmbeddingTransformer model)
         {
@@ -68,11 +68,11 @@ public sealed class IdEmbeddingFitTests : IDisposable
             return text.ToString();
         }
 
-        using var uninterrupted = Fit(o => o.Epochs = 2);
-
         var checkpoints = Path.Combine(_directory, "checkpoints");
-        var cancelled = new MLContext(seed: 1);
+        // No seed anywhere: the run draws one, and resuming must continue with it.
+        var cancelled = new MLContext();
         var cancelling = IdTestData.Options(cancelled);
+        cancelling.Seed = null;
         cancelling.Epochs = 2;
         cancelling.LogEveryNSteps = 5;
         cancelling.CheckpointDirectory = checkpoints;
@@ -92,13 +92,19 @@ public sealed class IdEmbeddingFitTests : IDisposable
         stoppedAt.Should().Be(5, "the first progress line cancels the run");
         File.Exists(Path.Combine(checkpoints, "ids.ckpt")).Should().BeTrue();
 
-        using var resumed = Fit(o =>
+        var resuming = new MLContext();
+        var resumingOptions = IdTestData.Options(resuming);
+        resumingOptions.Seed = null;
+        resumingOptions.Epochs = 2;
+        resumingOptions.CheckpointDirectory = checkpoints;
+        resumingOptions.ResumeFromCheckpoint = true;
+        using var resumed = resuming.Transforms.IdEmbedding(resumingOptions).Fit(resuming.Data.LoadFromEnumerable(IdTestData.Interactions()));
+        using var uninterrupted = Fit(o =>
         {
             o.Epochs = 2;
-            o.CheckpointDirectory = checkpoints;
-            o.ResumeFromCheckpoint = true;
+            o.Seed = resumed.TrainingSummary!.Seed;
         });
-        Export(resumed).Should().Be(Export(uninterrupted), "on the CPU a resumed run equals an uninterrupted one");
+        Export(resumed).Should().Be(Export(uninterrupted), "on the CPU a resumed run equals an uninterrupted one with the seed the cancelled run drew");
         resumed.TrainingSummary!.Steps.Should().Be(uninterrupted.TrainingSummary!.Steps);
 
         var noDirectory = () => Fit(o => o.ResumeFromCheckpoint = true);

@@ -119,14 +119,15 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
     }
 
     [Fact]
-    public void CancelExecution_MakesFitThrow_AndTheNextFitResumesFromTheCheckpoint_ToTheSameModel()
+    public void CancelExecution_MakesFitThrow_AndTheNextFitResumesFromTheCheckpoint_WithTheDrawnSeed_ToTheSameModel()
     {
         var plan = TinyPretraining.TwoStagePlan(stepsPerStage: 6);
         var probe = TinyPretraining.Sentences(_mlContext, 12);
-        using var reference = _mlContext.Transforms.Text.PretrainBert(TinyPretraining.Options(plan)).Fit(TinyPretraining.Sentences(_mlContext, 200));
 
-        var cancelledContext = new MLContext(seed: 5);
+        // No seed anywhere: the run draws one, and resuming must continue with it.
+        var cancelledContext = new MLContext();
         var options = TinyPretraining.Options(plan);
+        options.Seed = null;
         options.CheckpointDirectory = Path.Combine(_directory, "cancelled");
         options.CheckpointEveryNSteps = 2;
         options.LogEveryNSteps = 1;
@@ -144,10 +145,19 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
 
         options.Progress = null;
         options.ResumeFromCheckpoint = true;
-        var resumedContext = new MLContext(seed: 5);
+        int drawnSeed = StagedRunner.TryReadSeed(options.CheckpointDirectory)!.Value;
+        var resumedContext = new MLContext();
         using var resumed = resumedContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(resumedContext, 200));
+
+        var referenceOptions = TinyPretraining.Options(plan);
+        referenceOptions.Seed = drawnSeed;
+        using var reference = _mlContext.Transforms.Text.PretrainBert(referenceOptions).Fit(TinyPretraining.Sentences(_mlContext, 200));
         resumed.Transform(probe).GetColumn<float[]>("Embedding").Should().BeEquivalentTo(
-            reference.Transform(probe).GetColumn<float[]>("Embedding"), o => o.WithStrictOrdering(), "the resumed run ends where the uninterrupted one does");
+            reference.Transform(probe).GetColumn<float[]>("Embedding"), o => o.WithStrictOrdering(), "the resumed run ends where the uninterrupted one with the drawn seed does");
+
+        options.Seed = unchecked(drawnSeed + 1);
+        var anotherSeed = () => resumedContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(resumedContext, 200));
+        anotherSeed.Should().Throw<InvalidOperationException>().WithMessage($"*written by a run with seed {drawnSeed}, not {drawnSeed + 1}*");
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class StagedRunner
 
         long planSteps = stages.Sum(s => (long)s.Steps);
         using var carry = new OptimizerStateStore();
-        var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity };
+        var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity, Seed = settings.Seed };
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
         bool cancelled = false;
 
@@ -147,6 +147,19 @@ public sealed class StagedRunner
 
     private static string CarryFile(StagedTrainingSettings settings, int stage) => Path.Combine(settings.CheckpointDirectory!, $"optimizer-before-stage-{stage}.bin");
 
+    /// <summary>The seed of the staged run checkpointed in <paramref name="checkpointDirectory"/>, or null when there is none or it cannot be read (resuming then says why).</summary>
+    internal static int? TryReadSeed(string checkpointDirectory)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<PlanState>(File.ReadAllText(Path.Combine(checkpointDirectory, StateFile)), Json)?.Seed;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     private static void WriteState(StagedTrainingSettings settings, PlanState state) =>
         AtomicFile.Write(Path.Combine(settings.CheckpointDirectory!, StateFile), stream => JsonSerializer.Serialize(stream, state, Json));
 
@@ -171,6 +184,13 @@ public sealed class StagedRunner
         if (state.PlanJson != planIdentity)
         {
             throw new InvalidOperationException($"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan; resume with the same plan.");
+        }
+
+        if (state.Seed is int seed && seed != settings.Seed)
+        {
+            // A stage that starts on resume has no engine checkpoint whose settings would catch this.
+            throw new InvalidOperationException(
+                $"The checkpoints in '{settings.CheckpointDirectory}' were written by a run with seed {seed}, not {settings.Seed}; resume with the same seed (a run with no seed set continues with it).");
         }
 
         int k = state.CurrentStage;
@@ -205,6 +225,9 @@ public sealed class StagedRunner
         public string PlanJson { get; set; } = string.Empty;
 
         public int CurrentStage { get; set; }
+
+        /// <summary>The run's seed (null in state files written before it was kept).</summary>
+        public int? Seed { get; set; }
 
         public List<StagedRunStageResult> Stages { get; set; } = new();
 
