@@ -113,7 +113,7 @@ public sealed class StagedBertTrainer
         using var log = ((IChannelProvider)mlContext).Start("MLNetExtensions.StagedBertTrainer");
         var staged = new BertStagedModel(model, plan, objective, settings.Seed, (k, completed) =>
             LogStage(log, completed.Select((r, i) => ToReport(i, r)).ToList(), k));
-        var result = _runner.Run(mlContext, staged, plan.ToJson(), plan.ToRunnerStages(), trainData, validationData, settings, progress, cancellationToken);
+        var result = _runner.Run(mlContext, staged, RunIdentity(plan, model.Config), plan.ToRunnerStages(), trainData, validationData, settings, progress, cancellationToken);
         trained = staged.Model;
         return new StagedTrainingReport
         {
@@ -149,6 +149,12 @@ public sealed class StagedBertTrainer
     }
 
     /// <summary>One pass over the training sequences: their number, the longest length and the mean length.</summary>
+    /// <summary>
+    /// What a resumed run must share with the checkpointed one: the plan, and the model's configuration (sizes, dropout,
+    /// layer-norm placement, …), whose tensors the checkpoints hold but whose meaning the engine's settings do not cover.
+    /// </summary>
+    private static string RunIdentity(TrainingPlan plan, BertConfig config) => plan.ToJson() + "\n" + config.ToJson();
+
     private static (long Rows, double Length, double Tokens) MeasureSequences(IDataView data, string column)
     {
         long rows = 0;

@@ -158,6 +158,12 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         options.Seed = unchecked(drawnSeed + 1);
         var anotherSeed = () => resumedContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(resumedContext, 200));
         anotherSeed.Should().Throw<InvalidOperationException>().WithMessage($"*written by a run with seed {drawnSeed}, not {drawnSeed + 1}*");
+
+        // The checkpoints hold tensors of one architecture; other model options (even of the same shapes) are refused.
+        options.Seed = drawnSeed;
+        options.Dropout = 0.5;
+        var anotherModel = () => resumedContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(resumedContext, 200));
+        anotherModel.Should().Throw<InvalidOperationException>().WithMessage("*written by another plan or another model*");
     }
 
     [Fact]

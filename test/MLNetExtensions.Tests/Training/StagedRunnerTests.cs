@@ -90,6 +90,35 @@ public sealed class StagedRunnerTests : IDisposable
         act.Should().Throw<InvalidOperationException>().WithMessage("*another plan*");
     }
 
+    [Fact]
+    public void AFreshRun_DropsAnEarlierRunsCheckpointOfAStage_SoThatAKillBeforeItsOwnCheckpointResumesThisRun()
+    {
+        var settings = Settings() with { CheckpointEveryNSteps = 2, CheckpointDirectory = Path.Combine(_directory, "shared") };
+        var harness = new EngineHarness(dropout: 0);
+        // An earlier run in the same folder, with another initial model: it leaves stage-1.ckpt behind.
+        new StagedRunner().Run(harness.MLContext, new StagedRegressor(new TinyRegressor(dropout: 0, initSeed: 5)), "mlp", Stages, harness.TrainData, null, settings);
+
+        var reference = new StagedRegressor(new EngineHarness(dropout: 0).Model);
+        new StagedRunner().Run(harness.MLContext, reference, "mlp", Stages, harness.TrainData, null, settings with { CheckpointDirectory = Path.Combine(_directory, "reference") });
+
+        // This run is killed (an exception, not a cancellation: no checkpoint is written) at its first step of stage 1.
+        var killed = () => new StagedRunner().Run(harness.MLContext, new StagedRegressor(new EngineHarness(dropout: 0).Model), "mlp", Stages, harness.TrainData, null, settings, new SynchronousStagedProgress(p =>
+        {
+            if (p.Stage!.Index == 1 && p.Kind == TrainingProgressKind.Step)
+            {
+                throw new TimeoutException("killed");
+            }
+        }));
+        killed.Should().Throw<TimeoutException>();
+
+        var resumed = new StagedRegressor(new EngineHarness(dropout: 0).Model);
+        new StagedRunner().Run(harness.MLContext, resumed, "mlp", Stages, harness.TrainData, null, settings with { Resume = true });
+        foreach (var (name, tensor) in TrainingFixtures.Snapshot(reference.Module))
+        {
+            TrainingFixtures.BitEqual(TrainingFixtures.Snapshot(resumed.Module)[name], tensor).Should().BeTrue($"{name}: stage 1 restarts from this run's stage 0, not from the earlier run's checkpoint");
+        }
+    }
+
     private static StagedTrainingSettings Settings() => new() { BatchSize = 8, Seed = 3, NumberOfThreads = 1, LogEveryNSteps = 1, MaxGradientNorm = null, WeightDecay = 0 };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

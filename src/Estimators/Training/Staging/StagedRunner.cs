@@ -27,7 +27,7 @@ public sealed class StagedRunner
     /// <typeparam name="TBatch">The objective's batch type.</typeparam>
     /// <param name="mlContext">The context: log, cancellation.</param>
     /// <param name="model">The model side: forms, objectives and trainable groups of the stages.</param>
-    /// <param name="planIdentity">Identifies the plan (e.g. its JSON); resuming checks the checkpoints were written by the same one.</param>
+    /// <param name="planIdentity">Identifies the plan and the model (e.g. their JSON); resuming checks the checkpoints were written by the same ones.</param>
     /// <param name="stages">The stages, in order.</param>
     /// <param name="trainData">Training rows.</param>
     /// <param name="validationData">Validation rows, or null.</param>
@@ -78,6 +78,9 @@ public sealed class StagedRunner
             if (settings.CheckpointDirectory is { } directory && !resumingThisStage && DataParallelEnvironment.IsLeader)
             {
                 Directory.CreateDirectory(directory);
+                // A checkpoint of this stage left by an earlier run in the folder would be taken for this run's if it
+                // were killed before checkpointing the stage.
+                File.Delete(StageCheckpoint(settings, k));
                 carry.Save(CarryFile(settings, k));
                 state.CurrentStage = k;
                 WriteState(settings, state);
@@ -183,7 +186,8 @@ public sealed class StagedRunner
 
         if (state.PlanJson != planIdentity)
         {
-            throw new InvalidOperationException($"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan; resume with the same plan.");
+            throw new InvalidOperationException(
+                $"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan or another model; resume with the same plan and model options.");
         }
 
         if (state.Seed is int seed && seed != settings.Seed)
