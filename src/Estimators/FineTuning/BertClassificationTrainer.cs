@@ -42,7 +42,7 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
         {
             model.to(device);
             var objective = new BertClassificationObjective(model, _columns, _start.Encoder, _start.MaximumLength, device);
-            double defaultRate = _start.Pretrained is null && _start.Checkpoint is null ? BertClassificationOptions.RandomStartLearningRate : BertClassificationOptions.PretrainedLearningRate;
+            double defaultRate = _start.Pretrained is null && _start.CheckpointPath is null ? BertClassificationOptions.RandomStartLearningRate : BertClassificationOptions.PretrainedLearningRate;
             var trainingOptions = Options.ToTrainingOptions(seed, defaultRate, data.Validation is not null, Options.CheckpointFile);
             var result = Train("Fine-tuning", model, objective, data.Train, data.Validation, OptimizerGroups(model), trainingOptions);
             return CreateTransformer(model, _start.Encoder, CreateSettings(data.Classes, data.ClassNames)).WithTrainingResult(result);

@@ -15,13 +15,17 @@ namespace MLNetExtensions.Estimators.FineTuning;
 /// </summary>
 internal sealed class BertClassifierStart
 {
-    private BertClassifierStart(BertConfig config, WordPieceEncoder encoder, int maximumLength, BertEmbeddingTransformer? pretrained, BertCheckpoint? checkpoint)
+    /// <summary>The checkpoint's own configuration when it was resolved (to notice a file replaced before Fit).</summary>
+    private readonly BertConfig? _checkpointConfig;
+
+    private BertClassifierStart(BertConfig config, WordPieceEncoder encoder, int maximumLength, BertEmbeddingTransformer? pretrained, string? checkpointPath, BertConfig? checkpointConfig)
     {
+        _checkpointConfig = checkpointConfig;
         Config = config;
         Encoder = encoder;
         MaximumLength = maximumLength;
         Pretrained = pretrained;
-        Checkpoint = checkpoint;
+        CheckpointPath = checkpointPath;
     }
 
     /// <summary>The configuration of the model to fine-tune.</summary>
@@ -36,8 +40,12 @@ internal sealed class BertClassifierStart
     /// <summary>The encoder whose tensors are copied, or null for random initialisation.</summary>
     public BertEmbeddingTransformer? Pretrained { get; }
 
-    /// <summary>The imported checkpoint whose tensors (pooler included, when it has one) are copied, or null.</summary>
-    public BertCheckpoint? Checkpoint { get; }
+    /// <summary>
+    /// The checkpoint whose tensors (pooler included, when it has one) are copied, or null. It is read when the start is
+    /// resolved, to check it, and again by <see cref="CreateModel"/>: an estimator is not disposable, so it must not keep
+    /// a whole encoder's tensors (about 440 MB for BERT-base) for its lifetime.
+    /// </summary>
+    public string? CheckpointPath { get; }
 
     /// <summary>Resolves and checks the start of <paramref name="options"/> (already validated).</summary>
     /// <exception cref="ArgumentException">The vocabulary, the configuration and the encoder do not agree.</exception>
@@ -46,7 +54,7 @@ internal sealed class BertClassifierStart
         BertConfig config;
         WordPieceEncoder encoder;
         int defaultLength;
-        BertCheckpoint? checkpoint = null;
+        BertConfig? checkpointConfig = null;
         if (options.PretrainedEncoder is { } pretrained)
         {
             config = pretrained.Config;
@@ -68,8 +76,8 @@ internal sealed class BertClassifierStart
         }
         else if (options.PretrainedCheckpointPath is { } checkpointPath)
         {
-            checkpoint = BertCheckpoint.Load(checkpointPath);
-            config = checkpoint.Config;
+            using var checkpoint = BertCheckpoint.Load(checkpointPath);
+            config = checkpointConfig = checkpoint.Config;
             if (options.Config is { } requested)
             {
                 CheckSameArchitecture(requested.Validate(), config, nameof(BertClassificationOptions.PretrainedCheckpointPath));
@@ -93,6 +101,13 @@ internal sealed class BertClassifierStart
             defaultLength = Math.Min(128, config.MaxPositionEmbeddings);
         }
 
+        if (options.SecondTextColumnName is not null && config.TypeVocabSize < 2)
+        {
+            throw new ArgumentException(
+                $"BertClassificationOptions.SecondTextColumnName is set, but the model has TypeVocabSize {config.TypeVocabSize}: sentence pairs need token types 0 and 1 (TypeVocabSize ≥ 2).",
+                nameof(BertClassificationOptions.SecondTextColumnName));
+        }
+
         int length = options.MaximumLength ?? defaultLength;
         if (length > config.MaxPositionEmbeddings)
         {
@@ -110,7 +125,7 @@ internal sealed class BertClassifierStart
                 $"BertClassificationOptions.MaximumLength is {length} (taken from the encoder) but sentence pairs need at least {options.MinimumLength} tokens.");
         }
 
-        return new BertClassifierStart(config, encoder, length, options.PretrainedEncoder, checkpoint);
+        return new BertClassifierStart(config, encoder, length, options.PretrainedEncoder, options.PretrainedCheckpointPath, checkpointConfig);
     }
 
     /// <summary>
@@ -125,9 +140,16 @@ internal sealed class BertClassifierStart
         try
         {
             Pretrained?.CopyEncoderTo(model.Bert);
-            if (Checkpoint is not null)
+            if (CheckpointPath is not null)
             {
-                model.Bert.CopyFrom(Checkpoint.Model);
+                using var checkpoint = BertCheckpoint.Load(CheckpointPath);
+                if (checkpoint.Config != _checkpointConfig || checkpoint.Tokenizer.VocabularyText != Encoder.VocabularyText)
+                {
+                    throw new InvalidOperationException(
+                        $"BertClassificationOptions.PretrainedCheckpointPath '{CheckpointPath}' has changed since the trainer was created (another configuration or vocabulary); create the trainer again.");
+                }
+
+                model.Bert.CopyFrom(checkpoint.Model);
             }
             var dropout = model.named_children().Single(child => child.name == "dropout").module as Dropout
                 ?? throw new InvalidOperationException("BertForSequenceClassification's 'dropout' is not a Dropout module.");

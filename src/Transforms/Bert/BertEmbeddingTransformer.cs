@@ -65,6 +65,7 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
 
         lock (_forwardLock)
         {
+            ThrowIfDisposed(); // under the lock that Dispose takes too, so the model cannot be freed mid-forward
             var device = _model.Embeddings.WordEmbeddings.Weight.device;
             var result = new float[texts.Count][];
             foreach (var group in BertTextEncoding.GroupByLength(Tokenizer, texts, Settings.MaximumLength))
@@ -85,7 +86,13 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
     }
 
     /// <inheritdoc />
-    private protected override void DisposeModel() => _model.Dispose();
+    private protected override void DisposeModel()
+    {
+        lock (_forwardLock)
+        {
+            _model.Dispose();
+        }
+    }
 
     private protected override void WritePayload(ModelPayloadWriter writer)
     {
@@ -103,7 +110,9 @@ public sealed class BertEmbeddingTransformer : TensorMappingTransformer
         var config = BertPayload.ReadConfig(reader);
         var settings = reader.ReadJson<BertTextSettings>("settings.json");
         var encoder = BertPayload.ReadTokenizer(reader, config);
-        var model = new BertModel(config, addPoolingLayer: false);
+        // The tensors are read over the initial values: skip drawing them, and keep torch's global generator untouched.
+        using var generator = new Generator(0);
+        var model = new BertModel(config, generator, addPoolingLayer: false, initialize: false);
         try
         {
             reader.ReadModule("encoder.safetensors", model);

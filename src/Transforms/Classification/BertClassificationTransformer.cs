@@ -79,9 +79,23 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer
     /// <param name="texts">The texts (null is treated as empty).</param>
     /// <param name="secondTexts">The second texts of sentence pairs, one per text, or null for single texts.</param>
     /// <returns>The logits.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="secondTexts"/> is given to a classifier of single texts, missing for one of sentence pairs (its
+    /// <see cref="BertClassificationSettings.SecondTextColumnName"/> is set), or of another length than <paramref name="texts"/>.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The transformer is disposed.</exception>
     public float[][] ComputeLogits(IReadOnlyList<string?> texts, IReadOnlyList<string?>? secondTexts = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        if ((secondTexts is null) != (Settings.SecondTextColumnName is null))
+        {
+            throw new ArgumentException(
+                secondTexts is null
+                    ? $"This classifier was trained on sentence pairs (second text column '{Settings.SecondTextColumnName}'): give secondTexts."
+                    : "This classifier was trained on single texts: leave secondTexts null.",
+                nameof(secondTexts));
+        }
+
         if (secondTexts is not null && secondTexts.Count != texts.Count)
         {
             throw new ArgumentException($"secondTexts has {secondTexts.Count} entries but texts has {texts.Count}.", nameof(secondTexts));
@@ -106,6 +120,7 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer
 
         lock (_forwardLock)
         {
+            ThrowIfDisposed(); // under the lock that Dispose takes too, so the model cannot be freed mid-forward
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (ids, mask, types) = buffer.ToTensors(_model.Bert.Embeddings.WordEmbeddings.Weight.device);
@@ -115,7 +130,13 @@ public abstract class BertClassificationTransformer : TensorMappingTransformer
     }
 
     /// <inheritdoc />
-    private protected override void DisposeModel() => _model.Dispose();
+    private protected override void DisposeModel()
+    {
+        lock (_forwardLock)
+        {
+            _model.Dispose();
+        }
+    }
 
     /// <summary>Logits [rows, classes] from the final hidden states [rows, length, hidden] and their padding mask, the head run on <see cref="HeadRows"/> rows at a time.</summary>
     private Tensor ClassifyInFixedChunks(Tensor hidden, Tensor mask)

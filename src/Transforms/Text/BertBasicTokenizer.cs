@@ -92,7 +92,7 @@ internal static class BertBasicTokenizer
 
     private static string StripNonSpacingMarks(string text)
     {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
+        var decomposed = Decompose(text);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var rune in decomposed.EnumerateRunes())
         {
@@ -103,6 +103,52 @@ internal static class BertBasicTokenizer
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// NFD. .NET refuses to normalise a string holding a few code points that Unicode's NFD leaves alone (U+FFFE on
+    /// Linux, a byte-swapped byte-order mark): the text is then decomposed around them and they stay as they are, as
+    /// in the fast tokenizer (where they end up in an <c>[UNK]</c> word).
+    /// </summary>
+    private static string Decompose(string text)
+    {
+        try
+        {
+            return text.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            var builder = new StringBuilder(text.Length);
+            int segmentStart = 0;
+            int index = 0;
+            while (index < text.Length)
+            {
+                Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out int consumed);
+                if (!CanDecompose(rune))
+                {
+                    builder.Append(text[segmentStart..index].Normalize(NormalizationForm.FormD));
+                    AppendRune(builder, rune);
+                    segmentStart = index + consumed;
+                }
+
+                index += consumed;
+            }
+
+            return builder.Append(text[segmentStart..].Normalize(NormalizationForm.FormD)).ToString();
+        }
+    }
+
+    private static bool CanDecompose(Rune rune)
+    {
+        try
+        {
+            rune.ToString().Normalize(NormalizationForm.FormD);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static void AppendRune(StringBuilder builder, Rune rune)

@@ -10,6 +10,7 @@ using MLNetExtensions.Transforms.ModelFiles;
 namespace MLNetExtensions.Tests.Checkpoints;
 
 /// <summary><c>mlContext.Transforms.Text.ApplyBertCheckpoint</c>: sentence embeddings from a checkpoint in ML.NET pipelines.</summary>
+[Collection(TorchGlobalStateCollection.Name)]
 public sealed class BertCheckpointEmbeddingTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("checkpoint-embedding-").FullName;
@@ -59,8 +60,13 @@ public sealed class BertCheckpointEmbeddingTests : IDisposable
         var actual = ChildProcess.TransformInFreshProcess(_mlContext, file, data, _directory).GetColumn<float[]>("Embedding").ToList();
 
         actual.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        TorchSharp.torch.manual_seed(42).Dispose();
+        var draws = TorchSharp.torch.rand(4).data<float>().ToArray();
+        TorchSharp.torch.manual_seed(42).Dispose();
         using var loaded = (BertEmbeddingTransformer)_mlContext.Model.LoadWithTensors(file, out _);
+        TorchSharp.torch.rand(4).data<float>().ToArray().Should().Equal(draws, "loading a model file leaves torch's global generator alone");
         loaded.Settings.Should().Be(embedder.Settings);
+        loaded.Transform(data).GetColumn<float[]>("Embedding").Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
     }
 
     [Fact]

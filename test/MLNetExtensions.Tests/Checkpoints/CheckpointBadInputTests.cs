@@ -84,6 +84,25 @@ public sealed class CheckpointBadInputTests : IDisposable
     }
 
     [Fact]
+    public void ABadVocabulary_NamesItsFile_ForHuggingFaceDirectoriesAndOnnxFiles()
+    {
+        using var source = TinyCheckpoint.Model(seed: 6);
+        string directory = TinyCheckpoint.Write(Path.Combine(_directory, "no-mask"), source);
+        string vocabulary = Path.Combine(directory, "vocab.txt");
+        File.WriteAllLines(vocabulary, File.ReadAllLines(vocabulary).Where(token => token != "[MASK]"));
+        FluentActions.Invoking(() => BertCheckpoint.Load(directory)).Should().Throw<InvalidDataException>().WithMessage($"*'{vocabulary}' lacks the special token*MASK*");
+
+        // Not UTF-8: refused rather than read with replacement characters.
+        File.WriteAllBytes(vocabulary, new byte[] { 0x5B, 0x50, 0x41, 0x44, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A });
+        FluentActions.Invoking(() => BertCheckpoint.Load(directory)).Should().Throw<InvalidDataException>().WithMessage($"*'{vocabulary}'*not UTF-8*");
+
+        string onnx = MiniLmResources.WriteOnnxDirectory(Path.Combine(_directory, "onnx-bad-vocabulary"));
+        string onnxVocabulary = Path.Combine(Path.GetDirectoryName(onnx)!, "vocab.txt");
+        File.WriteAllBytes(onnxVocabulary, new byte[] { 0x5B, 0x50, 0x41, 0x44, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A });
+        FluentActions.Invoking(() => BertCheckpoint.Load(onnx)).Should().Throw<InvalidDataException>().WithMessage($"*'{onnxVocabulary}'*not UTF-8*");
+    }
+
+    [Fact]
     public void AnOnnxFileThatIsNotBert_NamesTheFileAndTheMissingTensor()
     {
         var model = new ModelProto { IrVersion = 7, Graph = new GraphProto { Name = "linear" } };

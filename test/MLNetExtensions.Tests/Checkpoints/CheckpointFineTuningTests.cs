@@ -35,6 +35,34 @@ public sealed class CheckpointFineTuningTests : IDisposable
     }
 
     [Fact]
+    public void TheCheckpoint_IsReadAgainAtModelCreation_AndAReplacedOneIsRefused()
+    {
+        using var source = TinyCheckpoint.Model(seed: 21);
+        string path = TinyCheckpoint.Write(Path.Combine(_data.Directory, "replaced"), source);
+        var options = new BertClassificationOptions { PretrainedCheckpointPath = path };
+        options.Validate();
+        var start = BertClassifierStart.Resolve(options);
+
+        // The start keeps no tensors: another checkpoint of the same architecture written there since is what gets copied…
+        using var other = TinyCheckpoint.Model(seed: 23);
+        TinyCheckpoint.Write(path, other);
+        using (var model = start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: null))
+        {
+            BertTestData.SameTensors(model.Bert, other).Should().BeTrue("the tensors are read when the model is created");
+        }
+
+        // …but one with another vocabulary or configuration is refused, naming the option.
+        using (var generator = new TorchSharp.torch.Generator(24))
+        using (var wider = new BertModel(TinyCheckpoint.Config with { IntermediateSize = TinyCheckpoint.Config.IntermediateSize * 2 }, generator))
+        {
+            TinyCheckpoint.Write(path, wider);
+        }
+
+        var create = () => start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: null);
+        create.Should().Throw<InvalidOperationException>().WithMessage($"*PretrainedCheckpointPath '{path}' has changed since the trainer was created*");
+    }
+
+    [Fact]
     public void FineTuningFromACheckpoint_Learns_AndItsModelFileReloadsIdentically()
     {
         using var source = TinyCheckpoint.Model(seed: 22);

@@ -57,6 +57,33 @@ public sealed class HuggingFaceCheckpointTests : IDisposable
         (checkpoint.Tokenizer.LowerCase, checkpoint.Tokenizer.StripAccents).Should().Be((lowerCase, stripAccents));
     }
 
+    [Theory]
+    [InlineData("{\"tokenizer_class\": \"BertJapaneseTokenizer\"}", "*tokenizer_class is \"BertJapaneseTokenizer\"*BertTokenizer and BertTokenizerFast only*")]
+    [InlineData("{\"do_basic_tokenize\": false}", "*do_basic_tokenize is false*")]
+    [InlineData("{\"tokenize_chinese_chars\": false}", "*tokenize_chinese_chars is false*")]
+    [InlineData("{\"never_split\": [\"C++\"]}", "*never_split is [\"C++\"]*")]
+    public void ATokenizerConfig_ThisLibraryWouldTokenizeDifferently_IsRefused_NamingTheFileAndSetting(string tokenizerConfig, string message)
+    {
+        using var source = TinyCheckpoint.Model(seed: 5);
+        string path = TinyCheckpoint.Write(Path.Combine(_directory, "other-tokenizer"), source, tokenizerConfig: tokenizerConfig);
+
+        var load = () => BertCheckpoint.Load(path);
+
+        load.Should().Throw<InvalidDataException>().WithMessage($"*tokenizer_config.json*{message}");
+    }
+
+    [Fact]
+    public void ATokenizerConfig_AsHuggingFaceWritesIt_ForBert_Loads()
+    {
+        using var source = TinyCheckpoint.Model(seed: 5);
+        string path = TinyCheckpoint.Write(Path.Combine(_directory, "hf-tokenizer"), source, tokenizerConfig:
+            "{\"do_lower_case\": true, \"do_basic_tokenize\": true, \"never_split\": null, \"tokenize_chinese_chars\": true, \"strip_accents\": null, \"tokenizer_class\": \"BertTokenizer\", \"model_max_length\": 512}");
+
+        using var checkpoint = BertCheckpoint.Load(path);
+
+        (checkpoint.Tokenizer.LowerCase, checkpoint.Tokenizer.StripAccents).Should().Be((true, true));
+    }
+
     [Fact]
     public void ImportExportImport_IsIdentical()
     {

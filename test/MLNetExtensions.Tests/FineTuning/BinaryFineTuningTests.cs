@@ -133,6 +133,8 @@ public sealed class BinaryFineTuningTests : IDisposable
         }
 
         model.ComputeLogits(new[] { rows[0].Text }).Single().Should().HaveCount(2);
+        var pairToSingle = () => model.ComputeLogits(new[] { rows[0].Text }, new[] { "second" });
+        pairToSingle.Should().Throw<ArgumentException>().WithParameterName("secondTexts").WithMessage("*trained on single texts*");
     }
 
     [Fact]
@@ -185,6 +187,18 @@ public sealed class BinaryFineTuningTests : IDisposable
         _mlContext.BinaryClassification.Evaluate(model.Transform(test)).Accuracy.Should().BeGreaterThan(0.9, "the keyword is only in the second text");
         var missing = () => model.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new TextOnlyRow { Text = "good" } }));
         missing.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Second'*");
+        var withoutSecond = () => model.ComputeLogits(new[] { "good" });
+        withoutSecond.Should().Throw<ArgumentException>().WithParameterName("secondTexts").WithMessage("*sentence pairs*'Second'*");
+
+        model.Dispose();
+        var afterDispose = () => model.ComputeLogits(new[] { "good" }, new[] { "fine" });
+        afterDispose.Should().Throw<ObjectDisposedException>();
+
+        var oneTokenType = _data.Options();
+        oneTokenType.SecondTextColumnName = "Second";
+        oneTokenType.Config = oneTokenType.Config! with { TypeVocabSize = 1 };
+        var create = () => new BertBinaryClassificationTrainer(_mlContext, oneTokenType);
+        create.Should().Throw<ArgumentException>().WithParameterName("SecondTextColumnName").WithMessage("*TypeVocabSize 1*TypeVocabSize ≥ 2*");
     }
 
     [Fact]

@@ -85,6 +85,9 @@ public sealed class WordPieceEncoderTests
         // U+0378 and U+FFFF are unassigned (Cn): the fast tokenizer drops only Cc, Cf and Co characters.
         Encoder.Tokenize("a\u0378b").Should().Equal("[UNK]");
         Encoder.Tokenize("x \uFFFF").Should().Equal("x", "[UNK]");
+        // U+FFFE (a byte-swapped byte-order mark), which .NET's normalisation refuses on its own, with accent stripping.
+        Encoder.StripAccents.Should().BeTrue();
+        Encoder.Tokenize("caf\u00E9 \uFFFE na\u00EFve a\uFFFE").Should().Equal("cafe", "[UNK]", "naive", "[UNK]");
         Encoder.Tokenize("a\u200Bb").Should().Equal(Encoder.Tokenize("ab"), "a zero-width space (Cf) is still dropped");
         // Its extension-E range starts at U+2B920: U+2B820 stays inside the word, U+2B920 is split out.
         Encoder.Tokenize("a\U0002B820").Should().Equal("[UNK]");

@@ -76,7 +76,9 @@ public sealed class BertCheckpoint : IDisposable
 
         var (lowerCase, stripAccents) = CheckpointFiles.ReadTokenizerSettings(directory);
         using var stream = File.OpenRead(path);
-        return OnnxBertReader.Read(stream, $"ONNX file '{path}'", File.ReadAllText(vocabularyPath), $"vocabulary '{vocabularyPath}'", lowerCase, stripAccents);
+        string vocabularyDescription = $"WordPiece vocabulary '{vocabularyPath}'";
+        string vocabularyText = WordPieceVocabulary.Decode(File.ReadAllBytes(vocabularyPath), vocabularyDescription); // strict UTF-8
+        return OnnxBertReader.Read(stream, $"ONNX file '{path}'", vocabularyText, vocabularyDescription, lowerCase, stripAccents);
     }
 
     /// <summary>Imports a BERT-family ONNX export from a stream (for example an embedded resource) with its vocabulary.</summary>

@@ -23,7 +23,7 @@ internal static class HuggingFaceCheckpointReader
         string vocabularyPath = Require(directory, CheckpointFiles.Vocabulary, "the WordPiece vocabulary");
         var config = ReadConfig(configPath);
         var (lowerCase, stripAccents) = CheckpointFiles.ReadTokenizerSettings(directory);
-        var tokenizer = WordPieceEncoder.FromText(File.ReadAllText(vocabularyPath), lowerCase, stripAccents);
+        var tokenizer = WordPieceEncoder.FromFile(vocabularyPath, lowerCase, stripAccents); // strict UTF-8; errors name the file
 
         var tensors = ReadTensors(weightsPath);
         try

@@ -23,7 +23,7 @@ internal static class OnnxBertReader
 
     public static BertCheckpoint Read(Stream stream, string description, string vocabularyText, string vocabularyDescription, bool lowerCase, bool stripAccents)
     {
-        var tokenizer = WordPieceEncoder.FromText(vocabularyText, lowerCase, stripAccents);
+        var tokenizer = WordPieceEncoder.FromText(vocabularyText, lowerCase, stripAccents, vocabularyDescription);
         var graph = new OnnxGraph(Parse(stream, description), description);
         var (sources, unused) = LocateWeights(graph);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
