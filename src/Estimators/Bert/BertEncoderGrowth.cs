@@ -32,7 +32,7 @@ public static class BertEncoderGrowth
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
         }
 
-        if (initialization == LayerInitialization.CopyTopLayers && count > existing)
+        if (!TrainingStage.CanAddLayers(initialization, existing, count))
         {
             throw new ArgumentOutOfRangeException(nameof(count), count,
                 $"CopyTopLayers can copy at most the {existing} existing layers, but count was {count}.");

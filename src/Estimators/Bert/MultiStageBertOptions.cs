@@ -24,6 +24,11 @@ public sealed class MultiStageBertOptions : BertPretrainingOptionsBase
     /// <inheritdoc />
     public override void Validate()
     {
+        if (Stages is null)
+        {
+            throw new ArgumentNullException(nameof(Stages), $"{OptionsName}.Stages must be set.");
+        }
+
         Stages.Validate();
         base.Validate();
     }

@@ -50,8 +50,10 @@ public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
     public CoRePlanSettings Clone()
     {
         var copy = (CoRePlanSettings)MemberwiseClone();
-        copy.RelaxedSchedule = RelaxedSchedule.Clone();
-        copy.FullSchedule = FullSchedule.Clone();
+
+        // A missing schedule stays missing, for Validate (or a search space) to name.
+        copy.RelaxedSchedule = RelaxedSchedule?.Clone()!;
+        copy.FullSchedule = FullSchedule?.Clone()!;
         copy.RelaxedGrowth = RelaxedGrowth?.Clone();
         return copy;
     }
@@ -64,6 +66,28 @@ public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
 
     /// <summary>Checks every setting; throws naming the first bad one.</summary>
     public void Validate() => ValidatedPlan();
+
+    /// <summary>How errors name these settings' options: <c>CoRePlanSettings.</c> and the option.</summary>
+    internal const string OptionPrefix = nameof(CoRePlanSettings) + ".";
+
+    /// <summary>
+    /// What an option of <see cref="RelaxedGrowth"/> is called in errors: the CoRe setting that replaces it
+    /// (<see cref="Depth"/>, <see cref="RelaxedSteps"/>, <see cref="RelaxedSchedule"/>), else <c>RelaxedGrowth.{option}</c>.
+    /// </summary>
+    internal static string RelaxedGrowthOption(string option) => option switch
+    {
+        nameof(MultiStagePlanSettings.TargetDepth) => nameof(Depth),
+        nameof(MultiStagePlanSettings.TotalSteps) => nameof(RelaxedSteps),
+        nameof(MultiStagePlanSettings.Schedule) => nameof(RelaxedSchedule),
+        _ => $"{nameof(RelaxedGrowth)}.{option}",
+    };
+
+    /// <summary>Throws naming <see cref="RelaxedSchedule"/> or <see cref="FullSchedule"/> when it is not set.</summary>
+    internal void RequireSchedules()
+    {
+        LearningRateScheduleSettings.Require(RelaxedSchedule, OptionPrefix, nameof(RelaxedSchedule));
+        LearningRateScheduleSettings.Require(FullSchedule, OptionPrefix, nameof(FullSchedule));
+    }
 
     /// <summary>Checks the settings, then builds the plan once and checks it (stages, schedules).</summary>
     private TrainingPlan ValidatedPlan()
@@ -98,8 +122,8 @@ public sealed class CoRePlanSettings : ISweepSettings<CoRePlanSettings>
             throw new ArgumentOutOfRangeException(nameof(ProjectedLength), ProjectedLength, $"CoRePlanSettings.ProjectedLength must be ≥ 1 (was {ProjectedLength}).");
         }
 
-        ArgumentNullException.ThrowIfNull(RelaxedSchedule, nameof(RelaxedSchedule));
-        ArgumentNullException.ThrowIfNull(FullSchedule, nameof(FullSchedule));
+        LearningRateScheduleSettings.Validate(RelaxedSchedule, OptionPrefix, nameof(RelaxedSchedule), RelaxedSteps, nameof(RelaxedSteps));
+        LearningRateScheduleSettings.Validate(FullSchedule, OptionPrefix, nameof(FullSchedule), FullSteps, nameof(FullSteps));
         var plan = CoRePlans.Build(this);
         plan.Validate();
         return plan;

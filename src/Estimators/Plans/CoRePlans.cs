@@ -9,10 +9,15 @@ public static class CoRePlans
     /// <summary>The plan's name for CoRe with a stage-wise (MSLT) relaxed phase.</summary>
     public const string CoReMsltName = "core+mslt";
 
-    /// <summary>The plan of <paramref name="settings"/>: the relaxed phase (one stage, or MSLT stages), then one full stage at <see cref="CoRePlanSettings.Depth"/> with its own schedule.</summary>
+    /// <summary>
+    /// The plan of <paramref name="settings"/>: the relaxed phase (one stage, or MSLT stages), then one full stage at
+    /// <see cref="CoRePlanSettings.Depth"/> with its own schedule. The plan holds copies of the settings' schedules.
+    /// </summary>
+    /// <exception cref="ArgumentException">The relaxed growth's settings are invalid (the message names the CoRe option).</exception>
     public static TrainingPlan Build(CoRePlanSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        settings.RequireSchedules();
         TrainingPlan plan;
         if (settings.RelaxedGrowth is { } growth)
         {
@@ -20,7 +25,10 @@ public static class CoRePlans
             relaxed.TargetDepth = settings.Depth;
             relaxed.TotalSteps = settings.RelaxedSteps;
             relaxed.Schedule = settings.RelaxedSchedule;
-            plan = MultiStagePlans.Mslt(relaxed);
+
+            // Checked here, not only in Mslt, so that errors name the CoRe settings the user set.
+            relaxed.Validate(nameof(CoRePlanSettings), CoRePlanSettings.RelaxedGrowthOption);
+            plan = MultiStagePlans.Mslt(relaxed); // clones the schedule
             plan.Name = CoReMsltName;
         }
         else
@@ -28,7 +36,7 @@ public static class CoRePlans
             plan = new TrainingPlan
             {
                 Name = CoReName,
-                Schedule = settings.RelaxedSchedule,
+                Schedule = settings.RelaxedSchedule.Clone(),
                 Stages = { new TrainingStage { Name = $"relaxed-depth-{settings.Depth}", Depth = settings.Depth, Steps = settings.RelaxedSteps } },
             };
         }
@@ -47,7 +55,7 @@ public static class CoRePlans
             Depth = settings.Depth,
             Steps = settings.FullSteps,
             ResetOptimizerState = true,
-            Schedule = settings.FullSchedule,
+            Schedule = settings.FullSchedule.Clone(),
         });
         return plan;
     }

@@ -74,7 +74,7 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
     public MultiStagePlanSettings Clone()
     {
         var copy = (MultiStagePlanSettings)MemberwiseClone();
-        copy.Schedule = Schedule.Clone();
+        copy.Schedule = Schedule?.Clone()!; // a missing schedule stays missing, for Validate to name
         copy.ExplicitStepFractions = ExplicitStepFractions is null ? null : new List<double>(ExplicitStepFractions);
         return copy;
     }
@@ -88,8 +88,18 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
     /// <summary>Checks every setting; throws naming the first bad option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">Options contradict each other.</exception>
-    public void Validate()
+    public void Validate() => Validate(nameof(MultiStagePlanSettings), option => option);
+
+    /// <summary>
+    /// <see cref="Validate()"/>, naming each option <c>{owner}.{path(option)}</c> in messages and <c>path(option)</c>
+    /// as the parameter: CoRe's <see cref="CoRePlanSettings.RelaxedGrowth"/> names the CoRe settings that replace
+    /// <see cref="TargetDepth"/>, <see cref="TotalSteps"/> and <see cref="Schedule"/>.
+    /// </summary>
+    internal void Validate(string owner, Func<string, string> path)
     {
+        ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
+            new(path(option), value, $"{owner}.{path(option)} {rule} (was {value}).");
+
         if (StartDepth < 1)
         {
             throw Bad(nameof(StartDepth), StartDepth, "must be ≥ 1");
@@ -102,7 +112,7 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
 
         if (TargetDepth < StartDepth)
         {
-            throw Bad(nameof(TargetDepth), TargetDepth, $"must be ≥ StartDepth ({StartDepth})");
+            throw Bad(nameof(TargetDepth), TargetDepth, $"must be ≥ {path(nameof(StartDepth))} ({StartDepth})");
         }
 
         if ((TargetDepth - StartDepth) % LayersPerStage != 0)
@@ -110,7 +120,7 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
             throw Bad(
                 nameof(LayersPerStage),
                 LayersPerStage,
-                $"must divide TargetDepth − StartDepth ({TargetDepth} − {StartDepth} = {TargetDepth - StartDepth}) so the last stage reaches the target");
+                $"must divide {path(nameof(TargetDepth))} − {path(nameof(StartDepth))} ({TargetDepth} − {StartDepth} = {TargetDepth - StartDepth}) so the last stage reaches the target");
         }
 
         if (!Enum.IsDefined(NewLayers))
@@ -118,17 +128,14 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
             throw Bad(nameof(NewLayers), NewLayers, "is not a known layer initialisation");
         }
 
-        if (NewLayers == LayerInitialization.CopyTopLayers)
+        for (int depth = StartDepth; depth < TargetDepth; depth += LayersPerStage)
         {
-            for (int depth = StartDepth; depth < TargetDepth; depth += LayersPerStage)
+            if (!TrainingStage.CanAddLayers(NewLayers, depth, LayersPerStage))
             {
-                if (LayersPerStage > depth)
-                {
-                    throw Bad(
-                        nameof(LayersPerStage),
-                        LayersPerStage,
-                        $"must be ≤ the current depth ({depth}) at each growth when NewLayers is CopyTopLayers (only existing layers can be copied)");
-                }
+                throw Bad(
+                    nameof(LayersPerStage),
+                    LayersPerStage,
+                    $"must be ≤ the current depth ({depth}) at each growth when {path(nameof(NewLayers))} is CopyTopLayers (only existing layers can be copied)");
             }
         }
 
@@ -144,7 +151,8 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
 
         if (StepAllocation == StepAllocation.Explicit)
         {
-            ValidateFractions(ExplicitStepFractions, GrowthStageCount, $"MultiStagePlanSettings.{nameof(ExplicitStepFractions)}", nameof(ExplicitStepFractions));
+            string fractions = path(nameof(ExplicitStepFractions));
+            ValidateFractions(ExplicitStepFractions, GrowthStageCount, $"{owner}.{fractions}", fractions);
         }
 
         if (TotalSteps < StageCount)
@@ -152,30 +160,7 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
             throw Bad(nameof(TotalSteps), TotalSteps, $"must be ≥ the number of stages ({StageCount}) so every stage gets a step");
         }
 
-        if (Schedule is null)
-        {
-            throw new ArgumentNullException(nameof(Schedule), "MultiStagePlanSettings.Schedule must be set.");
-        }
-
-        if (!double.IsFinite(Schedule.PeakLearningRate) || Schedule.PeakLearningRate <= 0)
-        {
-            throw Bad("Schedule.PeakLearningRate", Schedule.PeakLearningRate, "must be a finite number > 0");
-        }
-
-        if (Schedule.WarmupSteps < 0 || Schedule.WarmupSteps > TotalSteps)
-        {
-            throw Bad("Schedule.WarmupSteps", Schedule.WarmupSteps, $"must be in [0, TotalSteps ({TotalSteps})]");
-        }
-
-        if (!Enum.IsDefined(Schedule.Decay))
-        {
-            throw Bad("Schedule.Decay", Schedule.Decay, "is not a known decay");
-        }
-
-        if (!(Schedule.FinalFraction >= 0 && Schedule.FinalFraction <= 1))
-        {
-            throw Bad("Schedule.FinalFraction", Schedule.FinalFraction, "must be in [0, 1]");
-        }
+        LearningRateScheduleSettings.Validate(Schedule, $"{owner}.", path(nameof(Schedule)), TotalSteps, path(nameof(TotalSteps)));
     }
 
     /// <summary>Checks explicit step fractions: <paramref name="stages"/> positive finite numbers adding up to 1.</summary>
@@ -207,7 +192,4 @@ public sealed class MultiStagePlanSettings : ISweepSettings<MultiStagePlanSettin
             throw new ArgumentException($"{label} must add up to 1 (they add up to {sum}).", parameterName);
         }
     }
-
-    private static ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
-        new(option, value, $"MultiStagePlanSettings.{option} {rule} (was {value}).");
 }

@@ -58,7 +58,9 @@ public sealed class TrainingPlan
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>A plan from JSON; validated.</summary>
-    /// <exception cref="InvalidDataException">The JSON is not a plan.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The JSON is not a plan, or the plan is invalid (the message names the field; the inner exception is <see cref="Validate"/>'s).
+    /// </exception>
     public static TrainingPlan FromJson(string json)
     {
         TrainingPlan? plan;
@@ -76,7 +78,15 @@ public sealed class TrainingPlan
             throw new InvalidDataException("Not a training plan: the JSON is null.");
         }
 
-        plan.Validate();
+        try
+        {
+            plan.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidDataException($"Not a valid training plan: {exception.Message}", exception);
+        }
+
         return plan;
     }
 
@@ -112,7 +122,7 @@ public sealed class TrainingPlan
     }
 
     /// <summary>The schedules in order, each with its first stage and its length in steps.</summary>
-    private IEnumerable<(LearningRateScheduleSettings Schedule, int FirstStage, long Steps)> ScheduleSegments()
+    internal IEnumerable<(LearningRateScheduleSettings Schedule, int FirstStage, long Steps)> ScheduleSegments()
     {
         int first = 0;
         while (first < Stages.Count)
@@ -129,9 +139,10 @@ public sealed class TrainingPlan
     }
 
     /// <summary>Throws an exception naming the first stage and setting that is invalid.</summary>
+    /// <exception cref="ArgumentException">A stage or setting is missing, out of range or contradicts another.</exception>
     public void Validate()
     {
-        if (Stages.Count == 0)
+        if (Stages is null || Stages.Count == 0)
         {
             throw new ArgumentException($"Plan '{Name}' has no stages.", nameof(Stages));
         }
@@ -142,7 +153,22 @@ public sealed class TrainingPlan
         for (int i = 0; i < Stages.Count; i++)
         {
             var stage = Stages[i];
+            if (stage is null)
+            {
+                throw new ArgumentNullException(nameof(Stages), $"Plan '{Name}', stage {i} is null.");
+            }
+
             string where = $"Plan '{Name}', stage {i} ('{stage.Name}')";
+            if (!Enum.IsDefined(stage.Architecture))
+            {
+                throw new ArgumentOutOfRangeException(nameof(TrainingStage.Architecture), stage.Architecture, $"{where}: Architecture must be Full or Relaxed (was {stage.Architecture}).");
+            }
+
+            if (!Enum.IsDefined(stage.NewLayers))
+            {
+                throw new ArgumentOutOfRangeException(nameof(TrainingStage.NewLayers), stage.NewLayers, $"{where}: NewLayers must be CopyTopLayers or Random (was {stage.NewLayers}).");
+            }
+
             if (stage.Depth <= 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(TrainingStage.Depth), stage.Depth, $"{where}: Depth must be at least 1 encoder layer.");
@@ -151,6 +177,15 @@ public sealed class TrainingPlan
             if (stage.Depth < previousDepth)
             {
                 throw new ArgumentOutOfRangeException(nameof(TrainingStage.Depth), stage.Depth, $"{where}: Depth {stage.Depth} is below the previous stage's {previousDepth}; plans only grow the encoder.");
+            }
+
+            // Stage 0 builds the model at its depth; only later stages add layers.
+            if (i > 0 && !TrainingStage.CanAddLayers(stage.NewLayers, previousDepth, stage.Depth - previousDepth))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(TrainingStage.NewLayers),
+                    stage.NewLayers,
+                    $"{where}: NewLayers CopyTopLayers can copy at most the {previousDepth} existing layers, so Depth may grow from {previousDepth} to at most {2 * previousDepth} (was {stage.Depth}); grow less per stage or use NewLayers Random.");
             }
 
             if (stage.Steps <= 0)
@@ -187,24 +222,17 @@ public sealed class TrainingPlan
             }
         }
 
+        // Required even when stage 0 starts its own schedule: copies and scaling read it.
+        LearningRateScheduleSettings.Require(Schedule, $"Plan '{Name}': ", nameof(Schedule));
         foreach (var (schedule, first, steps) in ScheduleSegments())
         {
-            string owner = first == 0 && Stages[0].Schedule is null ? $"Plan '{Name}'" : $"Plan '{Name}', the schedule of stage {first} ('{Stages[first].Name}')";
-            string span = first == 0 && Stages[0].Schedule is null && steps == TotalSteps ? "the plan's" : "its";
-            if (schedule.PeakLearningRate <= 0 || double.IsNaN(schedule.PeakLearningRate))
-            {
-                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.PeakLearningRate), schedule.PeakLearningRate, $"{owner}: the peak learning rate must be positive.");
-            }
-
-            if (schedule.WarmupSteps < 0 || schedule.WarmupSteps > steps)
-            {
-                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.WarmupSteps), schedule.WarmupSteps, $"{owner}: warm-up steps must lie between 0 and {span} {steps} steps.");
-            }
-
-            if (schedule.FinalFraction is < 0 or > 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(LearningRateScheduleSettings.FinalFraction), schedule.FinalFraction, $"{owner}: the final learning-rate fraction must lie in [0, 1].");
-            }
+            bool planSchedule = first == 0 && Stages[0].Schedule is null;
+            LearningRateScheduleSettings.Validate(
+                schedule,
+                planSchedule ? $"Plan '{Name}': " : $"Plan '{Name}', stage {first} ('{Stages[first].Name}'): ",
+                nameof(Schedule),
+                steps,
+                planSchedule && steps == TotalSteps ? "the plan's steps" : "the steps it spans");
         }
     }
 }

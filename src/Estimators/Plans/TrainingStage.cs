@@ -47,4 +47,12 @@ public sealed class TrainingStage
 
     /// <summary>A copy.</summary>
     public TrainingStage Clone() => (TrainingStage)MemberwiseClone();
+
+    /// <summary>
+    /// Whether <paramref name="added"/> layers can go on top of <paramref name="existing"/> ones started as
+    /// <paramref name="initialization"/> says: copying needs a source layer for each new one, fresh layers need none.
+    /// The one rule behind plan validation, MSLT settings and <see cref="Bert.BertEncoderGrowth.AppendLayers"/>.
+    /// </summary>
+    internal static bool CanAddLayers(LayerInitialization initialization, int existing, int added) =>
+        initialization != LayerInitialization.CopyTopLayers || added <= existing;
 }

@@ -17,9 +17,12 @@ public sealed class CoReSearchSpace : SearchSpace<CoRePlanSettings>
 
     /// <summary>A space around <paramref name="fixedSettings"/> (copied); every setting not swept keeps its value there.</summary>
     /// <param name="fixedSettings">The settings every candidate starts from; their two phases' steps give the total a phase split divides.</param>
+    /// <exception cref="ArgumentNullException">A schedule of <paramref name="fixedSettings"/> is not set.</exception>
     public CoReSearchSpace(CoRePlanSettings fixedSettings)
         : base(fixedSettings)
     {
+        // The dimensions write into the schedules; a candidate cannot be built without them.
+        FixedSettings.RequireSchedules();
     }
 
     /// <summary>Rank of the relaxed feed-forward weights, or null to keep the fixed value.</summary>

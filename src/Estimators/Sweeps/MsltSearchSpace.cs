@@ -12,9 +12,12 @@ public sealed class MsltSearchSpace : SearchSpace<MultiStagePlanSettings>
 {
     /// <summary>A space around <paramref name="fixedSettings"/> (copied); every setting not swept keeps its value there.</summary>
     /// <param name="fixedSettings">The settings every candidate starts from.</param>
+    /// <exception cref="ArgumentNullException">The schedule of <paramref name="fixedSettings"/> is not set.</exception>
     public MsltSearchSpace(MultiStagePlanSettings fixedSettings)
         : base(fixedSettings)
     {
+        // The learning-rate dimension writes into the schedule; a candidate cannot be built without it.
+        LearningRateScheduleSettings.Require(FixedSettings.Schedule, $"{nameof(MultiStagePlanSettings)}.", nameof(MultiStagePlanSettings.Schedule));
     }
 
     /// <summary>A space for plans reaching <paramref name="targetDepth"/> layers in <paramref name="totalSteps"/> steps (other settings at their defaults).</summary>

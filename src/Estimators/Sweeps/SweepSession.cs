@@ -80,7 +80,7 @@ internal sealed class SweepSession<TSettings>
         try
         {
             var outcome = runner.Run(request, cancellationToken);
-            result = Check(outcome, rung, fraction, plan.TotalSteps, clock.Elapsed.TotalSeconds);
+            result = Check(outcome, trial.Id, rung, fraction, plan.TotalSteps, clock.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -149,11 +149,26 @@ internal sealed class SweepSession<TSettings>
             cancelled);
     }
 
-    private static RungResult Check(TrialOutcome? outcome, int rung, double fraction, int plannedSteps, double measuredSeconds)
+    private static RungResult Check(TrialOutcome? outcome, int trialId, int rung, double fraction, int plannedSteps, double measuredSeconds)
     {
         if (outcome is null)
         {
             return Unfinished(TrialStatus.Failed, "The runner returned no outcome.", rung, fraction, plannedSteps, measuredSeconds);
+        }
+
+        // Checked first: every result below records these seconds, and the sweep's JSON cannot hold NaN or ∞.
+        if (outcome.WallSeconds is { } reported && !(double.IsFinite(reported) && reported >= 0))
+        {
+            return Unfinished(
+                TrialStatus.Failed,
+                $"Trial {trialId}: the runner's TrialOutcome.WallSeconds must be a finite number ≥ 0, or null to time the call (was {reported}).",
+                rung,
+                fraction,
+                plannedSteps,
+                measuredSeconds) with
+            {
+                StepsRun = Math.Max(0, outcome.StepsRun),
+            };
         }
 
         double seconds = outcome.WallSeconds ?? measuredSeconds;

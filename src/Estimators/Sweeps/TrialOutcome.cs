@@ -9,7 +9,7 @@ public sealed record TrialOutcome
     /// <summary>The optimiser steps the run made. Must be ≥ 0.</summary>
     public required long StepsRun { get; init; }
 
-    /// <summary>The run's wall-clock seconds; null lets the tuner time the call itself.</summary>
+    /// <summary>The run's wall-clock seconds (finite, ≥ 0); null lets the tuner time the call itself.</summary>
     public double? WallSeconds { get; init; }
 
     /// <summary>Further metrics to record (accuracy, throughput…), or null.</summary>

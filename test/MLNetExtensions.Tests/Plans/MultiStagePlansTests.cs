@@ -1,4 +1,6 @@
+using MLNetExtensions.Estimators.Bert;
 using MLNetExtensions.Estimators.Plans;
+using MLNetExtensions.Estimators.Sweeps;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.Bert;
 
@@ -221,6 +223,17 @@ public sealed class MultiStagePlansTests
         change(settings);
         var act = () => MultiStagePlans.Mslt(settings);
         act.Should().Throw<ArgumentException>().WithMessage(message).Which.ParamName.Should().Be(option);
+    }
+
+    [Fact]
+    public void MissingSettings_AreNamed_NotANullReference()
+    {
+        var options = new MultiStageBertOptions { Stages = null! };
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentNullException>()
+            .WithMessage("MultiStageBertOptions.Stages must be set*").Which.ParamName.Should().Be("Stages");
+        var noSchedule = new MultiStagePlanSettings { Schedule = null! };
+        FluentActions.Invoking(() => new MsltSearchSpace(noSchedule)).Should().Throw<ArgumentNullException>()
+            .WithMessage("MultiStagePlanSettings.Schedule must be set*").Which.ParamName.Should().Be("Schedule");
     }
 
     [Fact]

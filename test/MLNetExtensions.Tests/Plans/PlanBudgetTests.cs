@@ -53,6 +53,25 @@ public sealed class PlanBudgetTests
     }
 
     [Fact]
+    public void Scale_CapsTheRelaxedPhasesWarmup_AtItsOwnScaledSteps()
+    {
+        var plan = new CoRePlanSettings
+        {
+            Depth = 1,
+            RelaxedSteps = 5,
+            FullSteps = 1,
+            RelaxedSchedule = new LearningRateScheduleSettings { WarmupSteps = 5 },
+            FullSchedule = new LearningRateScheduleSettings { WarmupSteps = 1 },
+        }.BuildPlan();
+
+        var third = PlanBudget.Scale(plan, 1.0 / 3);
+
+        third.Stages.Select(s => s.Steps).Should().Equal(1, 1);
+        third.Schedule.WarmupSteps.Should().Be(1, "round(5 / 3) = 2 warm-up steps do not fit in the relaxed phase's 1 step");
+        third.Invoking(p => p.Validate()).Should().NotThrow();
+    }
+
+    [Fact]
     public void Scale_ByOne_IsAnEqualCopy()
     {
         var plan = Proportional();

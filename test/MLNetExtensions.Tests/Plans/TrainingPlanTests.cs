@@ -92,7 +92,60 @@ public sealed class TrainingPlanTests
         var plan = TrainingPlan.FullDepth(2, 10);
         plan.Schedule.WarmupSteps = 11;
         var act = () => plan.Validate();
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*warm-up*10 steps*");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Schedule.WarmupSteps must be in [0, the plan's steps (10)] (was 11)*");
+    }
+
+    [Fact]
+    public void CopyingMoreLayersThanExist_IsRejectedBeforeTraining_NamingTheStageAndWhatWouldDo()
+    {
+        var plan = new TrainingPlan
+        {
+            Name = "leap",
+            Schedule = { WarmupSteps = 0 },
+            Stages =
+            {
+                new TrainingStage { Name = "s0", Depth = 1, Steps = 4 },
+                new TrainingStage { Name = "s1", Depth = 3, Steps = 4, TrainableTopLayers = 2 },
+            },
+        };
+
+        plan.Invoking(p => p.Validate()).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("Plan 'leap', stage 1 ('s1'): NewLayers CopyTopLayers can copy at most the 1 existing layers, so Depth may grow from 1 to at most 2 (was 3)*NewLayers Random*")
+            .Which.ParamName.Should().Be(nameof(TrainingStage.NewLayers));
+        plan.Stages[1].NewLayers = LayerInitialization.Random;
+        plan.Invoking(p => p.Validate()).Should().NotThrow();
+        plan.Stages[1].NewLayers = LayerInitialization.CopyTopLayers;
+        plan.Stages[1].Depth = 2;
+        plan.Invoking(p => p.Validate()).Should().NotThrow();
+    }
+
+    [Theory]
+    [InlineData("""{ "Stages": null }""", "*Plan 'plan' has no stages*Stages*")]
+    [InlineData("""{ "Stages": [ null ] }""", "*Plan 'plan', stage 0 is null*Stages*")]
+    [InlineData("""{ "Stages": [ { "Depth": 1, "Steps": 4 } ], "Schedule": null }""", "*Plan 'plan': Schedule must be set*")]
+    [InlineData("""{ "Stages": [ { "Depth": 1, "Steps": 4, "Architecture": 7 } ], "Schedule": { "WarmupSteps": 0 } }""", "*stage 0 ('stage'): Architecture must be Full or Relaxed (was 7)*")]
+    [InlineData("""{ "Stages": [ { "Depth": 1, "Steps": 4 }, { "Depth": 2, "Steps": 4, "NewLayers": 9 } ], "Schedule": { "WarmupSteps": 0 } }""", "*stage 1 ('stage'): NewLayers must be CopyTopLayers or Random (was 9)*")]
+    [InlineData("""{ "Stages": [ { "Depth": 1, "Steps": 4 } ], "Schedule": { "WarmupSteps": 0, "Decay": 9 } }""", "*Plan 'plan': Schedule.Decay must be one of None, Linear, Cosine (was 9)*")]
+    public void BadJson_IsAnInvalidDataExceptionNamingTheField(string json, string message)
+    {
+        var act = () => TrainingPlan.FromJson(json);
+        act.Should().Throw<InvalidDataException>().WithMessage("Not a valid training plan: " + message).WithInnerException<ArgumentException>();
+    }
+
+    public static TheoryData<Action<TrainingPlan>, string, string> NonFiniteSchedules => new()
+    {
+        { p => p.Schedule.PeakLearningRate = double.PositiveInfinity, "Schedule.PeakLearningRate", "Plan 'grow': Schedule.PeakLearningRate must be a finite number > 0 (was *)*" },
+        { p => p.Schedule.FinalFraction = double.NaN, "Schedule.FinalFraction", "Plan 'grow': Schedule.FinalFraction must be in [0, 1] (was NaN)*" },
+        { p => p.Stages[1].Schedule = new() { WarmupSteps = 0, FinalFraction = double.NaN }, "Schedule.FinalFraction", "Plan 'grow', stage 1 ('s1'): Schedule.FinalFraction must be in [0, 1] (was NaN)*" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonFiniteSchedules))]
+    public void NonFiniteScheduleNumbers_AreRejectedNamingTheField(Action<TrainingPlan> change, string field, string message)
+    {
+        var plan = TwoStages();
+        change(plan);
+        plan.Invoking(p => p.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithMessage(message).Which.ParamName.Should().Be(field);
     }
 
     [Fact]

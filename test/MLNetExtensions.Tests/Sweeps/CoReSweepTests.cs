@@ -70,7 +70,7 @@ public sealed class CoReSweepTests
         set.SkippedCount.Should().Be(3);
         set.SkipReasons.Should().Contain(r => r.Contains("RelaxedSteps must be ≥ 1"))
             .And.Contain(r => r.Contains("FullSteps must be ≥ 1"))
-            .And.Contain(r => r.Contains("warm-up steps must lie between 0 and its 1 steps"), "a 1-step full phase is shorter than its 3-step warm-up");
+            .And.Contain(r => r.Contains("CoRePlanSettings.FullSchedule.WarmupSteps must be in [0, FullSteps (1)] (was 3)"), "a 1-step full phase is shorter than its 3-step warm-up");
 
         var attention = new CoReSearchSpace(FixedSettings())
         {

@@ -61,6 +61,29 @@ public sealed class FailureAndCancellationTests
         result.Cancelled.Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(-1.0)]
+    public void InvalidWallSeconds_FailTheTrialNamingIt_AndTheSweepStillWritesItsJson(double seconds)
+    {
+        var runner = new DelegateTrialRunner((request, _) => new TrialOutcome
+        {
+            ValidationLoss = request.TrialId,
+            StepsRun = 600,
+            WallSeconds = request.TrialId == 2 ? seconds : 1,
+        });
+
+        var result = new GridSearch().Run("seconds", SixRates(), runner);
+
+        var failed = result.Trials[1];
+        failed.Status.Should().Be(TrialStatus.Failed);
+        failed.Message.Should().Match("Trial 2: *TrialOutcome.WallSeconds must be a finite number ≥ 0*");
+        double.IsFinite(failed.Seconds).Should().BeTrue("the call is timed instead");
+        result.Ranking.Select(t => t.Id).Should().Equal(1, 3, 4, 5, 6);
+        result.Invoking(r => r.ToJson()).Should().NotThrow();
+    }
+
     [Fact]
     public void CancellingDuringATrial_StopsCleanly_AndReturnsTheTrialsSoFar()
     {
