@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Transforms.DataView;
@@ -7,8 +8,8 @@ namespace MLNetExtensions.Estimators.Classification;
 /// <summary>
 /// The rows a classifier trains and validates on, checked once before training: the columns against the objective's
 /// requirements, the class count (the same in training and validation data), at least two classes present, rows with a
-/// missing label dropped (as ML.NET's trainers do), and the optional seeded validation split. Every classifier of the
-/// project (BERT fine-tuning, the persistent-memory RNN) prepares its data here.
+/// missing label dropped (as ML.NET's trainers do), and the optional seeded validation split, which must leave rows on
+/// both sides. Every classifier of the project (BERT fine-tuning, the persistent-memory RNN) prepares its data here.
 /// </summary>
 /// <param name="Train">The training rows, without missing labels.</param>
 /// <param name="Validation">The validation rows, or null.</param>
@@ -21,23 +22,21 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
     /// <param name="label">The label column.</param>
     /// <param name="requirements">Every column the objective reads, the label included.</param>
     /// <param name="input">The training rows.</param>
-    /// <param name="validation">Validation rows given by the user, or null.</param>
-    /// <param name="validationOption">The option that holds <paramref name="validation"/>, for messages.</param>
-    /// <param name="validationFraction">The share of the training rows to hold out, or null.</param>
+    /// <param name="options">The estimator's options: their validation rows or fraction, and their name for messages.</param>
     /// <param name="seed">The seed of the split.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ArgumentException">The labels hold one class, or training and validation class counts differ.</exception>
-    /// <exception cref="InvalidOperationException">No labelled training rows.</exception>
+    /// <exception cref="InvalidOperationException">No labelled training rows, or no validation rows where validation was asked for.</exception>
     public static ClassifierTrainingData Prepare(
         MLContext mlContext,
         ClassificationLabel label,
         IReadOnlyList<ColumnRequirement> requirements,
         IDataView input,
-        IDataView? validation,
-        string validationOption,
-        double? validationFraction,
+        SingleRunTrainerOptions options,
         int seed)
     {
+        var validation = options.ValidationData;
+        const string validationOption = nameof(SingleRunTrainerOptions.ValidationData);
         var labelColumn = ResolveLabel(requirements, label, input.Schema, "training data", nameof(input));
         int classes = label.CountClasses(labelColumn);
         var classNames = label.ClassNames(labelColumn);
@@ -66,10 +65,16 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
         bool hasMissingLabels = CheckLabels(label, input, classes, classNames?.Values);
         var train = hasMissingLabels ? WithoutMissingLabels(mlContext, label, input) : input;
         var validationRows = validation is null ? null : WithoutMissingLabels(mlContext, label, validation);
-        (train, validationRows) = Split(mlContext, train, validationRows, validationFraction, seed);
-        if (CountLabels(label, train, classes).Counts.Sum() == 0)
+        (train, validationRows) = Split(mlContext, train, validationRows, options.ValidationFraction, seed);
+        long trainingRows = CountLabels(label, train, classes).Counts.Sum();
+        if (trainingRows == 0)
         {
-            throw new InvalidOperationException("No training rows remain after holding out the validation rows (ValidationFraction).");
+            throw new InvalidOperationException($"No training rows remain after holding out the validation rows ({options.OptionsName}.ValidationFraction).");
+        }
+
+        if (validationRows is not null)
+        {
+            RequireValidationRows(options, CountLabels(label, validationRows, classes).Counts.Sum(), trainingRows, label.ColumnName);
         }
 
         return new ClassifierTrainingData(train, validationRows, classes, classNames);
@@ -85,6 +90,28 @@ internal sealed record ClassifierTrainingData(IDataView Train, IDataView? Valida
 
         var split = mlContext.Data.TrainTestSplit(train, share, seed: seed);
         return (split.TrainSet, split.TestSet);
+    }
+
+    /// <summary>
+    /// Refuses validation that has no rows when training starts, naming the option that gave them: the engine would
+    /// otherwise find out only at the first validation, after a whole epoch of training.
+    /// </summary>
+    /// <param name="options">The options that asked for validation.</param>
+    /// <param name="validationRows">The validation rows with a label.</param>
+    /// <param name="trainingRows">The training rows with a label, after the split.</param>
+    /// <param name="labelColumn">The label column (rows with a missing label are dropped).</param>
+    /// <exception cref="InvalidOperationException"><paramref name="validationRows"/> is 0.</exception>
+    public static void RequireValidationRows(SingleRunTrainerOptions options, long validationRows, long trainingRows, string labelColumn)
+    {
+        if (validationRows > 0)
+        {
+            return;
+        }
+
+        string name = options.OptionsName;
+        throw new InvalidOperationException(options.ValidationFraction is double fraction
+            ? string.Create(CultureInfo.InvariantCulture, $"{name}.ValidationFraction = {fraction} holds out none of the {trainingRows} training rows with a label: raise it, or give validation rows in {name}.ValidationData.")
+            : $"{name}.ValidationData has no rows with a label in column '{labelColumn}': give it rows, or leave it null to train without validation.");
     }
 
     private static DataViewSchema.Column ResolveLabel(IReadOnlyList<ColumnRequirement> requirements, ClassificationLabel label, DataViewSchema schema, string description, string parameterName)

@@ -12,7 +12,7 @@ internal static class IdxFile
     /// <param name="path">The file.</param>
     /// <returns>The dimensions (the first is the item count) and the values in row-major order.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The header is not an unsigned-byte IDX header, or the file ends early.</exception>
+    /// <exception cref="InvalidDataException">The header is not an unsigned-byte IDX header, its sizes hold more values than one array can, or the file ends early.</exception>
     public static (int[] Dimensions, byte[] Values) Read(string path)
     {
         using var stream = DataFile.OpenBinary(path);
@@ -35,12 +35,15 @@ internal static class IdxFile
                 throw new InvalidDataException($"{Path.GetFileName(path)}: dimension {i + 1} has a negative size {dimensions[i]}.");
             }
 
-            total *= dimensions[i];
+            // Saturating at Array.MaxLength + 1 keeps the product exact up to that bound and free of overflow (a long
+            // wraps at 2^63: four sizes of 65536 multiplied to 0), while a later size of 0 still gives 0.
+            total = Math.Min(total * dimensions[i], Array.MaxLength + 1L);
         }
 
         if (total > Array.MaxLength)
         {
-            throw new InvalidDataException($"{Path.GetFileName(path)}: {total} values are too many for one array.");
+            throw new InvalidDataException(
+                $"{Path.GetFileName(path)}: the sizes {string.Join(" × ", dimensions)} hold more values than one array can ({Array.MaxLength}).");
         }
 
         var values = new byte[total];

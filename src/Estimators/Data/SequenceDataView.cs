@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -47,31 +48,59 @@ public static class SequenceDataView
 
     /// <summary>Rows of sequences with <paramref name="stepSize"/> values per step as a data view (variable size, or padded to <paramref name="padToSteps"/> steps).</summary>
     /// <param name="mlContext">The ML.NET context.</param>
-    /// <param name="rows">The rows (copied when padded).</param>
+    /// <param name="rows">The rows (read once and copied; each holds whole steps of <paramref name="stepSize"/> values).</param>
     /// <param name="stepSize">D, values per step.</param>
     /// <param name="padToSteps">Steps of a fixed-size output, or null to keep each row's length.</param>
     /// <returns>The data view.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepSize"/> or <paramref name="padToSteps"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">A row is null, has null <see cref="SequenceRow.Features"/>, or holds a number of values that is not a multiple of <paramref name="stepSize"/>.</exception>
     public static IDataView FromRows(MLContext mlContext, IEnumerable<SequenceRow> rows, int stepSize, int? padToSteps = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(stepSize, 1);
-        if (padToSteps is not int steps)
+        if (padToSteps is int least)
         {
-            return mlContext.Data.LoadFromEnumerable(rows.ToList());
+            ArgumentOutOfRangeException.ThrowIfLessThan(least, 1, nameof(padToSteps));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, nameof(padToSteps));
+        // The rows are read once and copied, so the view holds the rows checked here (padding replaces the copies' arrays).
+        var checkedRows = new List<SequenceRow>();
+        foreach (var row in rows)
+        {
+            if (WholeStepsProblem(row, stepSize) is { } problem)
+            {
+                throw new ArgumentException($"Row {checkedRows.Count} {problem}.", nameof(rows));
+            }
+
+            checkedRows.Add(new SequenceRow { Label = row.Label, Features = row.Features });
+        }
+
+        if (padToSteps is not int steps)
+        {
+            return mlContext.Data.LoadFromEnumerable(checkedRows);
+        }
+
         int size = steps * stepSize;
-        var padded = rows.Select(row =>
+        foreach (var row in checkedRows)
         {
             var values = new float[size];
             row.Features.AsSpan(0, Math.Min(size, row.Features.Length)).CopyTo(values);
-            return new SequenceRow { Label = row.Label, Features = values };
-        }).ToList();
+            row.Features = values;
+        }
+
         var schema = SchemaDefinition.Create(typeof(SequenceRow));
         schema[nameof(SequenceRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
-        return mlContext.Data.LoadFromEnumerable(padded, schema);
+        return mlContext.Data.LoadFromEnumerable(checkedRows, schema);
     }
+
+    /// <summary>
+    /// What keeps <paramref name="row"/> from being whole steps, or null: padding a partial step would shift every later
+    /// value into the wrong feature, and a trainer would reject the row anyway, later and without saying which one.
+    /// </summary>
+    private static string? WholeStepsProblem(SequenceRow? row, int stepSize) =>
+        row is null ? "is null; expected a SequenceRow"
+        : row.Features is null ? string.Create(CultureInfo.InvariantCulture, $"has no Features (null); expected a sequence of whole steps of stepSize = {stepSize} values")
+        : row.Features.Length % stepSize != 0 ? string.Create(CultureInfo.InvariantCulture, $"holds {row.Features.Length} values in Features, which is not a whole number of steps of stepSize = {stepSize} values")
+        : null;
 }

@@ -86,7 +86,13 @@ public static class TimeSeriesFileReader
         var parts = text.Split(':');
         if (header.Dimensions == 0)
         {
-            // No @dimensions and not univariate: the first series decides.
+            // No @dimensions and not univariate: the first series decides, and it must hold at least one.
+            if (parts.Length < 2)
+            {
+                throw DataFile.FormatError(path, lineNumber,
+                    $"expected at least 1 dimension and a class label separated by ':' (the header has no '@dimensions', so the first series sets the count), found only '{text}'");
+            }
+
             header = header with { Dimensions = parts.Length - 1 };
         }
 

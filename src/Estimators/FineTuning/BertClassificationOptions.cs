@@ -86,7 +86,7 @@ public sealed class BertClassificationOptions : SingleRunTrainerOptions
     {
         Epochs = 3;
         WarmupFraction = 0.1;
-        EarlyStoppingPatience = 3;
+        SetDefaultEarlyStoppingPatience(3);
     }
 
     /// <summary>The default learning rate when fine-tuning a pre-trained encoder or checkpoint.</summary>

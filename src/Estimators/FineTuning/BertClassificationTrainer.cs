@@ -32,11 +32,11 @@ public abstract class BertClassificationTrainer<TTransformer> : TorchTrainerEsti
 
     /// <summary>Fine-tunes on <paramref name="input"/> (the text column(s) and the label) and returns the classifier, which carries the run's result (<c>GetTrainingResult()</c>).</summary>
     /// <exception cref="ArgumentException">The training labels hold only one class.</exception>
-    /// <exception cref="InvalidOperationException">The training data is empty.</exception>
+    /// <exception cref="InvalidOperationException">The training data is empty, or validation was asked for and has no rows.</exception>
     private protected override TTransformer FitCore(IDataView input, int seed, torch.Device device)
     {
         var data = ClassifierTrainingData.Prepare(
-            Context, _columns.Label, _columns.Requirements, input, Options.ValidationData, nameof(BertClassificationOptions.ValidationData), Options.ValidationFraction, seed);
+            Context, _columns.Label, _columns.Requirements, input, Options, seed);
         var model = _start.CreateModel(data.Classes, seed, Options.Pooling, Options.ClassifierDropout);
         try
         {

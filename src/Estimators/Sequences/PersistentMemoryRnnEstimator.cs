@@ -33,7 +33,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
 
     /// <summary>Trains on <paramref name="input"/> (the sequence column and the label) and returns the fitted network, which carries the run's result (<c>GetTrainingResult()</c>).</summary>
     /// <exception cref="ArgumentException">The labels hold one class only.</exception>
-    /// <exception cref="InvalidOperationException">No training rows, a bad sequence or a label outside the key range.</exception>
+    /// <exception cref="InvalidOperationException">No training rows, no validation rows where validation was asked for, a bad sequence or a label outside the key range.</exception>
     private protected override PersistentMemoryRnnTransformer FitCore(IDataView input, int seed, torch.Device device)
     {
         PersistentMemoryRnnTransformer.CheckFeatureColumn(input.Schema, Options.FeatureColumnName, Options.StepSize);
@@ -108,7 +108,7 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         var label = ClassificationLabel.Key(Options.LabelColumnName);
         var requirements = new[] { PersistentMemoryRnnObjective.FeatureRequirement(Options.FeatureColumnName), label.Requirement };
         var data = ClassifierTrainingData.Prepare(
-            Context, label, requirements, input, Options.ValidationData, nameof(PersistentMemoryRnnOptions.ValidationData), Options.ValidationFraction, seed);
+            Context, label, requirements, input, Options, seed);
         return (SequenceTarget.Class(label, data.Classes), new PreparedData(data.Train, data.Validation, data.Classes, data.ClassNames));
     }
 
@@ -131,7 +131,13 @@ public sealed class PersistentMemoryRnnEstimator : TorchTrainerEstimator<Persist
         long count = DataViewRowCount.Count(trainRows);
         if (count == 0)
         {
-            throw new InvalidOperationException($"The training data has no rows with a label in column '{Options.LabelColumnName}'.");
+            string split = Options.ValidationFraction is null ? string.Empty : $" left after holding out {Options.OptionsName}.ValidationFraction";
+            throw new InvalidOperationException($"The training data has no rows with a label in column '{Options.LabelColumnName}'{split}.");
+        }
+
+        if (validationRows is not null)
+        {
+            ClassifierTrainingData.RequireValidationRows(Options, DataViewRowCount.Count(validationRows), count, Options.LabelColumnName);
         }
 
         return (target, new PreparedData(trainRows, validationRows, 1, null));

@@ -60,7 +60,11 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
     /// <summary>Whether the encoder reads h_{t−1} besides x_t (the addressing then runs step by step); an error on Lstm and Gru cells.</summary>
     public bool EncoderReadsHiddenState { get; set; }
 
-    /// <summary>γ, the sharpness of the addressing softmax (its starting value when <see cref="LearnSharpness"/>); ignored by Lstm and Gru cells.</summary>
+    /// <summary>
+    /// γ, the sharpness of the addressing softmax (its starting value when <see cref="LearnSharpness"/>), in
+    /// [<see cref="PersistentMemoryRnnConfig.MinSharpness"/>, <see cref="PersistentMemoryRnnConfig.MaxSharpness"/>] = [1e-6, 1e6];
+    /// ignored by Lstm and Gru cells.
+    /// </summary>
     public double Sharpness { get; set; } = 10;
 
     /// <summary>Learn γ (as log γ) with the other weights; false keeps it fixed. Ignored by Lstm and Gru cells.</summary>
@@ -131,6 +135,10 @@ public sealed class PersistentMemoryRnnOptions : SingleRunTrainerOptions
         {
             RequirePositive(MemorySlots, nameof(MemorySlots));
             RequirePositive(MemoryWidth, nameof(MemoryWidth));
+            if (!PersistentMemoryRnnConfig.IsSharpnessInRange(Sharpness))
+            {
+                throw Bad(nameof(Sharpness), Sharpness, PersistentMemoryRnnConfig.SharpnessRange);
+            }
         }
 
         ToConfig(outputs: 1).Validate();

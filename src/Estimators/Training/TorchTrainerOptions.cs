@@ -40,7 +40,11 @@ public abstract class TorchTrainerOptions
     /// <summary>The share of the training rows held out for validation, in (0, 1), drawn from the seed; null holds none out.</summary>
     public double? ValidationFraction { get; set; }
 
-    /// <summary>With validation rows: validate every this many updates (≥ 1); null validates at the end of each epoch (or stage).</summary>
+    /// <summary>
+    /// With validation rows: validate every this many updates (≥ 1); null validates at the end of each epoch (or stage).
+    /// Set without a source of validation rows (<see cref="ValidationFraction"/>, or a single run's
+    /// <see cref="SingleRunTrainerOptions.ValidationData"/>), it is an error rather than silently ignored.
+    /// </summary>
     public int? ValidateEveryNSteps { get; set; }
 
     /// <summary>Report progress to <c>MLContext.Log</c> and <see cref="Progress"/> every this many updates (and always at the last). Must be ≥ 1.</summary>
@@ -105,6 +109,11 @@ public abstract class TorchTrainerOptions
             throw Bad(nameof(ValidateEveryNSteps), ValidateEveryNSteps, "must be ≥ 1 when set");
         }
 
+        if (ValidateEveryNSteps is not null && !HasValidationSource)
+        {
+            throw NoValidationRows(nameof(ValidateEveryNSteps), "to validate");
+        }
+
         if (LogEveryNSteps < 1)
         {
             throw Bad(nameof(LogEveryNSteps), LogEveryNSteps, "must be ≥ 1");
@@ -124,7 +133,18 @@ public abstract class TorchTrainerOptions
     }
 
     /// <summary>The options class's name, which every message starts with.</summary>
-    private protected string OptionsName => GetType().Name;
+    internal string OptionsName => GetType().Name;
+
+    /// <summary>Whether the options give validation rows (how many the data leaves is checked when training starts).</summary>
+    private protected virtual bool HasValidationSource => ValidationFraction is not null;
+
+    /// <summary>The options that give validation rows, for messages.</summary>
+    private protected virtual string ValidationSources => $"{OptionsName}.{nameof(ValidationFraction)}";
+
+    /// <summary>The error for <paramref name="option"/> set with no validation rows for it to act on.</summary>
+    private protected ArgumentException NoValidationRows(string option, string purpose) => new(
+        $"{OptionsName}.{option} is set, but there are no validation rows {purpose} on: set {ValidationSources} as well, or leave {option} null.",
+        option);
 
     /// <summary>An out-of-range error in the options' common wording: <c>Options.Option rule, but was value.</c></summary>
     private protected ArgumentOutOfRangeException Bad(string option, object? value, string rule) =>
@@ -213,15 +233,43 @@ public abstract class SingleRunTrainerOptions : TorchTrainerOptions
 
     /// <summary>
     /// With validation rows: stop after this many validations in a row without a lower validation loss, and keep the
-    /// weights of the best validation (≥ 1). Null validates without stopping early.
+    /// weights of the best validation (≥ 1). Null validates without stopping early. Set without
+    /// <see cref="TorchTrainerOptions.ValidationFraction"/> or <see cref="ValidationData"/>, it is an error; an
+    /// estimator's default patience (the BERT classifiers' 3) applies only when there are validation rows.
     /// </summary>
-    public int? EarlyStoppingPatience { get; set; }
+    public int? EarlyStoppingPatience
+    {
+        get => _earlyStoppingPatience;
+        set
+        {
+            _earlyStoppingPatience = value;
+            _earlyStoppingPatienceIsDefault = false;
+        }
+    }
+
+    private int? _earlyStoppingPatience;
+
+    // A default patience must not make every run without validation rows an error; one the user sets must.
+    private bool _earlyStoppingPatienceIsDefault;
+
+    /// <summary>Sets the estimator's default <see cref="EarlyStoppingPatience"/>, which applies only when there are validation rows.</summary>
+    private protected void SetDefaultEarlyStoppingPatience(int patience)
+    {
+        _earlyStoppingPatience = patience;
+        _earlyStoppingPatienceIsDefault = true;
+    }
 
     /// <summary>The checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>, or null.</summary>
     internal string? CheckpointFile => CheckpointFileNamed(CheckpointFileName);
 
     /// <summary>The name of the estimator's checkpoint file in <see cref="TorchTrainerOptions.CheckpointDirectory"/>.</summary>
     private protected abstract string CheckpointFileName { get; }
+
+    /// <inheritdoc />
+    private protected override bool HasValidationSource => base.HasValidationSource || ValidationData is not null;
+
+    /// <inheritdoc />
+    private protected override string ValidationSources => $"{base.ValidationSources} or {OptionsName}.{nameof(ValidationData)}";
 
     /// <inheritdoc />
     internal override int? SeedOfRunToResume() =>
@@ -266,6 +314,11 @@ public abstract class SingleRunTrainerOptions : TorchTrainerOptions
         if (EarlyStoppingPatience is < 1)
         {
             throw Bad(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be ≥ 1 when set");
+        }
+
+        if (EarlyStoppingPatience is not null && !_earlyStoppingPatienceIsDefault && !HasValidationSource)
+        {
+            throw NoValidationRows(nameof(EarlyStoppingPatience), "to stop");
         }
     }
 

@@ -26,8 +26,25 @@ public sealed record PersistentMemoryRnnConfig
     /// <summary>Whether the encoder reads h_{t−1} besides x_t: e_t = tanh(W_e [x_t; h_{t−1}] + b_e). Off: e_t = tanh(W_e x_t + b_e).</summary>
     public bool EncoderReadsHiddenState { get; init; }
 
-    /// <summary>γ, the sharpness of the addressing softmax over cosine similarities (its starting value when learned).</summary>
+    /// <summary>
+    /// γ, the sharpness of the addressing softmax over cosine similarities (its starting value when learned), in
+    /// [<see cref="MinSharpness"/>, <see cref="MaxSharpness"/>].
+    /// </summary>
     public double Sharpness { get; init; } = 10;
+
+    /// <summary>
+    /// The smallest <see cref="Sharpness"/>, 1e-6: cosines lie in [−1, 1], so the slots' logits γ · cos then differ by
+    /// at most 2e-6: the addressing is uniform, and the gradient it passes to the memory and the encoder, which scales with
+    /// γ, is negligible.
+    /// </summary>
+    public const double MinSharpness = 1e-6;
+
+    /// <summary>
+    /// The largest <see cref="Sharpness"/>, 1e6: the addressing is then already a hard choice between any two slots whose
+    /// cosines differ by 1e-4; beyond it, γ · cos and its gradients leave float32's useful range (above 3.4e38,
+    /// exp(log γ) overflows and the loss is NaN).
+    /// </summary>
+    public const double MaxSharpness = 1e6;
 
     /// <summary>Whether γ is learned (as log γ) or fixed.</summary>
     public bool LearnSharpness { get; init; } = true;
@@ -51,12 +68,18 @@ public sealed record PersistentMemoryRnnConfig
         {
             Positive(MemorySlots, nameof(MemorySlots));
             Positive(MemoryWidth, nameof(MemoryWidth));
-            if (!(double.IsFinite(Sharpness) && Sharpness > 0))
+            if (!IsSharpnessInRange(Sharpness))
             {
-                throw new ArgumentOutOfRangeException(nameof(Sharpness), Sharpness, $"{nameof(Sharpness)} (γ) must be a finite number > 0, but was {Sharpness.ToString(CultureInfo.InvariantCulture)}.");
+                throw new ArgumentOutOfRangeException(nameof(Sharpness), Sharpness, $"{nameof(Sharpness)} (γ) {SharpnessRange}, but was {Sharpness.ToString(CultureInfo.InvariantCulture)}.");
             }
         }
     }
+
+    /// <summary>Whether <paramref name="sharpness"/> is in [<see cref="MinSharpness"/>, <see cref="MaxSharpness"/>] (NaN is not).</summary>
+    internal static bool IsSharpnessInRange(double sharpness) => sharpness is >= MinSharpness and <= MaxSharpness;
+
+    /// <summary>The rule of <see cref="Sharpness"/>, for messages.</summary>
+    internal static string SharpnessRange => string.Create(CultureInfo.InvariantCulture, $"must be in [{MinSharpness:0E+0}, {MaxSharpness:0E+0}]");
 
     private static void Positive(int value, string name)
     {

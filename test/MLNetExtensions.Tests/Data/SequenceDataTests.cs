@@ -69,6 +69,57 @@ public sealed class SequenceDataTests : IDisposable
         FashionMnist.IsAvailable(Path.Combine(_files.Directory, "missing")).Should().BeFalse();
     }
 
+    [Fact]
+    public void IdxFiles_WhoseSizesOverflow_AreRejectedNamingTheFile()
+    {
+        // Four sizes of 65536: 2^64 values, which a long multiplies to 0.
+        var header = new List<byte> { 0, 0, 0x08, 4 };
+        for (int i = 0; i < 4; i++)
+        {
+            header.AddRange(BigEndian(65536));
+        }
+
+        var huge = _files.WriteBytes("huge-idx", header.ToArray());
+        var act = () => IdxFile.Read(huge);
+        act.Should().Throw<InvalidDataException>().WithMessage("huge-idx: the sizes 65536 × 65536 × 65536 × 65536 hold more values than one array can*");
+
+        var empty = _files.WriteBytes("empty-idx", new byte[] { 0, 0, 0x08, 2, 0, 1, 0, 0, 0, 0, 0, 0 });
+        IdxFile.Read(empty).Values.Should().BeEmpty("a later size of 0 still gives no values");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(2)]
+    public void FromRows_RefusesRowsThatAreNotWholeSteps_NamingTheRow(int? padToSteps)
+    {
+        var rows = new List<SequenceRow>
+        {
+            new() { Label = "a", Features = new[] { 1f, 2f } },
+            new() { Label = "b", Features = new[] { 1f, 2f, 3f } },
+        };
+        var partial = () => SequenceDataView.FromRows(_mlContext, rows, stepSize: 2, padToSteps);
+        partial.Should().Throw<ArgumentException>().WithParameterName("rows")
+            .WithMessage("Row 1 holds 3 values in Features, which is not a whole number of steps of stepSize = 2 values.*");
+
+        rows[1] = new SequenceRow { Label = "b", Features = null! };
+        var noFeatures = () => SequenceDataView.FromRows(_mlContext, rows, stepSize: 2, padToSteps);
+        noFeatures.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Row 1 has no Features (null)*stepSize = 2*");
+
+        rows[1] = null!;
+        var noRow = () => SequenceDataView.FromRows(_mlContext, rows, stepSize: 2, padToSteps);
+        noRow.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Row 1 is null*");
+    }
+
+    [Fact]
+    public void FromRows_PadsWholeSteps_AndLeavesTheCallersRowsAlone()
+    {
+        var rows = new[] { new SequenceRow { Label = "a", Features = new[] { 1f, 2f } } };
+        var view = SequenceDataView.FromRows(_mlContext, rows, stepSize: 2, padToSteps: 2);
+
+        view.GetColumn<float[]>("Features").Single().Should().Equal(1f, 2f, 0f, 0f);
+        rows[0].Features.Should().Equal(1f, 2f);
+    }
+
     public void Dispose() => _files.Dispose();
 
     /// <summary>Writes gzip IDX files of <paramref name="count"/> images whose pixel p of image i is (i + p) mod 256, labels i mod 10.</summary>

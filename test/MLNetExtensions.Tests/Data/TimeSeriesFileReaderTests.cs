@@ -107,6 +107,18 @@ public sealed class TimeSeriesFileReaderTests
         data.Series.Select(s => s.Length).Should().Equal(2, 1);
     }
 
+    [Fact]
+    public void Without_a_dimensions_line_a_first_series_of_only_a_label_is_an_error_with_file_and_line()
+    {
+        using var files = new TemporaryDataFiles();
+        var path = files.WriteText("nodims.ts", Header.Replace("@dimensions 2\n", string.Empty, StringComparison.Ordinal) + "a\n");
+
+        var act = () => TimeSeriesFileReader.Read(path);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("nodims.ts, line 9: expected at least 1 dimension and a class label separated by ':' (the header has no '@dimensions', so the first series sets the count), found only 'a'");
+    }
+
     [Theory]
     [InlineData("1,2:3,4:5,6:a", "bad.ts, line 10: expected 2 dimension(s) and a class label separated by ':', found 4 field(s) (3 dimension(s) before the label)")]
     [InlineData("1,2:a", "bad.ts, line 10: expected 2 dimension(s) and a class label separated by ':', found 2 field(s) (1 dimension(s) before the label)")]

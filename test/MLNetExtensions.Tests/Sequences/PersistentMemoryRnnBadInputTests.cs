@@ -2,7 +2,9 @@ using Microsoft.ML;
 using MLNetExtensions.Estimators.Data;
 using Microsoft.ML.Data;
 using MLNetExtensions.Estimators.Sequences;
+using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Tests.TestSupport;
+using MLNetExtensions.Tests.Training.Support;
 using MLNetExtensions.Transforms.DataView;
 
 namespace MLNetExtensions.Tests.Sequences;
@@ -105,6 +107,71 @@ public sealed class PersistentMemoryRnnBadInputTests
 
         var noLabel = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(Tiny()).GetOutputSchema(SchemaShapeColumns.ShapeOf(Keyed(Rows(new[] { 1f, 2f })).Schema));
         noLabel.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Label column 'Label' must be a Single, but it is*");
+    }
+
+    [Fact]
+    public void ASharpnessOutsideItsRange_IsRefusedByTheOptions_NotAsANaNLossAfterTraining()
+    {
+        foreach (double sharpness in new[] { 1e39, 1e7, 1e-7 })
+        {
+            var options = Tiny();
+            options.Sharpness = sharpness;
+            var create = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(options);
+            create.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "Sharpness")
+                .WithMessage("PersistentMemoryRnnOptions.Sharpness must be in [1E-6, 1E+6], but was *", $"γ = {sharpness}");
+        }
+
+        var config = () => new Transforms.Sequences.PersistentMemoryRnn(Tiny().ToConfig(outputs: 1) with { Sharpness = 1e39 });
+        config.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "Sharpness");
+
+        // The bounds themselves train to a finite loss.
+        foreach (double sharpness in new[] { Transforms.Sequences.PersistentMemoryRnnConfig.MinSharpness, Transforms.Sequences.PersistentMemoryRnnConfig.MaxSharpness })
+        {
+            var options = Tiny();
+            options.Sharpness = sharpness;
+            using var model = _mlContext.Regression.Trainers.PersistentMemoryRnn(options).Fit(_mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(8, seed: 1)));
+            double.IsFinite(model.GetTrainingResult()!.FinalLoss).Should().BeTrue($"γ = {sharpness} stays in float32's range");
+        }
+    }
+
+    [Fact]
+    public void AValidationFractionThatHoldsOutNoRow_IsRefusedBeforeTraining_NamingTheOption()
+    {
+        var progress = new SynchronousProgress();
+        var regression = Tiny();
+        regression.ValidationFraction = 0.05;
+        regression.Progress = progress;
+        var values = _mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(5, seed: 1));
+        var fitRegression = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(regression).Fit(values);
+        fitRegression.Should().Throw<InvalidOperationException>()
+            .WithMessage("PersistentMemoryRnnOptions.ValidationFraction = 0.05 holds out none of the 5 training rows with a label*ValidationData*");
+        progress.Reports.Should().BeEmpty("nothing is trained before the validation rows are checked");
+
+        // Classification prepares its rows in the code the BERT classifiers share.
+        var classification = Tiny();
+        classification.ValidationFraction = 0.05;
+        classification.Progress = progress;
+        var fitClassifier = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(classification).Fit(Keyed(Rows(new[] { 1f, 2f })));
+        fitClassifier.Should().Throw<InvalidOperationException>()
+            .WithMessage("PersistentMemoryRnnOptions.ValidationFraction = 0.05 holds out none of the 3 training rows with a label*");
+        progress.Reports.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ValidationDataWithoutARow_IsRefusedBeforeTraining_NamingTheOption()
+    {
+        var regression = Tiny();
+        regression.ValidationData = _mlContext.Data.LoadFromEnumerable(Array.Empty<SequenceValueRow>());
+        var fitRegression = () => _mlContext.Regression.Trainers.PersistentMemoryRnn(regression).Fit(_mlContext.Data.LoadFromEnumerable(SequenceTestData.Values(5, seed: 1)));
+        fitRegression.Should().Throw<InvalidOperationException>().WithMessage("PersistentMemoryRnnOptions.ValidationData has no rows with a label in column 'Label'*");
+
+        // Only rows with a missing label: the key of a value the training data's mapping does not know.
+        var training = _mlContext.Data.LoadFromEnumerable(Rows(new[] { 1f, 2f }));
+        var mapping = _mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(training);
+        var classification = Tiny();
+        classification.ValidationData = mapping.Transform(_mlContext.Data.LoadFromEnumerable(new[] { new SequenceRow { Label = "unknown", Features = new[] { 1f, 2f } } }));
+        var fitClassifier = () => _mlContext.MulticlassClassification.Trainers.PersistentMemoryRnn(classification).Fit(mapping.Transform(training));
+        fitClassifier.Should().Throw<InvalidOperationException>().WithMessage("PersistentMemoryRnnOptions.ValidationData has no rows with a label in column 'Label'*");
     }
 
     private static PersistentMemoryRnnOptions Tiny()

@@ -1,9 +1,11 @@
 using Microsoft.ML;
 using MLNetExtensions.Estimators.Bert;
+using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.FineTuning;
 using MLNetExtensions.Estimators.Ids;
 using MLNetExtensions.Estimators.Sequences;
 using MLNetExtensions.Estimators.Training;
+using MLNetExtensions.Transforms.Bert;
 
 namespace MLNetExtensions.Tests.Training;
 
@@ -27,6 +29,27 @@ public sealed class TorchTrainerOptionsTests
         "ids" => new IdEmbeddingOptions(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>Options of <paramref name="kind"/> that pass validation (the BERT ones need a start and a vocabulary).</summary>
+    private static TorchTrainerOptions CreateValid(string kind) => Create(kind) switch
+    {
+        BertClassificationOptions classification => Completed(classification),
+        BertPretrainingOptions pretraining => Completed(pretraining),
+        var other => other,
+    };
+
+    private static BertClassificationOptions Completed(BertClassificationOptions options)
+    {
+        options.Config = new BertConfig();
+        options.VocabularyPath = ShippedData.BertVocabularyPath;
+        return options;
+    }
+
+    private static BertPretrainingOptions Completed(BertPretrainingOptions options)
+    {
+        options.VocabularyPath = ShippedData.BertVocabularyPath;
+        return options;
+    }
 
     [Theory]
     [MemberData(nameof(AllOptions))]
@@ -90,6 +113,56 @@ public sealed class TorchTrainerOptionsTests
         both.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
             .WithParameterName(nameof(TorchTrainerOptions.ValidationFraction))
             .WithMessage("*ValidationData and *ValidationFraction are both set*");
+    }
+
+    [Theory]
+    [MemberData(nameof(SingleRunOptions))]
+    public void EarlyStoppingOrAValidationCadence_WithoutValidationRows_IsRefused_NamingTheOptions(string kind)
+    {
+        var cases = new (string Option, Action<SingleRunTrainerOptions> Set)[]
+        {
+            ("EarlyStoppingPatience", o => o.EarlyStoppingPatience = 1),
+            ("ValidateEveryNSteps", o => o.ValidateEveryNSteps = 10),
+        };
+        foreach (var (option, set) in cases)
+        {
+            var options = (SingleRunTrainerOptions)CreateValid(kind);
+            set(options);
+            string name = options.GetType().Name;
+            options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
+                .WithParameterName(option)
+                .WithMessage($"{name}.{option} is set, but there are no validation rows *: set {name}.ValidationFraction or {name}.ValidationData as well*", $"{kind}: {option}");
+
+            options.ValidationFraction = 0.2;
+            options.Invoking(o => o.Validate()).Should().NotThrow($"{kind}: {option} with ValidationFraction");
+            options.ValidationFraction = null;
+            options.ValidationData = new MLContext().Data.LoadFromEnumerable(new[] { new { X = 1f } });
+            options.Invoking(o => o.Validate()).Should().NotThrow($"{kind}: {option} with ValidationData");
+        }
+    }
+
+    [Fact]
+    public void TheClassifiersDefaultPatience_AppliesOnlyWithValidationRows_WhileTheSameValueSetIsChecked()
+    {
+        var defaults = Completed(new BertClassificationOptions());
+        defaults.EarlyStoppingPatience.Should().Be(3);
+        defaults.Invoking(o => o.Validate()).Should().NotThrow("the default patience waits for validation rows");
+        defaults.ToTrainingOptions(1, 1e-3, validates: true, checkpointFile: null).EarlyStopping!.Patience.Should().Be(3);
+
+        var set = Completed(new BertClassificationOptions { EarlyStoppingPatience = 3 });
+        set.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithParameterName("EarlyStoppingPatience");
+    }
+
+    [Fact]
+    public void PreTrainingsValidationCadence_NeedsItsValidationFraction()
+    {
+        var options = Completed(new BertPretrainingOptions { ValidateEveryNSteps = 5 });
+        options.Invoking(o => o.Validate()).Should().NotThrow("pre-training holds out 5 % by default");
+
+        options.ValidationFraction = null;
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>()
+            .WithParameterName("ValidateEveryNSteps")
+            .WithMessage("BertPretrainingOptions.ValidateEveryNSteps is set, but there are no validation rows to validate on: set BertPretrainingOptions.ValidationFraction as well, or leave ValidateEveryNSteps null.*");
     }
 
     [Fact]
