@@ -48,7 +48,7 @@ public static class SequenceDataView
 
     /// <summary>Rows of sequences with <paramref name="stepSize"/> values per step as a data view (variable size, or padded to <paramref name="padToSteps"/> steps).</summary>
     /// <param name="mlContext">The ML.NET context.</param>
-    /// <param name="rows">The rows (read once and copied; each holds whole steps of <paramref name="stepSize"/> values).</param>
+    /// <param name="rows">The rows (read once into a list of copies, whose <c>Features</c> arrays are the caller's unless padded; each holds whole steps of <paramref name="stepSize"/> values).</param>
     /// <param name="stepSize">D, values per step.</param>
     /// <param name="padToSteps">Steps of a fixed-size output, or null to keep each row's length.</param>
     /// <returns>The data view.</returns>

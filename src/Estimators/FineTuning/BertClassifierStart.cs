@@ -142,7 +142,7 @@ internal sealed class BertClassifierStart
             Pretrained?.CopyEncoderTo(model.Bert);
             if (CheckpointPath is not null)
             {
-                using var checkpoint = BertCheckpoint.Load(CheckpointPath);
+                using var checkpoint = LoadAgain(CheckpointPath);
                 if (checkpoint.Config != _checkpointConfig || checkpoint.Tokenizer.VocabularyText != Encoder.VocabularyText)
                 {
                     throw new InvalidOperationException(
@@ -160,6 +160,21 @@ internal sealed class BertClassifierStart
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    private static BertCheckpoint LoadAgain(string path)
+    {
+        try
+        {
+            return BertCheckpoint.Load(path);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException(
+                $"BertClassificationOptions.PretrainedCheckpointPath '{path}' was read when the trainer was created and is read again at Fit, but it is gone: {exception.Message}",
+                path,
+                exception);
         }
     }
 

@@ -93,7 +93,7 @@ internal static class CheckpointSerializer
             reader.ReadString(); // the options fingerprint
             return reader.ReadInt32();
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or FormatException)
         {
             return null;
         }

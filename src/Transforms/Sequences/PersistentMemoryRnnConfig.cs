@@ -27,8 +27,9 @@ public sealed record PersistentMemoryRnnConfig
     public bool EncoderReadsHiddenState { get; init; }
 
     /// <summary>
-    /// γ, the sharpness of the addressing softmax over cosine similarities (its starting value when learned), in
-    /// [<see cref="MinSharpness"/>, <see cref="MaxSharpness"/>].
+    /// γ, the sharpness of the addressing softmax over cosine similarities (its starting value when learned): a finite
+    /// number &gt; 0 that float32 holds (the options ask for [<see cref="MinSharpness"/>, <see cref="MaxSharpness"/>];
+    /// a model file keeps loading with any value the model can represent).
     /// </summary>
     public double Sharpness { get; init; } = 10;
 
@@ -68,9 +69,10 @@ public sealed record PersistentMemoryRnnConfig
         {
             Positive(MemorySlots, nameof(MemorySlots));
             Positive(MemoryWidth, nameof(MemoryWidth));
-            if (!IsSharpnessInRange(Sharpness))
+            // Above float32's largest value, exp(log γ) overflows and every output is NaN.
+            if (!(Sharpness > 0 && Sharpness <= float.MaxValue))
             {
-                throw new ArgumentOutOfRangeException(nameof(Sharpness), Sharpness, $"{nameof(Sharpness)} (γ) {SharpnessRange}, but was {Sharpness.ToString(CultureInfo.InvariantCulture)}.");
+                throw new ArgumentOutOfRangeException(nameof(Sharpness), Sharpness, $"{nameof(Sharpness)} (γ) must be a number > 0 that float32 holds (≤ {float.MaxValue.ToString(CultureInfo.InvariantCulture)}), but was {Sharpness.ToString(CultureInfo.InvariantCulture)}.");
             }
         }
     }

@@ -105,6 +105,7 @@ public sealed class PersistentMemoryRnnTransformer : TensorMappingTransformer
         var weights = keepAddressing ? new float[sequences.Count][] : null;
         lock (_forwardLock)
         {
+            ThrowIfDisposed(); // under the lock that Dispose takes too, so the model cannot be freed mid-forward
             for (int start = 0; start < sequences.Count; start += ChunkRows)
             {
                 int count = Math.Min(ChunkRows, sequences.Count - start);
@@ -136,7 +137,13 @@ public sealed class PersistentMemoryRnnTransformer : TensorMappingTransformer
     }
 
     /// <inheritdoc />
-    private protected override void DisposeModel() => _model.Dispose();
+    private protected override void DisposeModel()
+    {
+        lock (_forwardLock)
+        {
+            _model.Dispose();
+        }
+    }
 
     internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
 

@@ -60,6 +60,9 @@ public sealed class CheckpointFineTuningTests : IDisposable
 
         var create = () => start.CreateModel(classes: 2, seed: 5, BertPooling.Cls, classifierDropout: null);
         create.Should().Throw<InvalidOperationException>().WithMessage($"*PretrainedCheckpointPath '{path}' has changed since the trainer was created*");
+
+        Directory.Delete(path, recursive: true);
+        create.Should().Throw<FileNotFoundException>().WithMessage($"*PretrainedCheckpointPath '{path}'*read again at Fit*gone*");
     }
 
     [Fact]

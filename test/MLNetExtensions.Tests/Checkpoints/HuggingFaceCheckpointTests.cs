@@ -77,7 +77,7 @@ public sealed class HuggingFaceCheckpointTests : IDisposable
     {
         using var source = TinyCheckpoint.Model(seed: 5);
         string path = TinyCheckpoint.Write(Path.Combine(_directory, "hf-tokenizer"), source, tokenizerConfig:
-            "{\"do_lower_case\": true, \"do_basic_tokenize\": true, \"never_split\": null, \"tokenize_chinese_chars\": true, \"strip_accents\": null, \"tokenizer_class\": \"BertTokenizer\", \"model_max_length\": 512}");
+            "{\"do_lower_case\": true, \"do_basic_tokenize\": true, \"never_split\": [\"[CLS]\", \"[SEP]\"], \"tokenize_chinese_chars\": true, \"strip_accents\": null, \"tokenizer_class\": \"BertTokenizer\", \"model_max_length\": 512}");
 
         using var checkpoint = BertCheckpoint.Load(path);
 

@@ -123,6 +123,10 @@ public sealed class PersistentMemoryRnnBadInputTests
 
         var config = () => new Transforms.Sequences.PersistentMemoryRnn(Tiny().ToConfig(outputs: 1) with { Sharpness = 1e39 });
         config.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "Sharpness");
+        // A model (as a model file rebuilds it) takes any value float32 holds: files saved before the options' range keep loading.
+        using (new Transforms.Sequences.PersistentMemoryRnn(Tiny().ToConfig(outputs: 1) with { Sharpness = 2e6 }))
+        {
+        }
 
         // The bounds themselves train to a finite loss.
         foreach (double sharpness in new[] { Transforms.Sequences.PersistentMemoryRnnConfig.MinSharpness, Transforms.Sequences.PersistentMemoryRnnConfig.MaxSharpness })

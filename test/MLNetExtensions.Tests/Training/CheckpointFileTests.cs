@@ -55,6 +55,22 @@ public sealed class CheckpointFileTests
     }
 
     [Fact]
+    public void TheSeedOfACheckpoint_IsReadFromItsHeader_AndAnUnreadableHeaderGivesNone()
+    {
+        string path = WriteCheckpoint("seed.ckpt");
+        CheckpointSerializer.TryReadSeed(path).Should().Be(7);
+
+        // A header whose fingerprint length is not a 7-bit encoded integer (BinaryReader throws FormatException):
+        // loading the file is what reports it, as malformed.
+        var bytes = File.ReadAllBytes(path);
+        const int fingerprintAt = 8 + sizeof(int);
+        bytes.AsSpan(fingerprintAt, 5).Fill(0xFF);
+        File.WriteAllBytes(path, bytes);
+        CheckpointSerializer.TryReadSeed(path).Should().BeNull();
+        CheckpointSerializer.TryReadSeed(Path.Combine(TrainingFixtures.TempDirectory(), "missing.ckpt")).Should().BeNull();
+    }
+
+    [Fact]
     public void TruncatedCheckpoint_IsRefused_WithInvalidDataException()
     {
         string path = WriteCheckpoint("truncated.ckpt");

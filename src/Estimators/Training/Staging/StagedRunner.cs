@@ -62,6 +62,16 @@ public sealed class StagedRunner
         long planSteps = stages.Sum(s => (long)s.Steps);
         using var carry = new OptimizerStateStore();
         var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity, Seed = settings.Seed };
+        if (!settings.Resume && Directory.Exists(settings.CheckpointDirectory) && DataParallelEnvironment.IsLeader)
+        {
+            // Stage checkpoints an earlier run left in the folder would be taken for this run's if it were killed
+            // before checkpointing a stage (even between stages, while the model grows).
+            for (int k = 0; k < stages.Count; k++)
+            {
+                File.Delete(StageCheckpoint(settings, k));
+            }
+        }
+
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
         bool cancelled = false;
 
@@ -78,9 +88,6 @@ public sealed class StagedRunner
             if (settings.CheckpointDirectory is { } directory && !resumingThisStage && DataParallelEnvironment.IsLeader)
             {
                 Directory.CreateDirectory(directory);
-                // A checkpoint of this stage left by an earlier run in the folder would be taken for this run's if it
-                // were killed before checkpointing the stage.
-                File.Delete(StageCheckpoint(settings, k));
                 carry.Save(CarryFile(settings, k));
                 state.CurrentStage = k;
                 WriteState(settings, state);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MLNetExtensions.Transforms.Text;
 
 namespace MLNetExtensions.Transforms.Bert.Checkpoints;
 
@@ -76,7 +77,9 @@ internal static class CheckpointFiles
             }
         }
 
-        if (root["never_split"] is { } neverSplit && !(neverSplit is JsonArray { Count: 0 }))
+        // Listing special tokens changes nothing: they are kept whole anyway.
+        if (root["never_split"] is { } neverSplit
+            && !(neverSplit is JsonArray list && list.All(token => token?.GetValueKind() == JsonValueKind.String && WordPieceVocabulary.SpecialTokens.Contains(token.GetValue<string>()))))
         {
             throw new InvalidDataException($"'{path}': never_split is {Show(neverSplit)}, but this library does not keep extra words whole; only the special tokens [CLS], [SEP], [PAD], [MASK] and [UNK] are.");
         }
