@@ -194,7 +194,7 @@ public sealed class StagedRunner
         if (state.PlanJson != planIdentity)
         {
             throw new InvalidOperationException(
-                $"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan or another model; resume with the same plan and model options.");
+                $"The checkpoints in '{settings.CheckpointDirectory}' were written by another plan or another model (or by a version of this library before 2026-12-01, which identified a BERT run by its plan alone); resume with the same plan and model options.");
         }
 
         if (state.Seed is int seed && seed != settings.Seed)
