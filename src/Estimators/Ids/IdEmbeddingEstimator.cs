@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetExtensions.Estimators.Data;
 using MLNetExtensions.Estimators.Training;
 using MLNetExtensions.Estimators.Training.Distributed;
 using MLNetExtensions.Transforms.DataView;
@@ -124,30 +125,30 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
 
     /// <summary>
     /// The training sequences, and the validation sequences: those of <see cref="SingleRunTrainerOptions.ValidationData"/>,
-    /// or a seeded <see cref="TorchTrainerOptions.ValidationFraction"/> of the users' sequences held out before the
+    /// or a seeded <see cref="TorchTrainerOptions.ValidationFraction"/> of the users (with all their sequences) held out before the
     /// vocabulary is built (so validation measures how well the vectors predict interactions they never saw).
     /// </summary>
     private (List<string[]> Train, List<string[]>? Validation) ReadSequences(IDataView interactions, int seed)
     {
-        var sequences = InteractionSequences.Read(interactions, Options);
+        var sequences = InteractionSequences.ReadByUser(interactions, Options);
         if (Options.ValidationData is { } validation)
         {
-            return (sequences, InteractionSequences.Read(validation, Options));
+            return (Items(sequences), InteractionSequences.Read(validation, Options));
         }
 
         if (Options.ValidationFraction is not double fraction)
         {
-            return (sequences, null);
+            return (Items(sequences), null);
         }
 
-        var random = new Random(seed);
-        var heldOut = new bool[sequences.Count];
-        foreach (int index in Enumerable.Range(0, sequences.Count).OrderBy(_ => random.Next()).Take((int)Math.Round(fraction * sequences.Count)))
-        {
-            heldOut[index] = true;
-        }
+        // Whole users are held out, with all their sessions, so that validation measures users training never saw; the
+        // project's own generator keeps the split the same across platforms and .NET versions.
+        var users = sequences.Select(s => s.User).Distinct(StringComparer.Ordinal).ToList();
+        new SeededShuffle(seed).Shuffle(users);
+        var heldOut = users.Take((int)Math.Round(fraction * users.Count)).ToHashSet(StringComparer.Ordinal);
+        return (Items(sequences.Where(s => !heldOut.Contains(s.User))), Items(sequences.Where(s => heldOut.Contains(s.User))));
 
-        return (sequences.Where((_, i) => !heldOut[i]).ToList(), sequences.Where((_, i) => heldOut[i]).ToList());
+        static List<string[]> Items(IEnumerable<UserSequence> of) => of.Select(s => s.Items).ToList();
     }
 
     /// <summary>Validation rows: each sequence's trained items in order (items training never saw are dropped).</summary>

@@ -58,7 +58,7 @@ public sealed class IdEmbeddingOptions : SingleRunTrainerOptions
 
     /// <summary>
     /// The time of each interaction (DateTime, DateTimeOffset or a number), or null: rows of a user then keep their order in
-    /// the view. Ties keep the view's order.
+    /// the view. Ties keep the view's order; a row whose number time is missing (NaN) is skipped.
     /// </summary>
     public string? TimestampColumnName { get; set; }
 

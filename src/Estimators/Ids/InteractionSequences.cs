@@ -44,7 +44,12 @@ internal static class InteractionSequences
 
     /// <summary>The item sequences of <paramref name="interactions"/>, users in ordinal order.</summary>
     /// <exception cref="InvalidOperationException">The view has no usable interaction.</exception>
-    public static List<string[]> Read(IDataView interactions, IdEmbeddingOptions options)
+    public static List<string[]> Read(IDataView interactions, IdEmbeddingOptions options) =>
+        ReadByUser(interactions, options).Select(sequence => sequence.Items).ToList();
+
+    /// <summary><see cref="Read"/>, each sequence with its user (a user's sessions are consecutive sequences).</summary>
+    /// <exception cref="InvalidOperationException">The view has no usable interaction.</exception>
+    public static List<UserSequence> ReadByUser(IDataView interactions, IdEmbeddingOptions options)
     {
         CheckSchema(interactions.Schema, options);
         var columns = new[] { options.UserColumnName, options.ItemColumnName, options.TimestampColumnName, options.SessionColumnName }
@@ -65,7 +70,12 @@ internal static class InteractionSequences
                 if (u is not null && i is not null)
                 {
                     var (ticks, number) = time?.Invoke() ?? default;
-                    rows.Add(new Interaction(u, i, ticks, number, session?.Invoke(), row));
+                    // A missing number time (NaN, as the text loader reads an empty field) has no place in the order
+                    // (sorting would put it first): the row is skipped, as one without a user or an item.
+                    if (!double.IsNaN(number))
+                    {
+                        rows.Add(new Interaction(u, i, ticks, number, session?.Invoke(), row));
+                    }
                 }
 
                 row++;
@@ -75,7 +85,8 @@ internal static class InteractionSequences
         if (rows.Count == 0)
         {
             throw new InvalidOperationException(
-                $"The interactions have no row with both a user ('{options.UserColumnName}') and an item ('{options.ItemColumnName}'): there is nothing to train on.");
+                $"The interactions have no row with both a user ('{options.UserColumnName}') and an item ('{options.ItemColumnName}')" +
+                (options.TimestampColumnName is { } timestamp ? $" and a time ('{timestamp}' not NaN)" : string.Empty) + ": there is nothing to train on.");
         }
 
         rows.Sort((a, b) =>
@@ -91,7 +102,7 @@ internal static class InteractionSequences
         });
 
         long gap = options.InactivityGap?.Ticks ?? long.MaxValue;
-        var sequences = new List<string[]>();
+        var sequences = new List<UserSequence>();
         var current = new List<string>();
         for (int r = 0; r < rows.Count; r++)
         {
@@ -100,14 +111,14 @@ internal static class InteractionSequences
                 || rows[r].Ticks - rows[r - 1].Ticks > gap);
             if (split)
             {
-                sequences.Add(current.ToArray());
+                sequences.Add(new UserSequence(rows[r - 1].User, current.ToArray()));
                 current.Clear();
             }
 
             current.Add(rows[r].Item);
         }
 
-        sequences.Add(current.ToArray());
+        sequences.Add(new UserSequence(rows[^1].User, current.ToArray()));
         return sequences;
     }
 
@@ -179,3 +190,8 @@ internal static class InteractionSequences
         }
     }
 }
+
+/// <summary>One sequence of a user's items, in time order.</summary>
+/// <param name="User">The user (or session) ID.</param>
+/// <param name="Items">The item IDs.</param>
+internal readonly record struct UserSequence(string User, string[] Items);

@@ -295,6 +295,31 @@ public sealed class IdEmbeddingFitTests : IDisposable
     }
 
     [Fact]
+    public void AValidationFraction_HoldsOutWholeUsers_WithAllTheirSessions()
+    {
+        // 47 users with one session each, and one user with 30 sessions (a day apart, split by InactivityGap): 77 sequences.
+        var rows = IdTestData.Interactions(users: 47);
+        var start = new DateTime(2024, 2, 1);
+        for (int session = 0; session < 30; session++)
+        {
+            for (int t = 0; t < 3; t++)
+            {
+                rows.Add(new IdTestData.Interaction { UserId = "big", ItemId = IdTestData.Item(session % IdTestData.Groups, t), Time = start.AddDays(2 * session).AddHours(t) });
+            }
+        }
+
+        var options = IdTestData.Options(_mlContext);
+        options.Epochs = 1;
+        options.InactivityGap = TimeSpan.FromDays(1);
+        options.ValidationFraction = 0.25;
+        using var model = _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(rows));
+
+        // 12 of the 48 users are held out: 12 one-session users (65 sequences left) or 11 and "big" (36 left). Holding out
+        // a quarter of the sequences instead would leave 58, and split "big"'s sessions between training and validation.
+        model.TrainingSummary!.Sequences.Should().BeOneOf(65, 36);
+    }
+
+    [Fact]
     public void EarlyStopping_OnValidationData_StopsBeforeTheLastEpoch_WhenTheValidationLossStopsFalling()
     {
         var validation = _mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 12, seed: 5));

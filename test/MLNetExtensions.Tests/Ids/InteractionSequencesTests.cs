@@ -75,7 +75,10 @@ public sealed class InteractionSequencesTests
         var small = new[] { new Visit { User = "u1", Item = "second", Seconds = 2 }, new Visit { User = "u1", Item = "first", Seconds = 1 } };
         Read(small, Options(nameof(Visit.Seconds))).Should().BeEquivalentTo(new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering());
         var missing = small.Append(new Visit { User = "u1", Item = "undated", Seconds = float.NaN });
-        Read(missing, Options(nameof(Visit.Seconds))).Single().Should().HaveCount(3, "a missing time (NaN, as the text loader reads an empty field) is no precision problem");
+        Read(missing, Options(nameof(Visit.Seconds))).Should().BeEquivalentTo(
+            new[] { new[] { "first", "second" } }, o => o.WithStrictOrdering(), "a missing time (NaN, as the text loader reads an empty field) has no place in the order: the row is skipped");
+        var allMissing = () => Read(new[] { new Visit { User = "u1", Item = "a", Seconds = float.NaN } }, Options(nameof(Visit.Seconds)));
+        allMissing.Should().Throw<InvalidOperationException>().WithMessage("*and a time ('Seconds' not NaN)*nothing to train on*");
 
         // Unix seconds 10 s apart: as Single they are one value, and the order would silently be the view's.
         var unix = new[] { new Visit { User = "u1", Item = "second", Seconds = 1_700_000_010f }, new Visit { User = "u1", Item = "first", Seconds = 1_700_000_000f } };
