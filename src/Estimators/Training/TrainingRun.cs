@@ -129,7 +129,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
 
         if (_dataParallel is { } dataParallel)
         {
-            dataParallel.CheckSameRun(_totalSteps, parameters.TrainableCount);
+            dataParallel.CheckSameRun(_totalSteps, parameters.TrainableCount, _fingerprint, _step);
             dataParallel.BroadcastModel(_model);
             _logger.Info(
                 $"Data-parallel over {dataParallel.Size} MPI ranks: batch size {_options.BatchSize} per rank ({_options.BatchSize * dataParallel.Size} per step), " +

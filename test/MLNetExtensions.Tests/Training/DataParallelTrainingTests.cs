@@ -63,6 +63,19 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void RanksGivenDifferentTrainingSettings_StopTogether_BeforeTraining()
+    {
+        // Rank 1 has another learning rate: the same averaged gradient would move its weights elsewhere.
+        var (exitCode, output) = Run(2, "settings", "settings");
+
+        exitCode.Should().NotBe(0);
+        // Both ranks decide from the same reduced values and finalise MPI normally: both report it.
+        output.Should().Contain("rank 0: InvalidOperationException: The ranks disagree on the training settings");
+        output.Should().Contain("rank 1: InvalidOperationException: The ranks disagree on the training settings (this rank's: Seed=5;");
+        output.Should().Contain("LearningRate=0.06;", "each rank names its own settings");
+    }
+
+    [Fact]
     public void RanksWhoseGradientsCoverDifferentParameters_StopTogether_EvenWhenTheyMissAsMany()
     {
         // From step 3 on, rank 0 gives parameter 0 no gradient and rank 1 parameter 1: one missing on each.
@@ -209,6 +222,9 @@ public sealed class DataParallelTrainingTests : IDisposable
                     case "swapped":
                         Swapped();
                         break;
+                    case "settings":
+                        DifferentSettings();
+                        break;
                     case "estimators":
                         RnnAndIds(args[1]);
                         break;
@@ -250,6 +266,12 @@ public sealed class DataParallelTrainingTests : IDisposable
             var output = new RankOutput(
                 initial, Flatten(harness.Model), result.Steps, harness.Objective.SeenBatches.ToArray(), logLines, result.TrainableParameterCount, result.DataParallel);
             File.WriteAllText(Path.Combine(directory, $"rank{DataParallelEnvironment.Rank}.json"), JsonSerializer.Serialize(output));
+        }
+
+        private static void DifferentSettings()
+        {
+            var harness = new EngineHarness(rows: 37, dropout: 0);
+            harness.Train(new TrainingOptions { BatchSize = 4, Epochs = 1, LearningRate = DataParallelEnvironment.Rank == 1 ? 0.06 : 0.05, Seed = 5, NumberOfThreads = 1 });
         }
 
         private static void Swapped()

@@ -106,21 +106,28 @@ internal sealed class DataParallelRun : IDisposable
     /// <summary>Rank 0's seed on every rank, so the ranks shuffle the data identically and read disjoint shards of it.</summary>
     public int AgreeOnSeed(int seed) => _world.BroadcastFromLeader(seed);
 
-    /// <summary>Fails on every rank when the ranks disagree on the run's length or on what trains.</summary>
-    public void CheckSameRun(long totalSteps, long trainableCount)
+    /// <summary>
+    /// Fails on every rank when the ranks disagree on the run's length, on what trains, on the training settings
+    /// (<paramref name="optionsFingerprint"/>: learning rate, schedule, weight decay, clipping, …, each rank applying the
+    /// same averaged gradient with other settings would drift apart) or on the step they start from (ranks resuming from
+    /// different checkpoints would pair their collectives across steps).
+    /// </summary>
+    public void CheckSameRun(long totalSteps, long trainableCount, string optionsFingerprint, long startStep)
     {
-        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount };
+        long settings = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(optionsFingerprint))) & long.MaxValue;
+        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount, settings, -settings, startStep, -startStep };
         _world.AllReduceMax(values);
-        if (values[0] != -values[1])
+        string? disagreement =
+            values[0] != -values[1] ? $"the number of training steps (from {-values[1]} to {values[0]}; this rank: {totalSteps}): every rank must be given the same training data and options"
+            : values[2] != -values[3] ? $"the number of trainable weights (from {-values[3]} to {values[2]}; this rank: {trainableCount}): every rank must build the same model"
+            : values[4] != -values[5] ? $"the training settings (this rank's: {optionsFingerprint}): every rank must be given the same options"
+            : values[6] != -values[7] ? $"the step to start from (from {-values[7]} to {values[6]}; this rank: {startStep}): every rank must resume from the same checkpoint, or none"
+            : null;
+        if (disagreement is not null)
         {
-            throw new InvalidOperationException(
-                $"The ranks disagree on the number of training steps (from {-values[1]} to {values[0]}; this rank: {totalSteps}): every rank must be given the same training data and options.");
-        }
-
-        if (values[2] != -values[3])
-        {
-            throw new InvalidOperationException(
-                $"The ranks disagree on the number of trainable weights (from {-values[3]} to {values[2]}; this rank: {trainableCount}): every rank must build the same model.");
+            // Every rank sees the same reduced values and throws together: an agreed failure.
+            MpiWorld.FailureAgreed = true;
+            throw new InvalidOperationException($"The ranks disagree on {disagreement}.");
         }
     }
 
