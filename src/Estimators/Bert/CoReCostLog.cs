@@ -17,10 +17,15 @@ internal static class CoReCostLog
         double tokens = (double)report.TrainingTokens / Math.Max(1, report.TrainingSequences) * batchSize;
         double Flops(BertConfig config) => BertStepCostModel.TrainingStepFlops(config, plan.FinalDepth, plan.FinalDepth, true, tokens, sequenceLength, tokens * 0.15);
         using var log = ((IChannelProvider)mlContext).Start("MLNetExtensions.CoReBert");
-        log.Info(
-            MessageSensitivity.None,
-            $"CoRe: relaxed model ({relaxedConfig.Relaxation!.Attention} attention, feed-forward rank {relaxedConfig.Relaxation.FeedForwardRank}) {relaxedParameters:N0} weights, " +
-            $"{Flops(relaxedConfig) / 1e9:F2} GFLOP/step at depth {plan.FinalDepth}; original BERT {fullParameters:N0} weights, {Flops(fullConfig) / 1e9:F2} GFLOP/step.");
+        // Data-parallel, rank 0 alone writes the log.
+        if (Training.Distributed.DataParallelEnvironment.IsLeader)
+        {
+            log.Info(
+                MessageSensitivity.None,
+                $"CoRe: relaxed model ({relaxedConfig.Relaxation!.Attention} attention, feed-forward rank {relaxedConfig.Relaxation.FeedForwardRank}) {relaxedParameters:N0} weights, " +
+                $"{Flops(relaxedConfig) / 1e9:F2} GFLOP/step at depth {plan.FinalDepth}; original BERT {fullParameters:N0} weights, {Flops(fullConfig) / 1e9:F2} GFLOP/step.");
+        }
+
         return report with { RelaxedParameterCount = relaxedParameters, FullParameterCount = fullParameters };
     }
 }

@@ -112,7 +112,13 @@ public sealed class StagedBertTrainer
 
         using var log = ((IChannelProvider)mlContext).Start("MLNetExtensions.StagedBertTrainer");
         var staged = new BertStagedModel(model, plan, objective, settings.Seed, (k, completed) =>
-            LogStage(log, completed.Select((r, i) => ToReport(i, r)).ToList(), k));
+        {
+            // Data-parallel, rank 0 alone writes the log.
+            if (Training.Distributed.DataParallelEnvironment.IsLeader)
+            {
+                LogStage(log, completed.Select((r, i) => ToReport(i, r)).ToList(), k);
+            }
+        });
         var result = _runner.Run(mlContext, staged, RunIdentity(plan, model.Config), plan.ToRunnerStages(), trainData, validationData, settings, progress, cancellationToken);
         trained = staged.Model;
         return new StagedTrainingReport

@@ -53,7 +53,8 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         if (Options.ItemAttributes is not null)
         {
             (attributeRows, int duplicates) = ItemAttributeRows.Read(Options.ItemAttributes, Options);
-            if (duplicates > 0)
+            // Data-parallel, rank 0 alone writes the log (every rank reads the same data).
+            if (duplicates > 0 && DataParallelEnvironment.IsLeader)
             {
                 channel.Warning(MessageSensitivity.None, $"ItemAttributes: {duplicates} repeated item row(s) ignored; the first row of each item is used.");
             }
@@ -70,11 +71,14 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         }
 
         var validationRows = validationSequences is null ? null : ValidationRows(vocabulary, validationSequences);
-        channel.Info(
-            MessageSensitivity.None,
-            $"IdEmbedding: {sequences.Count:N0} sequences, {vocabulary.TrainedItemCount:N0} trained items ({vocabulary.Items.Count - vocabulary.TrainedItemCount:N0} known from attributes only), " +
-            $"{vocabulary.Attributes.Count} attribute type(s), {pairsPerEpoch:N0} pairs per epoch, {rows.Count:N0} rows" +
-            (validationRows is null ? "." : $"; {validationRows.Count:N0} validation rows from {validationSequences!.Count:N0} sequences."));
+        if (DataParallelEnvironment.IsLeader)
+        {
+            channel.Info(
+                MessageSensitivity.None,
+                $"IdEmbedding: {sequences.Count:N0} sequences, {vocabulary.TrainedItemCount:N0} trained items ({vocabulary.Items.Count - vocabulary.TrainedItemCount:N0} known from attributes only), " +
+                $"{vocabulary.Attributes.Count} attribute type(s), {pairsPerEpoch:N0} pairs per epoch, {rows.Count:N0} rows" +
+                (validationRows is null ? "." : $"; {validationRows.Count:N0} validation rows from {validationSequences!.Count:N0} sequences."));
+        }
 
         using var generator = new Generator(unchecked((ulong)seed));
         using var network = new IdEmbeddingNetwork(vocabulary, Options.ItemDimension, generator, device);
@@ -95,7 +99,10 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         long stepsPerEpoch = (rows.Count + ((long)Options.BatchSize * DataParallelEnvironment.Size) - 1) / ((long)Options.BatchSize * DataParallelEnvironment.Size);
         double epochsTrained = result.EpochsCompleted + ((double)result.BatchesInEpoch / stepsPerEpoch);
         double pairsPerSecond = pairsPerEpoch * epochsTrained / seconds;
-        channel.Info(MessageSensitivity.None, $"IdEmbedding: {pairsPerEpoch * epochsTrained:N0} training pairs in {seconds:F1} s: {pairsPerSecond:N0} pairs/s; final loss {result.FinalLoss:F4}.");
+        if (DataParallelEnvironment.IsLeader)
+        {
+            channel.Info(MessageSensitivity.None, $"IdEmbedding: {pairsPerEpoch * epochsTrained:N0} training pairs in {seconds:F1} s: {pairsPerSecond:N0} pairs/s; final loss {result.FinalLoss:F4}.");
+        }
         var summary = new IdEmbeddingTrainingSummary(sequences.Count, pairsPerEpoch, (int)result.EpochsCompleted, result.Steps, seconds, pairsPerSecond, result.FinalLoss, seed);
 
         var tables = new IdEmbeddingTables(vocabulary.TrainedItemCount, Options.ItemDimension, vocabulary.Attributes.Select(a => (a.Values.Length + 1, a.Dimension)).ToArray());

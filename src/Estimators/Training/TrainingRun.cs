@@ -332,17 +332,7 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
             return;
         }
 
-        Exception? failure = null;
-        try
-        {
-            action();
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-
-        _dataParallel.Agree(failure, cancelRequested: false, during);
+        _dataParallel.Collectively(during, action);
     }
 
     private void EndEpoch()

@@ -36,6 +36,7 @@ internal static class DistributedBenchmark
         };
 
         var methods = new Dictionary<string, DistributedMethodResult>();
+        string loadBefore = JsonArtifact.LoadAverage();
         foreach (var (name, plan) in plans)
         {
             using var method = PretrainedMethod.Run(mlContext, name, plan, setup, corpus);
@@ -56,6 +57,8 @@ internal static class DistributedBenchmark
             JobBatchSize = jobBatch,
             TotalSteps = setup.TotalSteps,
             Methods = methods,
+            LoadAverageBefore = loadBefore,
+            LoadAverageAfter = JsonArtifact.LoadAverage(),
         };
         JsonArtifact.Write(Path.Combine(directory, $"distributed-n{ranks}.json"), run);
         var summary = Compare(directory, quick);
@@ -165,6 +168,11 @@ internal sealed record DistributedRun
     public required int TotalSteps { get; init; }
 
     public required Dictionary<string, DistributedMethodResult> Methods { get; init; }
+
+    /// <summary>/proc/loadavg (1, 5, 15 minutes) before and after the run: the speedups compare separate runs, which other work on the machine would skew.</summary>
+    public string LoadAverageBefore { get; init; } = "n/a";
+
+    public string LoadAverageAfter { get; init; } = "n/a";
 }
 
 /// <summary>One pre-training method of a run.</summary>

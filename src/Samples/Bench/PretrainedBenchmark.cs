@@ -42,9 +42,9 @@ internal static class PretrainedBenchmark
         }
 
         var sentences = SentimentSentences.ReadAll().Select(s => s.Text).Take(quick ? 1000 : int.MaxValue).ToList();
-        string loadBefore = LoadAverage();
+        string loadBefore = JsonArtifact.LoadAverage();
         var (engines, parity) = MeasureInference(mlContext, onnxPath, sentences);
-        string loadAfter = LoadAverage();
+        string loadAfter = JsonArtifact.LoadAverage();
         AnsiConsole.WriteLine($"[{clock.Elapsed.TotalSeconds:F0} s] inference: {engines.Project:F0} sentences/s (ONNX Runtime {engines.OnnxRuntime:F0}), parity max |Δ| {parity.MaxAbsDiff:G3}, min cosine {parity.MinCosine:F6}");
 
         var fineTune = FineTuning(quick);
@@ -92,7 +92,6 @@ internal static class PretrainedBenchmark
     }
 
     /// <summary>The 1, 5 and 15-minute load averages (other processes on the machine compete for its cores).</summary>
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>
     /// Fine-tuning settings of the MiniLM classifier: mean pooling (how the checkpoint was trained), the checkpoint's own

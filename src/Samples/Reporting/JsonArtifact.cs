@@ -28,6 +28,12 @@ internal static class JsonArtifact
         return Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1);
     }
 
+    /// <summary>
+    /// The machine's load average over 1, 5 and 15 minutes (/proc/loadavg), or "n/a": recorded beside timings, which
+    /// other work on the machine slows.
+    /// </summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     /// <summary>Serialises <paramref name="value"/> (snake_case names) to <paramref name="path"/>.</summary>
     public static void Write<T>(string path, T value)
     {

@@ -76,6 +76,16 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void RankZeroFailingToWriteAStagedRunsState_StopsEveryRank_WithItsMessage()
+    {
+        // Only rank 0 writes plan-state.json; its folder lies below a file, so the write fails there alone.
+        var (exitCode, output) = Run(2, "pretrain-state", "pretrain-state");
+
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 1: InvalidOperationException: Rank 0 of 2 failed writing the plan state before stage 0, so every rank stops");
+    }
+
+    [Fact]
     public void RanksWhoseGradientsCoverDifferentParameters_StopTogether_EvenWhenTheyMissAsMany()
     {
         // From step 3 on, rank 0 gives parameter 0 no gradient and rank 1 parameter 1: one missing on each.
@@ -225,6 +235,9 @@ public sealed class DataParallelTrainingTests : IDisposable
                     case "settings":
                         DifferentSettings();
                         break;
+                    case "pretrain-state":
+                        PretrainWithAnUnwritableStateOnRankZero(args[1]);
+                        break;
                     case "estimators":
                         RnnAndIds(args[1]);
                         break;
@@ -290,6 +303,16 @@ public sealed class DataParallelTrainingTests : IDisposable
             // Every rank saves here so the test can compare them; an application saves on the leader only.
             mlContext.Model.SaveWithTensors(model, sentences.Schema, Path.Combine(directory, $"model-rank{DataParallelEnvironment.Rank}.zip"));
             File.WriteAllText(Path.Combine(directory, $"report-rank{DataParallelEnvironment.Rank}.json"), model.GetTrainingReport()!.ToJson());
+        }
+
+        private static void PretrainWithAnUnwritableStateOnRankZero(string directory)
+        {
+            string blocker = Path.Combine(directory, "a-file");
+            File.WriteAllText(blocker, "not a folder");
+            var mlContext = new MLContext(seed: 1);
+            var options = TinyPretraining.Options();
+            options.CheckpointDirectory = DataParallelEnvironment.IsLeader ? Path.Combine(blocker, "checkpoints") : Path.Combine(directory, "checkpoints");
+            using var model = mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(mlContext, 200));
         }
 
         private static void RnnAndIds(string directory)

@@ -157,22 +157,61 @@ internal sealed class DataParallelRun : IDisposable
     /// otherwise every rank throws (the failing rank its own exception, the others one carrying its message).
     /// Also agrees on cancellation: returns true on every rank when any rank asked to cancel.
     /// </summary>
-    public bool Agree(Exception? failure, bool cancelRequested, string during)
+    public bool Agree(Exception? failure, bool cancelRequested, string during) => AgreeIn(_world, failure, cancelRequested, during);
+
+    /// <summary>
+    /// Runs <paramref name="action"/>; every rank then learns whether it failed on any, and all stop together with that
+    /// error, instead of the other ranks waiting forever in their next collective.
+    /// </summary>
+    public void Collectively(string during, Action action) => Collectively(_world, during, action);
+
+    /// <summary>
+    /// <see cref="Collectively(string, Action)"/> outside a training run, for work that only some ranks do (rank 0
+    /// writing a staged run's state), which would otherwise leave the others a collective ahead; just runs the action
+    /// unless the process is one of several under <c>mpiexec</c>.
+    /// </summary>
+    public static void CollectivelyInJob(string during, Action action)
     {
-        Span<long> flags = stackalloc long[] { failure is null ? 0 : Rank + 1, cancelRequested ? 1 : 0 };
-        _world.AllReduceMax(flags);
+        if (!DataParallelEnvironment.IsDistributed || MpiWorld.Join() is not { Size: > 1 } world)
+        {
+            action();
+            return;
+        }
+
+        Collectively(world, during, action);
+    }
+
+    private static void Collectively(MpiWorld world, string during, Action action)
+    {
+        Exception? failure = null;
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        AgreeIn(world, failure, cancelRequested: false, during);
+    }
+
+    private static bool AgreeIn(MpiWorld world, Exception? failure, bool cancelRequested, string during)
+    {
+        Span<long> flags = stackalloc long[] { failure is null ? 0 : world.Rank + 1, cancelRequested ? 1 : 0 };
+        world.AllReduceMax(flags);
         if (flags[0] == 0)
         {
             return flags[1] != 0;
         }
 
         int failedRank = (int)flags[0] - 1;
-        byte[] message = failedRank == Rank ? Encoding.UTF8.GetBytes(failure!.GetType().Name + ": " + failure.Message) : [];
+        byte[] message = failedRank == world.Rank ? Encoding.UTF8.GetBytes(failure!.GetType().Name + ": " + failure.Message) : [];
         Span<byte> length = stackalloc byte[sizeof(int)];
         BitConverter.TryWriteBytes(length, message.Length);
-        _world.Broadcast(length, failedRank);
+        world.Broadcast(length, failedRank);
         Array.Resize(ref message, BitConverter.ToInt32(length));
-        _world.Broadcast(message, failedRank);
+        world.Broadcast(message, failedRank);
         MpiWorld.FailureAgreed = true;
         if (failure is not null)
         {
@@ -180,7 +219,7 @@ internal sealed class DataParallelRun : IDisposable
         }
 
         throw new InvalidOperationException(
-            $"Rank {failedRank} of {Size} failed {during}, so every rank stops: {Encoding.UTF8.GetString(message)}");
+            $"Rank {failedRank} of {world.Size} failed {during}, so every rank stops: {Encoding.UTF8.GetString(message)}");
     }
 
     /// <summary>

@@ -62,14 +62,17 @@ public sealed class StagedRunner
         long planSteps = stages.Sum(s => (long)s.Steps);
         using var carry = new OptimizerStateStore();
         var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity, Seed = settings.Seed };
-        if (!settings.Resume && Directory.Exists(settings.CheckpointDirectory) && DataParallelEnvironment.IsLeader)
+        if (!settings.Resume && settings.CheckpointDirectory is not null)
         {
             // Stage checkpoints an earlier run left in the folder would be taken for this run's if it were killed
             // before checkpointing a stage (even between stages, while the model grows).
-            for (int k = 0; k < stages.Count; k++)
+            OnLeader("deleting older stage checkpoints", () =>
             {
-                File.Delete(StageCheckpoint(settings, k));
-            }
+                for (int k = 0; k < stages.Count && Directory.Exists(settings.CheckpointDirectory); k++)
+                {
+                    File.Delete(StageCheckpoint(settings, k));
+                }
+            });
         }
 
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
@@ -85,12 +88,15 @@ public sealed class StagedRunner
                 carry.Clear();
             }
 
-            if (settings.CheckpointDirectory is { } directory && !resumingThisStage && DataParallelEnvironment.IsLeader)
+            if (settings.CheckpointDirectory is { } directory && !resumingThisStage)
             {
-                Directory.CreateDirectory(directory);
-                carry.Save(CarryFile(settings, k));
                 state.CurrentStage = k;
-                WriteState(settings, state);
+                OnLeader($"writing the plan state before stage {k}", () =>
+                {
+                    Directory.CreateDirectory(directory);
+                    carry.Save(CarryFile(settings, k));
+                    WriteState(settings, state);
+                });
             }
 
             long stepsBefore = stages.Take(k).Sum(s => (long)s.Steps);
@@ -143,15 +149,28 @@ public sealed class StagedRunner
             });
 
             model.OnStageCompleted(k, state.Stages);
-            if (settings.CheckpointDirectory is not null && !cancelled && DataParallelEnvironment.IsLeader)
+            if (settings.CheckpointDirectory is not null && !cancelled)
             {
                 state.CurrentStage = k + 1;
-                WriteState(settings, state);
+                OnLeader($"writing the plan state after stage {k}", () => WriteState(settings, state));
             }
         }
 
         return new StagedRunResult(state.Stages, state.Validations, cancelled);
     }
+
+    /// <summary>
+    /// Runs a file operation on rank 0 alone; data-parallel, every rank learns whether it failed, so that all stop
+    /// together instead of rank 0 leaving the run (into a sweep's next trial, say) while the others go on.
+    /// </summary>
+    private static void OnLeader(string during, Action action) =>
+        DataParallelRun.CollectivelyInJob(during, () =>
+        {
+            if (DataParallelEnvironment.IsLeader)
+            {
+                action();
+            }
+        });
 
     private static string StageCheckpoint(StagedTrainingSettings settings, int stage) => Path.Combine(settings.CheckpointDirectory!, $"stage-{stage}.ckpt");
 
