@@ -6,7 +6,9 @@ namespace MLNetExtensions.Estimators.Bert;
 /// Floating-point operations of one masked-LM training step, the cost model multi-stage training relies on:
 /// a forward pass over every layer, a backward pass (about twice a forward) over the layers that train —
 /// plus a gradient-only pass through frozen layers when trainable embeddings sit below them — and the MLM
-/// head, applied at masked positions only. A multiply-add counts as two operations. Relaxed models (coarse-refined
+/// head, applied at masked positions only: its backward computes the input gradient always, and the weight gradient
+/// of its transform only when the head trains and of its decoder (tied to the word embeddings) only when the
+/// embeddings train. A multiply-add counts as two operations. Relaxed models (coarse-refined
 /// training) are costed with their fast attention and factorised feed-forward.
 /// </summary>
 public static class BertStepCostModel
@@ -19,13 +21,18 @@ public static class BertStepCostModel
     /// <param name="tokensPerBatch">Tokens in the batch (rows × padded length).</param>
     /// <param name="sequenceLength">Padded length (attention is quadratic in it).</param>
     /// <param name="maskedTokensPerBatch">Positions the MLM head is applied to.</param>
-    public static double TrainingStepFlops(BertConfig config, int depth, int trainableLayers, bool trainEmbeddings, double tokensPerBatch, double sequenceLength, double maskedTokensPerBatch)
+    /// <param name="trainHead">Whether the MLM head's transform trains.</param>
+    public static double TrainingStepFlops(BertConfig config, int depth, int trainableLayers, bool trainEmbeddings, double tokensPerBatch, double sequenceLength, double maskedTokensPerBatch, bool trainHead = true)
     {
         double layerForward = tokensPerBatch * LayerForwardPerToken(config, sequenceLength);
         double hidden = config.HiddenSize;
-        double headForward = maskedTokensPerBatch * ((2 * hidden * hidden) + (2 * hidden * config.VocabSize));
+        double transformForward = maskedTokensPerBatch * 2 * hidden * hidden;
+        double decoderForward = maskedTokensPerBatch * 2 * hidden * config.VocabSize;
         int frozenBetween = trainEmbeddings ? depth - trainableLayers : 0;
-        return (depth * layerForward) + (2 * trainableLayers * layerForward) + (frozenBetween * layerForward) + (3 * headForward);
+
+        // Forward, input gradient, and the weight gradient of the parts that train (each about one forward).
+        double head = ((trainHead ? 3 : 2) * transformForward) + ((trainEmbeddings ? 3 : 2) * decoderForward);
+        return (depth * layerForward) + (2 * trainableLayers * layerForward) + (frozenBetween * layerForward) + head;
     }
 
     /// <summary>

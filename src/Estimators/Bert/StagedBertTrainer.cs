@@ -92,7 +92,7 @@ public sealed class StagedBertTrainer
             var stage = plan.Stages[k];
             var config = model.Config with { Relaxation = stage.Architecture == EncoderArchitecture.Relaxed ? relaxation : null };
             double flops = BertStepCostModel.TrainingStepFlops(
-                config, stage.Depth, stage.TrainableLayerCount, stage.TrainEmbeddings, settings.BatchSize * tokensPerSequence, sequenceLength, settings.BatchSize * tokensPerSequence * 0.15);
+                config, stage.Depth, stage.TrainableLayerCount, stage.TrainEmbeddings, settings.BatchSize * tokensPerSequence, sequenceLength, settings.BatchSize * tokensPerSequence * 0.15, stage.TrainHead);
             return new StageReport
             {
                 Name = stage.Name,

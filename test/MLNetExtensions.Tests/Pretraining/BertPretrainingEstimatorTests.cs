@@ -25,7 +25,9 @@ public sealed class BertPretrainingEstimatorTests : IDisposable
         var report = model.GetTrainingReport()!;
         report.Stages.Should().HaveCount(2);
         report.Stages.Select(s => (s.Depth, s.TrainableLayers, s.Steps)).Should().Equal((1, 1, 6L), (2, 1, 6L));
-        report.Stages[0].PredictedFlopsPerStep.Should().BeLessThan(report.Stages[1].PredictedFlopsPerStep);
+        // The FLOP model itself is checked by BertStepCostModelTests; at this width the head dominates, so the grown stage,
+        // whose frozen embeddings spare the tied decoder's weight gradient, is predicted cheaper than the first.
+        report.Stages[1].PredictedFlopsPerStep.Should().BeLessThan(report.Stages[0].PredictedFlopsPerStep);
         report.FinalValidationLoss.Should().BeInRange(0, 20);
         report.FinalValidationAccuracy.Should().BeInRange(0, 1);
         model.Config.NumHiddenLayers.Should().Be(2);
