@@ -151,8 +151,16 @@ public sealed class IdEmbeddingEstimator : TorchTrainerEstimator<IdEmbeddingOpti
         // Whole users are held out, with all their sessions, so that validation measures users training never saw; the
         // project's own generator keeps the split the same across platforms and .NET versions.
         var users = sequences.Select(s => s.User).Distinct(StringComparer.Ordinal).ToList();
+        if (users.Count < 2)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(IdEmbeddingOptions)}.{nameof(IdEmbeddingOptions.ValidationFraction)} holds out whole users, but the interactions have {users.Count} user: give ValidationData instead, or leave ValidationFraction null.");
+        }
+
+        // At least one user on each side, whatever the rounding.
+        int heldOutCount = Math.Clamp((int)Math.Round(fraction * users.Count), 1, users.Count - 1);
         new SeededShuffle(seed).Shuffle(users);
-        var heldOut = users.Take((int)Math.Round(fraction * users.Count)).ToHashSet(StringComparer.Ordinal);
+        var heldOut = users.Take(heldOutCount).ToHashSet(StringComparer.Ordinal);
         return (Items(sequences.Where(s => !heldOut.Contains(s.User))), Items(sequences.Where(s => heldOut.Contains(s.User))));
 
         static List<string[]> Items(IEnumerable<UserSequence> of) => of.Select(s => s.Items).ToList();

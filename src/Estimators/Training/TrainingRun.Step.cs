@@ -40,12 +40,6 @@ internal sealed partial class TrainingRun<TBatch>
                 if (_dataParallel is { } dataParallel)
                 {
                     (lossValue, jobRows) = dataParallel.ReduceStepStatus(lossValue, rows, failure, $"at step {_step}");
-                    if (!double.IsFinite(lossValue) && _options.StopOnNonFiniteLoss)
-                    {
-                        // The job's loss is the same on every rank, so a non-finite one stops every rank together.
-                        Distributed.MpiWorld.FailureAgreed = true;
-                    }
-
                     ThrowIfNonFinite(lossValue, context);
                     dataParallel.AverageGradients(rows, jobRows);
                 }

@@ -91,8 +91,6 @@ internal static class PretrainedBenchmark
         return 0;
     }
 
-    /// <summary>The 1, 5 and 15-minute load averages (other processes on the machine compete for its cores).</summary>
-
     /// <summary>
     /// Fine-tuning settings of the MiniLM classifier: mean pooling (how the checkpoint was trained), the checkpoint's own
     /// dropout, 32 tokens and 2 epochs at 1e-4 (one epoch at 5e-5 and 48 tokens reached 0.895 in a quick run; the budget

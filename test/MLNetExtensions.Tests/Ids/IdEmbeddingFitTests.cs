@@ -317,6 +317,14 @@ public sealed class IdEmbeddingFitTests : IDisposable
         // 12 of the 48 users are held out: 12 one-session users (65 sequences left) or 11 and "big" (36 left). Holding out
         // a quarter of the sequences instead would leave 58, and split "big"'s sessions between training and validation.
         model.TrainingSummary!.Sequences.Should().BeOneOf(65, 36);
+
+        // Rounding never empties a side: 5 % of 8 users (0.4) is still one user held out.
+        options.InactivityGap = null;
+        options.ValidationFraction = 0.05;
+        using var fewUsers = _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 8)));
+        fewUsers.TrainingSummary!.Sequences.Should().Be(7);
+        var oneUser = () => _mlContext.Transforms.IdEmbedding(options).Fit(_mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 1)));
+        oneUser.Should().Throw<InvalidOperationException>().WithMessage("IdEmbeddingOptions.ValidationFraction holds out whole users, but the interactions have 1 user*ValidationData*");
     }
 
     [Fact]

@@ -86,6 +86,17 @@ public sealed class DataParallelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void RanksCheckpointingAStagedRunDifferently_StopTogether_InsteadOfHanging()
+    {
+        // Only rank 0 is given a CheckpointDirectory: its agreed file work would otherwise leave rank 1 a collective behind.
+        var (exitCode, output) = Run(2, "pretrain-leader-checkpoints", "pretrain-leader-checkpoints");
+
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 0: InvalidOperationException: The ranks disagree on the staged run's checkpointing (CheckpointDirectory set, Resume, the stage to start from) (this rank: 1, 0, 0)");
+        output.Should().Contain("rank 1: InvalidOperationException: The ranks disagree on the staged run's checkpointing (CheckpointDirectory set, Resume, the stage to start from) (this rank: 0, 0, 0)");
+    }
+
+    [Fact]
     public void RanksWhoseGradientsCoverDifferentParameters_StopTogether_EvenWhenTheyMissAsMany()
     {
         // From step 3 on, rank 0 gives parameter 0 no gradient and rank 1 parameter 1: one missing on each.
@@ -238,6 +249,9 @@ public sealed class DataParallelTrainingTests : IDisposable
                     case "pretrain-state":
                         PretrainWithAnUnwritableStateOnRankZero(args[1]);
                         break;
+                    case "pretrain-leader-checkpoints":
+                        PretrainCheckpointingOnRankZeroOnly(args[1]);
+                        break;
                     case "estimators":
                         RnnAndIds(args[1]);
                         break;
@@ -312,6 +326,14 @@ public sealed class DataParallelTrainingTests : IDisposable
             var mlContext = new MLContext(seed: 1);
             var options = TinyPretraining.Options();
             options.CheckpointDirectory = DataParallelEnvironment.IsLeader ? Path.Combine(blocker, "checkpoints") : Path.Combine(directory, "checkpoints");
+            using var model = mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(mlContext, 200));
+        }
+
+        private static void PretrainCheckpointingOnRankZeroOnly(string directory)
+        {
+            var mlContext = new MLContext(seed: 1);
+            var options = TinyPretraining.Options();
+            options.CheckpointDirectory = DataParallelEnvironment.IsLeader ? Path.Combine(directory, "checkpoints") : null;
             using var model = mlContext.Transforms.Text.PretrainBert(options).Fit(TinyPretraining.Sentences(mlContext, 200));
         }
 

@@ -181,6 +181,27 @@ internal sealed class DataParallelRun : IDisposable
         Collectively(world, during, action);
     }
 
+    /// <summary>
+    /// Fails on every rank, naming <paramref name="what"/>, when the ranks of the job hold different
+    /// <paramref name="values"/>; does nothing unless the process is one of several under <c>mpiexec</c>.
+    /// </summary>
+    public static void RequireSameInJob(string what, params long[] values)
+    {
+        if (!DataParallelEnvironment.IsDistributed || MpiWorld.Join() is not { Size: > 1 } world)
+        {
+            return;
+        }
+
+        var extremes = values.Concat(values.Select(v => -v)).ToArray();
+        world.AllReduceMax(extremes);
+        if (values.Where((_, i) => extremes[i] != -extremes[values.Length + i]).Any())
+        {
+            // Every rank sees the same reduced values and throws together: an agreed failure.
+            MpiWorld.FailureAgreed = true;
+            throw new InvalidOperationException($"The ranks disagree on {what} (this rank: {string.Join(", ", values)}): every rank must be given the same options.");
+        }
+    }
+
     private static void Collectively(MpiWorld world, string during, Action action)
     {
         Exception? failure = null;

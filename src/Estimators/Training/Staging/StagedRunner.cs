@@ -62,18 +62,23 @@ public sealed class StagedRunner
         long planSteps = stages.Sum(s => (long)s.Steps);
         using var carry = new OptimizerStateStore();
         var state = settings.Resume ? RestoreState(model, planIdentity, stages.Count, settings, carry) : new PlanState { PlanJson = planIdentity, Seed = settings.Seed };
-        if (!settings.Resume && settings.CheckpointDirectory is not null)
+        // Data-parallel, the ranks must run the same stages with the same checkpointing, for their collectives (the
+        // agreed file work below, each stage's run) to pair up.
+        DataParallelRun.RequireSameInJob(
+            "the staged run's checkpointing (CheckpointDirectory set, Resume, the stage to start from)",
+            settings.CheckpointDirectory is null ? 0 : 1,
+            settings.Resume ? 1 : 0,
+            state.CurrentStage);
+
+        // Stage checkpoints an earlier run left in the folder would be taken for this run's if it were killed before
+        // checkpointing a stage (even between stages, while the model grows).
+        OnLeader("deleting older stage checkpoints", () =>
         {
-            // Stage checkpoints an earlier run left in the folder would be taken for this run's if it were killed
-            // before checkpointing a stage (even between stages, while the model grows).
-            OnLeader("deleting older stage checkpoints", () =>
+            for (int k = 0; !settings.Resume && k < stages.Count && Directory.Exists(settings.CheckpointDirectory); k++)
             {
-                for (int k = 0; k < stages.Count && Directory.Exists(settings.CheckpointDirectory); k++)
-                {
-                    File.Delete(StageCheckpoint(settings, k));
-                }
-            });
-        }
+                File.Delete(StageCheckpoint(settings, k));
+            }
+        });
 
         double secondsBefore = state.Stages.Sum(s => s.TrainingSeconds);
         bool cancelled = false;
@@ -88,16 +93,21 @@ public sealed class StagedRunner
                 carry.Clear();
             }
 
-            if (settings.CheckpointDirectory is { } directory && !resumingThisStage)
+            if (!resumingThisStage)
             {
                 state.CurrentStage = k;
-                OnLeader($"writing the plan state before stage {k}", () =>
+            }
+
+            // Every rank takes part (whether this rank resumes the stage can differ: it checks the file itself).
+            OnLeader($"writing the plan state before stage {k}", () =>
+            {
+                if (settings.CheckpointDirectory is { } directory && !resumingThisStage)
                 {
                     Directory.CreateDirectory(directory);
                     carry.Save(CarryFile(settings, k));
                     WriteState(settings, state);
-                });
-            }
+                }
+            });
 
             long stepsBefore = stages.Take(k).Sum(s => (long)s.Steps);
             var setup = model.ConfigureStage(k);
@@ -149,10 +159,16 @@ public sealed class StagedRunner
             });
 
             model.OnStageCompleted(k, state.Stages);
-            if (settings.CheckpointDirectory is not null && !cancelled)
+            if (!cancelled)
             {
                 state.CurrentStage = k + 1;
-                OnLeader($"writing the plan state after stage {k}", () => WriteState(settings, state));
+                OnLeader($"writing the plan state after stage {k}", () =>
+                {
+                    if (settings.CheckpointDirectory is not null)
+                    {
+                        WriteState(settings, state);
+                    }
+                });
             }
         }
 
