@@ -129,7 +129,10 @@ internal sealed partial class TrainingRun<TBatch> : IDisposable
 
         if (_dataParallel is { } dataParallel)
         {
-            dataParallel.CheckSameRun(_totalSteps, parameters.TrainableCount, _fingerprint, _step);
+            string checkpointing = _options.CheckpointPath is null
+                ? "none"
+                : $"every {_options.CheckpointEveryNSteps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} steps, every {_options.CheckpointInterval?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} ticks";
+            dataParallel.CheckSameRun(_totalSteps, parameters.TrainableCount, _fingerprint, _step, checkpointing);
             dataParallel.BroadcastModel(_model);
             _logger.Info(
                 $"Data-parallel over {dataParallel.Size} MPI ranks: batch size {_options.BatchSize} per rank ({_options.BatchSize * dataParallel.Size} per step), " +

@@ -94,6 +94,12 @@ public sealed class DataParallelTrainingTests : IDisposable
         exitCode.Should().NotBe(0);
         output.Should().Contain("rank 0: InvalidOperationException: The ranks disagree on the staged run's checkpointing (CheckpointDirectory set, Resume, the stage to start from) (this rank: 1, 0, 0)");
         output.Should().Contain("rank 1: InvalidOperationException: The ranks disagree on the staged run's checkpointing (CheckpointDirectory set, Resume, the stage to start from) (this rank: 0, 0, 0)");
+
+        // The same in one engine run: its checkpoint writes are agreed collectively too.
+        (exitCode, output) = Run(2, "checkpoint-leader-only", "checkpoint-leader-only");
+        exitCode.Should().NotBe(0);
+        output.Should().Contain("rank 0: InvalidOperationException: The ranks disagree on checkpointing (this rank's: every 2 steps, every - ticks)");
+        output.Should().Contain("rank 1: InvalidOperationException: The ranks disagree on checkpointing (this rank's: none)");
     }
 
     [Fact]
@@ -251,6 +257,14 @@ public sealed class DataParallelTrainingTests : IDisposable
                         break;
                     case "pretrain-leader-checkpoints":
                         PretrainCheckpointingOnRankZeroOnly(args[1]);
+                        break;
+                    case "checkpoint-leader-only":
+                        new EngineHarness(rows: 37, dropout: 0).Train(new TrainingOptions
+                        {
+                            BatchSize = 4, Epochs = 1, LearningRate = 0.05, Seed = 5, NumberOfThreads = 1,
+                            CheckpointEveryNSteps = DataParallelEnvironment.IsLeader ? 2 : null,
+                            CheckpointPath = DataParallelEnvironment.IsLeader ? Path.Combine(args[1], "run.ckpt") : null,
+                        });
                         break;
                     case "estimators":
                         RnnAndIds(args[1]);

@@ -109,19 +109,24 @@ internal sealed class DataParallelRun : IDisposable
     /// <summary>
     /// Fails on every rank when the ranks disagree on the run's length, on what trains, on the training settings
     /// (<paramref name="optionsFingerprint"/>: learning rate, schedule, weight decay, clipping, …, each rank applying the
-    /// same averaged gradient with other settings would drift apart) or on the step they start from (ranks resuming from
-    /// different checkpoints would pair their collectives across steps).
+    /// same averaged gradient with other settings would drift apart), on the step they start from (ranks resuming from
+    /// different checkpoints would pair their collectives across steps) and on when they checkpoint
+    /// (<paramref name="checkpointing"/>: whether, every how many steps, at what interval; checkpoints are agreed
+    /// collectively, so a rank without them would fall a collective behind).
     /// </summary>
-    public void CheckSameRun(long totalSteps, long trainableCount, string optionsFingerprint, long startStep)
+    public void CheckSameRun(long totalSteps, long trainableCount, string optionsFingerprint, long startStep, string checkpointing)
     {
-        long settings = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(optionsFingerprint))) & long.MaxValue;
-        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount, settings, -settings, startStep, -startStep };
+        static long Hash(string text) => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text))) & long.MaxValue;
+        long settings = Hash(optionsFingerprint);
+        long checkpoints = Hash(checkpointing);
+        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount, settings, -settings, startStep, -startStep, checkpoints, -checkpoints };
         _world.AllReduceMax(values);
         string? disagreement =
             values[0] != -values[1] ? $"the number of training steps (from {-values[1]} to {values[0]}; this rank: {totalSteps}): every rank must be given the same training data and options"
             : values[2] != -values[3] ? $"the number of trainable weights (from {-values[3]} to {values[2]}; this rank: {trainableCount}): every rank must build the same model"
             : values[4] != -values[5] ? $"the training settings (this rank's: {optionsFingerprint}): every rank must be given the same options"
             : values[6] != -values[7] ? $"the step to start from (from {-values[7]} to {values[6]}; this rank: {startStep}): every rank must resume from the same checkpoint, or none"
+            : values[8] != -values[9] ? $"checkpointing (this rank's: {checkpointing}): give every rank the same checkpoint settings (only rank 0 writes the files)"
             : null;
         if (disagreement is not null)
         {
