@@ -17,11 +17,11 @@ internal static class InteractionSequences
     /// <summary>Checks the interaction columns against <paramref name="schema"/>, naming the option of a bad column.</summary>
     public static void CheckSchema(DataViewSchema schema, IdEmbeddingOptions options)
     {
-        IdColumn.Check(schema, options.UserColumnName, nameof(options.UserColumnName), "The interactions");
-        IdColumn.Check(schema, options.ItemColumnName, nameof(options.ItemColumnName), "The interactions");
+        IdColumn.Check(schema, options.UserColumnName, nameof(options.UserColumnName), "the interactions");
+        IdColumn.Check(schema, options.ItemColumnName, nameof(options.ItemColumnName), "the interactions");
         if (options.SessionColumnName is { } session)
         {
-            IdColumn.Check(schema, session, nameof(options.SessionColumnName), "The interactions");
+            IdColumn.Check(schema, session, nameof(options.SessionColumnName), "the interactions");
         }
 
         if (options.TimestampColumnName is { } time)

@@ -26,10 +26,14 @@ internal static class IdColumn
         column.Name is not null && column.Kind == SchemaShape.Column.VectorKind.Scalar && (column.IsKey || IsSupported(column.ItemType));
 
     /// <summary>Throws naming <paramref name="optionName"/> when <paramref name="columnName"/> is missing or of an unsupported type.</summary>
+    /// <param name="schema">The view's schema.</param>
+    /// <param name="columnName">The column to check.</param>
+    /// <param name="optionName">The option that names the column.</param>
+    /// <param name="viewDescription">The view, as the middle of a sentence ("the interactions", "ItemAttributes").</param>
     public static void Check(DataViewSchema schema, string columnName, string optionName, string viewDescription)
     {
         var column = schema.GetColumnOrNull(columnName)
-            ?? throw new ArgumentOutOfRangeException(optionName, $"{viewDescription} has no column '{columnName}' ({optionName}).");
+            ?? throw new ArgumentOutOfRangeException(optionName, $"There is no column '{columnName}' ({optionName}) in {viewDescription}.");
         if (!IsSupported(column.Type))
         {
             throw new ArgumentOutOfRangeException(

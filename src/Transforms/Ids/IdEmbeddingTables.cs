@@ -83,11 +83,34 @@ internal sealed class IdEmbeddingTables : nn.Module
     /// <summary>
     /// Σ_k w_ik M_k e_ik for <paramref name="count"/> items whose attribute rows are <paramref name="rows"/>[k] and weights
     /// <paramref name="weights"/>[k]: the vectors of items from their attribute IDs, count × m_1 (zeros without attribute types).
+    /// Computed in chunks of a fixed <see cref="ChunkRows"/> rows, the last one padded: a matrix product's last bits
+    /// depend on how many rows it multiplies, and an item's vector must not depend on which items share its call (a
+    /// prediction engine's single row, a Transform batch, the model's own table of cold items).
     /// </summary>
-    public Tensor FromAttributes(long count, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights) =>
-        _attributes.Length == 0
-            ? zeros(count, Item.shape[1])
-            : Project(_attributes.Select((table, k) => table.index_select(0, rows[k]) * weights[k].unsqueeze(1)).ToArray());
+    public Tensor FromAttributes(long count, IReadOnlyList<Tensor> rows, IReadOnlyList<Tensor> weights)
+    {
+        if (_attributes.Length == 0 || count == 0)
+        {
+            return zeros(count, Item.shape[1]);
+        }
+
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < count; start += ChunkRows)
+        {
+            long size = Math.Min(ChunkRows, count - start);
+            var weighted = _attributes.Select((table, k) =>
+            {
+                var part = table.index_select(0, rows[k].narrow(0, start, size)) * weights[k].narrow(0, start, size).unsqueeze(1);
+                return size == ChunkRows ? part : cat(new[] { part, zeros(ChunkRows - size, part.shape[1]) }, 0);
+            }).ToArray();
+            chunks.Add(Project(weighted).narrow(0, 0, size));
+        }
+
+        return cat(chunks, 0);
+    }
+
+    /// <summary>Rows per product in <see cref="FromAttributes"/>.</summary>
+    internal const int ChunkRows = 64;
 
     /// <summary>
     /// Σ_k M_k v_k in item space ([N, m_1]) for weighted attribute vectors v_k = w_ik e_ik ([N, m_k] per attribute type,

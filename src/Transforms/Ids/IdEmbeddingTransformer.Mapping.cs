@@ -12,7 +12,7 @@ public sealed partial class IdEmbeddingTransformer
     private const string ItemsEntry = "items.json";
     private const string AttributesEntry = "attributes.json";
     private const string TablesEntry = "tables.safetensors";
-    private const string SummaryEntry = "training.json";
+    private const string SummaryEntry = TrainingRecordEntry;
 
     /// <summary>
     /// Vectors for a batch of rows: known items with a vector from the model, others from the input's attribute IDs when
@@ -69,11 +69,7 @@ public sealed partial class IdEmbeddingTransformer
         writer.WriteJson(ConfigEntry, Settings);
         writer.WriteJson(ItemsEntry, _space.Items.Ids);
         writer.WriteJson(AttributesEntry, _space.Attributes);
-        writer.WriteModule(TablesEntry, _space.Tables);
-        if (TrainingSummary is not null)
-        {
-            writer.WriteJson(SummaryEntry, TrainingSummary);
-        }
+        writer.WriteModule(TablesEntry, _space.Tables); // the training summary goes in as the training record
     }
 
     internal static void RegisterLoader() => TensorModelComponentRegistry.Register(Kind, Load);
@@ -150,11 +146,11 @@ public sealed partial class IdEmbeddingTransformer
 
         public override void CheckInputSchema(DataViewSchema inputSchema)
         {
-            IdColumn.Check(inputSchema, _owner.Settings.ItemColumnName, nameof(IdEmbeddingSettings.ItemColumnName), "The input");
+            IdColumn.Check(inputSchema, _owner.Settings.ItemColumnName, nameof(IdEmbeddingSettings.ItemColumnName), "the input");
             foreach (string name in _attributeColumns)
             {
                 // The fitted model's attribute columns came from IdEmbeddingOptions.AttributeColumns; the message names the column.
-                IdColumn.Check(inputSchema, name, "AttributeColumns", "The input");
+                IdColumn.Check(inputSchema, name, "AttributeColumns", "the input");
             }
         }
 

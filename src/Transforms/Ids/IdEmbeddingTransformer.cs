@@ -26,6 +26,9 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
         _space = space;
         Settings = settings;
         TrainingSummary = summary;
+        // The summary is this model's training record, as a pre-training report is a BERT encoder's: the same on a
+        // fitted model and on one loaded from its file, which keeps it in the record's entry.
+        AttachTrainingRecord(summary is null ? null : System.Text.Json.JsonSerializer.Serialize(summary, ModelPayloadWriter.Json));
         _mapper = new ItemMapper(this);
     }
 
@@ -82,6 +85,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>Whether <paramref name="itemId"/> was trained (appeared in the training sequences).</summary>
     public bool IsTrained(string itemId)
     {
+        ThrowIfDisposed();
         int index = _space.Items.IndexOf(itemId);
         return index >= 0 && index < _space.TrainedItemCount;
     }
@@ -92,6 +96,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// </summary>
     public float[]? GetItemVector(string itemId)
     {
+        ThrowIfDisposed();
         int index = _space.Items.IndexOf(itemId);
         return index >= 0 && _space.HasVector(index) ? _space.VectorOf(index) : null;
     }
@@ -105,6 +110,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <exception cref="ArgumentException">A key of <paramref name="attributeIds"/> is not one of the model's attribute columns.</exception>
     public float[]? VectorFromAttributes(IReadOnlyDictionary<string, string?> attributeIds)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(attributeIds);
         foreach (string name in attributeIds.Keys)
         {
@@ -118,6 +124,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>The raw vector (dimension m_k of its type) of attribute ID <paramref name="id"/> of column <paramref name="attributeColumn"/>, or null when that ID has none.</summary>
     public float[]? GetAttributeVector(string attributeColumn, string id)
     {
+        ThrowIfDisposed();
         var type = _space.Attributes[AttributeIndex(attributeColumn, nameof(attributeColumn))];
         int row = type.Vocabulary.IndexOf(id);
         return row < 0 ? null : AttributeTable(type, row + 1).AsSpan(row * type.Dimension, type.Dimension).ToArray();
@@ -132,6 +139,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <exception cref="ArgumentException">The item is unknown, the attribute column does not exist, or <paramref name="attributeValue"/> is given without <paramref name="attributeColumn"/>.</exception>
     public IReadOnlyList<ScoredId> MostSimilar(string itemId, int count, string? attributeColumn = null, string? attributeValue = null)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(itemId);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int item = _space.Items.IndexOf(itemId);
@@ -163,6 +171,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// </summary>
     public float[] UserEmbedding(IReadOnlyList<string> recentItems, int? mostRecent = null)
     {
+        ThrowIfDisposed();
         var known = MostRecentWithVectors(recentItems, mostRecent);
         var mean = new float[Dimension];
         foreach (int item in known)
@@ -188,6 +197,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <exception cref="InvalidOperationException"><see cref="IdRecommendationScore.NextItem"/> on a model file of payload version 1, which has no context tables.</exception>
     public IReadOnlyList<ScoredId> Recommend(IReadOnlyList<string> recentItems, int count, bool excludeSeen = true, IdRecommendationScore? score = null, int? mostRecent = null)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(recentItems);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var seen = excludeSeen ? recentItems.Select(_space.Items.IndexOf).Where(i => i >= 0).ToHashSet() : new HashSet<int>();
@@ -206,6 +216,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// </summary>
     public void ExportWord2Vec(TextWriter writer)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(writer);
         var items = Enumerable.Range(0, _space.Items.Count).Where(_space.HasVector).ToArray();
         var vectors = new float[items.Length * Dimension];
@@ -220,6 +231,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>Writes the raw vectors (dimension m_k) of one attribute type's IDs in the word2vec text format.</summary>
     public void ExportWord2Vec(TextWriter writer, string attributeColumn)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(writer);
         var type = _space.Attributes[AttributeIndex(attributeColumn, nameof(attributeColumn))];
         Word2VecText.Write(writer, type.Values, AttributeTable(type, type.Values.Length), type.Dimension);
@@ -228,6 +240,7 @@ public sealed partial class IdEmbeddingTransformer : TensorMappingTransformer
     /// <summary>Writes the item vectors (as <see cref="ExportWord2Vec(TextWriter)"/>) to a word2vec text file, atomically: a failed export leaves no partial file.</summary>
     public void ExportWord2Vec(string path)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(path);
         AtomicFile.Write(path, stream =>
         {

@@ -175,6 +175,8 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
             using (fitted)
             using (loaded)
             {
+                loaded.TrainingSummary.Should().Be(fitted.TrainingSummary);
+                loaded.TrainingRecordJson.Should().NotBeNull().And.Be(fitted.TrainingRecordJson, "the summary is the training record, fitted or loaded");
                 foreach (var model in new[] { fitted, loaded })
                 {
                     model.Recommend(new[] { IdTestData.Item(1, 0) }, 3).Should().Equal(fitted.Recommend(new[] { IdTestData.Item(1, 0) }, 3));
@@ -284,6 +286,50 @@ public sealed class IdEmbeddingBehaviourTests : IClassFixture<IdEmbeddingBehavio
 
         var engine = _mlContext.Model.CreatePredictionEngine<IdTestData.ItemRow, EmbeddingRow>(_model);
         engine.Predict(new IdTestData.ItemRow { ItemId = "brand-new", Group = "G2", Brand = "odd" }).ItemEmbedding.Should().Equal(vectors[1]);
+    }
+
+    [Fact]
+    public void AnItemsVectorFromItsAttributes_DoesNotDependOnTheRowsSharingItsBatch()
+    {
+        var expected = _model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G2", ["Brand"] = "odd" });
+        foreach (int rows in new[] { 1, 2, 3, 63, 64, 65, 130 })
+        {
+            for (int position = 0; position < rows; position += Math.Max(1, rows / 3))
+            {
+                // Other cold items (of other groups) fill the batch around it.
+                var input = Enumerable.Range(0, rows).Select(r => r == position
+                    ? new IdTestData.ItemRow { ItemId = "brand-new", Group = "G2", Brand = "odd" }
+                    : new IdTestData.ItemRow { ItemId = $"other-{r}", Group = $"G{r % IdTestData.Groups}", Brand = r % 2 == 0 ? "even" : "odd" });
+                _model.Transform(_mlContext.Data.LoadFromEnumerable(input.ToList())).GetColumn<float[]>("ItemEmbedding").ElementAt(position)
+                    .Should().Equal(expected, $"bit for bit, in a batch of {rows} rows at position {position}");
+            }
+        }
+    }
+
+    [Fact]
+    public void AfterDispose_EveryQuery_ThrowsObjectDisposedException()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = mlContext.Transforms.IdEmbedding(IdTestData.Options(mlContext)).Fit(mlContext.Data.LoadFromEnumerable(IdTestData.Interactions(users: 8)));
+        model.Dispose();
+        string item = IdTestData.Item(0, 0);
+        var queries = new Action[]
+        {
+            () => model.IsTrained(item),
+            () => model.GetItemVector(item),
+            () => model.VectorFromAttributes(new Dictionary<string, string?> { ["Group"] = "G0" }),
+            () => model.GetAttributeVector("Group", "G0"),
+            () => model.MostSimilar(item, 3),
+            () => model.UserEmbedding(new[] { item }),
+            () => model.Recommend(new[] { item }, 3),
+            () => model.ExportWord2Vec(new StringWriter()),
+            () => model.ExportWord2Vec(new StringWriter(), "Group"),
+            () => model.ExportWord2Vec(Path.Combine(Path.GetTempPath(), $"disposed-{Guid.NewGuid():N}.vec")),
+        };
+        foreach (var query in queries)
+        {
+            query.Should().Throw<ObjectDisposedException>();
+        }
     }
 
     [Fact]
