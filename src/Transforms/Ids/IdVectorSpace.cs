@@ -32,10 +32,15 @@ internal sealed class IdVectorSpace : IDisposable
         var weights = attributes.Select(a => tensor(Enumerable.Range(0, n).Select(i => a.Weight(a.RowOfItem(i))).ToArray())).ToList();
         // An item known only from the attribute table has a vector when a trained item carries one of its IDs (weight > 0).
         _hasVector = Enumerable.Range(0, n).Select(i => i < trainedItemCount || attributes.Any(a => a.Weight(a.RowOfItem(i)) > 0)).ToArray();
-        var fromAttributes = tables.FromAttributes(n, rows, weights);
-        var vectors = n == trainedItemCount
+        // Only the items not trained take their vector from their attribute IDs.
+        int untrained = n - trainedItemCount;
+        var vectors = untrained == 0
             ? tables.Item.detach().clone()
-            : cat(new[] { tables.Item.detach(), fromAttributes.narrow(0, trainedItemCount, n - trainedItemCount) }, 0);
+            : cat(new[]
+            {
+                tables.Item.detach(),
+                tables.FromAttributes(untrained, rows.Select(r => r.narrow(0, trainedItemCount, untrained)).ToList(), weights.Select(w => w.narrow(0, trainedItemCount, untrained)).ToList()),
+            }, 0);
         var joint = WithAttributes(vectors, rows, weights, always: true);
         vectors = ItemVector == IdItemVector.ItemAndAttributes ? joint : vectors;
         Vectors = vectors.contiguous().data<float>().ToArray();

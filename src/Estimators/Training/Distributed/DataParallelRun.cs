@@ -117,22 +117,17 @@ internal sealed class DataParallelRun : IDisposable
     public void CheckSameRun(long totalSteps, long trainableCount, string optionsFingerprint, long startStep, string checkpointing)
     {
         static long Hash(string text) => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text))) & long.MaxValue;
-        long settings = Hash(optionsFingerprint);
-        long checkpoints = Hash(checkpointing);
-        Span<long> values = stackalloc long[] { totalSteps, -totalSteps, trainableCount, -trainableCount, settings, -settings, startStep, -startStep, checkpoints, -checkpoints };
-        _world.AllReduceMax(values);
+        var (low, high) = Extremes(_world, totalSteps, trainableCount, Hash(optionsFingerprint), startStep, Hash(checkpointing));
         string? disagreement =
-            values[0] != -values[1] ? $"the number of training steps (from {-values[1]} to {values[0]}; this rank: {totalSteps}): every rank must be given the same training data and options"
-            : values[2] != -values[3] ? $"the number of trainable weights (from {-values[3]} to {values[2]}; this rank: {trainableCount}): every rank must build the same model"
-            : values[4] != -values[5] ? $"the training settings (this rank's: {optionsFingerprint}): every rank must be given the same options"
-            : values[6] != -values[7] ? $"the step to start from (from {-values[7]} to {values[6]}; this rank: {startStep}): every rank must resume from the same checkpoint, or none"
-            : values[8] != -values[9] ? $"checkpointing (this rank's: {checkpointing}): give every rank the same checkpoint settings (only rank 0 writes the files)"
+            low[0] != high[0] ? $"the number of training steps (from {low[0]} to {high[0]}; this rank: {totalSteps}): every rank must be given the same training data and options"
+            : low[1] != high[1] ? $"the number of trainable weights (from {low[1]} to {high[1]}; this rank: {trainableCount}): every rank must build the same model"
+            : low[2] != high[2] ? $"the training settings (this rank's: {optionsFingerprint}): every rank must be given the same options"
+            : low[3] != high[3] ? $"the step to start from (from {low[3]} to {high[3]}; this rank: {startStep}): every rank must resume from the same checkpoint, or none"
+            : low[4] != high[4] ? $"checkpointing (this rank's: {checkpointing}): give every rank the same checkpoint settings (only rank 0 writes the files)"
             : null;
         if (disagreement is not null)
         {
-            // Every rank sees the same reduced values and throws together: an agreed failure.
-            MpiWorld.FailureAgreed = true;
-            throw new InvalidOperationException($"The ranks disagree on {disagreement}.");
+            throw Disagreement(disagreement);
         }
     }
 
@@ -197,14 +192,29 @@ internal sealed class DataParallelRun : IDisposable
             return;
         }
 
+        var (low, high) = Extremes(world, values);
+        if (!low.SequenceEqual(high))
+        {
+            throw Disagreement($"{what} (this rank: {string.Join(", ", values)}): every rank must be given the same options");
+        }
+    }
+
+    /// <summary>The smallest and largest of each of <paramref name="values"/> over the ranks (one all-reduce).</summary>
+    private static (long[] Low, long[] High) Extremes(MpiWorld world, params long[] values)
+    {
         var extremes = values.Concat(values.Select(v => -v)).ToArray();
         world.AllReduceMax(extremes);
-        if (values.Where((_, i) => extremes[i] != -extremes[values.Length + i]).Any())
-        {
-            // Every rank sees the same reduced values and throws together: an agreed failure.
-            MpiWorld.FailureAgreed = true;
-            throw new InvalidOperationException($"The ranks disagree on {what} (this rank: {string.Join(", ", values)}): every rank must be given the same options.");
-        }
+        return (extremes[values.Length..].Select(v => -v).ToArray(), extremes[..values.Length]);
+    }
+
+    /// <summary>
+    /// The error every rank throws when the ranks' values disagree: every rank saw the same reduced values, so it is an
+    /// agreed failure (the ranks finalise MPI instead of aborting the job).
+    /// </summary>
+    private static InvalidOperationException Disagreement(string disagreement)
+    {
+        MpiWorld.FailureAgreed = true;
+        return new InvalidOperationException($"The ranks disagree on {disagreement}.");
     }
 
     private static void Collectively(MpiWorld world, string during, Action action)
